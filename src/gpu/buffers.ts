@@ -1,0 +1,38 @@
+// Creating, filling and reading back GPU buffers.
+import type { GpuContext } from './context.js';
+
+export const STORAGE_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export function createStorageBuffer(ctx: GpuContext, bytes: number, label: string): GPUBuffer {
+  const max = ctx.limits.maxBufferSize;
+  if (bytes > max) throw new Error(`${label}: buffer of ${bytes} bytes exceeds this device's maxBufferSize ${max}`);
+  // WebGPU wants sizes that are multiples of 4; keep at least 16 bytes so an empty tensor still binds.
+  return ctx.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: STORAGE_USAGE() });
+}
+
+export function uploadFloat32(ctx: GpuContext, data: Float32Array, label: string): GPUBuffer {
+  const buffer = createStorageBuffer(ctx, data.byteLength, label);
+  ctx.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+/** Waits for the queue, racing device loss so a lost device cannot hang the caller. */
+export async function settle<T>(ctx: GpuContext, work: Promise<T>): Promise<T> {
+  const result = await Promise.race([work, ctx.lost.then((msg) => Promise.reject(new Error(msg)))]);
+  ctx.checkErrors();
+  return result;
+}
+
+/** Copies `bytes` from `buffer` at `offset` into a mappable buffer and returns them as floats. */
+export async function readFloat32(ctx: GpuContext, buffer: GPUBuffer, offset = 0, bytes = buffer.size - offset): Promise<Float32Array> {
+  const staging = ctx.device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const encoder = ctx.device.createCommandEncoder({ label: 'readback' });
+    encoder.copyBufferToBuffer(buffer, offset, staging, 0, bytes);
+    ctx.device.queue.submit([encoder.finish()]);
+    await settle(ctx, staging.mapAsync(GPUMapMode.READ));
+    return new Float32Array(staging.getMappedRange().slice(0));
+  } finally {
+    staging.destroy();
+  }
+}

@@ -1,0 +1,32 @@
+// The one error type image decoding throws, so callers can tell bad files from bugs.
+
+export class ImageDecodeError extends Error {
+  override name = 'ImageDecodeError';
+  constructor(
+    readonly source: string,
+    readonly problem: string,
+  ) {
+    super(`${source}: ${problem}`);
+  }
+}
+
+/** Size limits applied before anything the file declares is allocated. */
+export interface DecodeOptions {
+  /** Largest width*height accepted (default DEFAULT_MAX_PIXELS). */
+  maxPixels?: number;
+}
+
+/** 40 megapixels: far above any endoscopy frame, and 160 MB as RGBA. */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+/** Throws unless a declared width x height is positive and within the pixel limit. */
+export function checkDeclaredSize(width: number, height: number, opts: DecodeOptions, source: string): void {
+  if (width < 1 || height < 1) throw new ImageDecodeError(source, `declares an empty image (${width}x${height})`);
+  const limit = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (width * height > limit) {
+    throw new ImageDecodeError(
+      source,
+      `declares ${width}x${height} = ${width * height} pixels, above the limit of ${limit} (DecodeOptions.maxPixels)`,
+    );
+  }
+}

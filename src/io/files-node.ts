@@ -1,0 +1,49 @@
+// Node-only file access for the io layer (everything else in src/io also runs in browsers).
+import { randomBytes } from 'node:crypto';
+import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { decodeImage, type DecodeOptions, type RgbaImage } from './image.js';
+
+const IMAGE_EXTENSION = /\.(png|jpe?g)$/i;
+
+/** Paths of the .png/.jpg/.jpeg files (any letter case) directly in `dir`, sorted by name as Python's sorted() does. */
+export async function listImages(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names: string[] = [];
+  for (const e of entries) {
+    if (!IMAGE_EXTENSION.test(e.name)) continue;
+    // A symlink counts when it points at a file (a dangling one is skipped).
+    const target = e.isSymbolicLink() ? await stat(join(dir, e.name)).catch(() => undefined) : undefined;
+    if (e.isFile() || target?.isFile()) names.push(e.name);
+  }
+  // Plain string order, not localeCompare: the order of Python's sorted(), which PraNet's loader uses.
+  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names.map((n) => join(dir, n));
+}
+
+/** Reads and decodes one image file; errors name the path. */
+export async function readImageFile(path: string, opts: DecodeOptions = {}): Promise<RgbaImage> {
+  const bytes = await readFile(path);
+  return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, opts);
+}
+
+/**
+ * Writes `bytes` to a temporary file next to `path`, flushes it, then renames it over `path`, so `path`
+ * either keeps its old content or gets the complete new one, never a partial file.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}

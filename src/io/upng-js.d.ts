@@ -1,0 +1,25 @@
+// The part of upng-js 2.1 (no bundled types) that src/io uses.
+declare module 'upng-js' {
+  /** UPNG.decode's result: `data` holds the unfiltered (and de-interlaced) scanlines, `bpl` bytes each. */
+  interface UpngImage {
+    width: number;
+    height: number;
+    depth: number;
+    ctype: number;
+    data: Uint8Array;
+  }
+  interface UpngEncode {
+    /**
+     * Internal helper of UPNG.encode: filters `h` scanlines of `bpl` bytes (`bpp` bytes per pixel) into
+     * `data` (h * (bpl + 1) bytes) and returns the zlib stream of the best filter choice. Used because
+     * 2.1 has no public way to write a plain grayscale PNG (UPNG.encode picks a palette for <= 256 colours).
+     */
+    _filterZero(img: Uint8Array, h: number, bpp: number, bpl: number, data: Uint8Array): Uint8Array;
+  }
+  const UPNG: {
+    decode(buffer: ArrayBuffer): UpngImage;
+    encode: UpngEncode;
+    crc: { crc(bytes: Uint8Array, offset: number, length: number): number };
+  };
+  export default UPNG;
+}

@@ -1,0 +1,159 @@
+// 2-D convolution (groups 1) with a fused epilogue: + bias, + residual, ReLU.
+import { DEFAULT_MAX_GROUPS, foldGroups, type KernelCall, ParamWriter } from './kernel.js';
+import { checkView, roundUp, type Shape4, shapeText, type TensorView } from './layout.js';
+import { specialize } from './template.js';
+
+export interface Conv2dAttrs {
+  cout: number;
+  kh: number;
+  kw: number;
+  strideY: number;
+  strideX: number;
+  padT: number;
+  padB: number;
+  padL: number;
+  padR: number;
+  dilY: number;
+  dilX: number;
+  bias: boolean;
+  residual: boolean;
+  relu: boolean;
+}
+
+/** Register tile: TM output pixels x TN vec4 channel groups per invocation, WGX x WGY invocations. */
+export interface ConvTiling {
+  tm: number;
+  tn: number;
+  wgx: number;
+  wgy: number;
+}
+
+export function conv2dAttrs(cout: number, kh: number, kw: number, opts: Partial<Omit<Conv2dAttrs, 'cout' | 'kh' | 'kw'>> & { pad?: number; stride?: number; dil?: number } = {}): Conv2dAttrs {
+  const pad = opts.pad ?? 0;
+  const stride = opts.stride ?? 1;
+  const dil = opts.dil ?? 1;
+  return {
+    cout, kh, kw,
+    strideY: opts.strideY ?? stride, strideX: opts.strideX ?? stride,
+    padT: opts.padT ?? pad, padB: opts.padB ?? pad, padL: opts.padL ?? pad, padR: opts.padR ?? pad,
+    dilY: opts.dilY ?? dil, dilX: opts.dilX ?? dil,
+    bias: opts.bias ?? false, residual: opts.residual ?? false, relu: opts.relu ?? false,
+  };
+}
+
+export function conv2dShape(x: Shape4, a: Conv2dAttrs, label = 'conv2d'): Shape4 {
+  const bad = (what: string) => new Error(`${label}: ${what} (input ${shapeText(x)}, kernel ${a.kh}x${a.kw}, stride ${a.strideY}x${a.strideX}, dilation ${a.dilY}x${a.dilX})`);
+  if (a.kh < 1 || a.kw < 1 || a.kh > 7 || a.kw > 7) throw bad('kernel sizes must be 1..7');
+  if (a.strideY < 1 || a.strideX < 1 || a.dilY < 1 || a.dilX < 1) throw bad('stride and dilation must be >= 1');
+  if ([a.padT, a.padB, a.padL, a.padR].some((p) => p < 0)) throw bad('padding must be >= 0');
+  const h = Math.floor((x.h + a.padT + a.padB - a.dilY * (a.kh - 1) - 1) / a.strideY) + 1;
+  const w = Math.floor((x.w + a.padL + a.padR - a.dilX * (a.kw - 1) - 1) / a.strideX) + 1;
+  if (h < 1 || w < 1) throw bad(`output would be ${h}x${w}`);
+  return { n: x.n, c: a.cout, h, w };
+}
+
+/** A tiling that suits the register-blocked kernel for this many output channel groups and pixels. */
+export function defaultConvTiling(cout: number, pixels: number): ConvTiling {
+  const cout4 = Math.ceil(cout / 4);
+  const tn = cout4 >= 2 ? 2 : 1;
+  const tm = pixels >= 64 ? 8 : 4;
+  let wgx = 1;
+  while (wgx < 16 && wgx * tn < cout4) wgx *= 2;
+  return { tm, tn, wgx, wgy: Math.max(1, 64 / wgx) };
+}
+
+/** Output-channel groups the packed weights hold: a multiple of the tile width, so loads need no guard. */
+export const packedCout4 = (cout: number, tn: number): number => roundUp(Math.ceil(cout / 4), tn);
+
+/** OIHW weights -> [kh][kw][cin rounded to 4][packedCout4 * 4], zero-padded. */
+export function packConv2dWeights(w: ArrayLike<number>, cout: number, cin: number, kh: number, kw: number, tn: number): Float32Array {
+  if (w.length !== cout * cin * kh * kw) {
+    throw new Error(`conv weights have ${w.length} values, expected ${cout}x${cin}x${kh}x${kw} = ${cout * cin * kh * kw}`);
+  }
+  const cinP = roundUp(cin, 4);
+  const coutP = packedCout4(cout, tn) * 4;
+  const out = new Float32Array(kh * kw * cinP * coutP);
+  for (let o = 0; o < cout; o++) {
+    for (let i = 0; i < cin; i++) {
+      for (let y = 0; y < kh; y++) {
+        for (let x = 0; x < kw; x++) out[((y * kw + x) * cinP + i) * coutP + o] = w[((o * cin + i) * kh + y) * kw + x]!;
+      }
+    }
+  }
+  return out;
+}
+
+export function packConv2dBias(b: ArrayLike<number>, cout: number, tn: number): Float32Array {
+  if (b.length !== cout) throw new Error(`conv bias has ${b.length} values, expected ${cout}`);
+  const out = new Float32Array(packedCout4(cout, tn) * 4);
+  for (let o = 0; o < cout; o++) out[o] = b[o]!;
+  return out;
+}
+
+export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, res?: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
+  const label = `conv2d ${a.kh}x${a.kw} ${shapeText(x)} -> ${shapeText(y)}`;
+  const expect = conv2dShape(x, a, label);
+  if (expect.h !== y.h || expect.w !== y.w || expect.c !== y.c || expect.n !== y.n) {
+    throw new Error(`${label}: output view is ${shapeText(y)}, expected ${shapeText(expect)}`);
+  }
+  checkView(x, `${label} input`);
+  checkView(y, `${label} output`);
+  if (a.residual) {
+    if (!res) throw new Error(`${label}: residual add requested but no residual tensor given`);
+    checkView(res, `${label} residual`);
+    if (res.n !== y.n || res.c !== y.c || res.h !== y.h || res.w !== y.w) {
+      throw new Error(`${label}: residual is ${shapeText(res)}, expected ${shapeText(y)}`);
+    }
+  }
+  const cout4 = Math.ceil(a.cout / 4);
+  const m = y.n * y.h * y.w;
+  const { groups, groupsY } = foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
+  const params = new ParamWriter()
+    .u32(x.h, x.w, x.cs / 4, x.co / 4)
+    .u32(y.h, y.w, y.cs / 4, y.co / 4)
+    .u32(res ? res.cs / 4 : 0, res ? res.co / 4 : 0, Math.ceil(x.c / 4), cout4)
+    .u32(a.kh, a.kw, a.strideY, a.strideX)
+    .u32(a.padT, a.padL, a.dilY, a.dilX)
+    .u32(m, packedCout4(a.cout, t.tn), groupsY, 0)
+    .finish();
+  const code = specialize('conv2d', { TM: t.tm, TN: t.tn, WGX: t.wgx, WGY: t.wgy, BIAS: a.bias, RESIDUAL: a.residual, RELU: a.relu });
+  const slots: Record<string, number> = { x: 1, w: 2, y: 5 };
+  if (a.bias) slots.bias = 3;
+  if (a.residual) slots.res = 4;
+  const k = x.c * a.kh * a.kw;
+  return {
+    label, code, params, groups, slots,
+    flops: 2 * m * a.cout * k,
+    bytes: 4 * (x.n * x.h * x.w * x.c + a.cout * k + m * a.cout * (a.residual ? 2 : 1)),
+  };
+}
+
+/** float64 reference on NCHW arrays: weights OIHW, optional bias [cout], optional residual NCHW like the output. */
+export function conv2dReference(x: ArrayLike<number>, xs: Shape4, w: ArrayLike<number>, a: Conv2dAttrs, bias?: ArrayLike<number>, res?: ArrayLike<number>): Float64Array {
+  const ys = conv2dShape(xs, a);
+  const out = new Float64Array(ys.n * ys.c * ys.h * ys.w);
+  for (let n = 0; n < ys.n; n++) {
+    for (let o = 0; o < ys.c; o++) {
+      for (let oy = 0; oy < ys.h; oy++) {
+        for (let ox = 0; ox < ys.w; ox++) {
+          let s = bias ? bias[o]! : 0;
+          for (let i = 0; i < xs.c; i++) {
+            for (let ky = 0; ky < a.kh; ky++) {
+              const iy = oy * a.strideY - a.padT + ky * a.dilY;
+              if (iy < 0 || iy >= xs.h) continue;
+              for (let kx = 0; kx < a.kw; kx++) {
+                const ix = ox * a.strideX - a.padL + kx * a.dilX;
+                if (ix < 0 || ix >= xs.w) continue;
+                s += x[((n * xs.c + i) * xs.h + iy) * xs.w + ix]! * w[((o * xs.c + i) * a.kh + ky) * a.kw + kx]!;
+              }
+            }
+          }
+          const idx = ((n * ys.c + o) * ys.h + oy) * ys.w + ox;
+          if (res) s += res[idx]!;
+          out[idx] = a.relu ? Math.max(0, s) : s;
+        }
+      }
+    }
+  }
+  return out;
+}

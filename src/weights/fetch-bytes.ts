@@ -1,0 +1,61 @@
+// Downloads a file with fetch, streaming it so progress can be reported as bytes arrive.
+
+/** `total` is undefined when the server gives no usable Content-Length (for example a gzip transfer). */
+export type ProgressCallback = (loaded: number, total: number | undefined) => void;
+
+function declaredLength(res: Response): number | undefined {
+  const encoding = res.headers.get('content-encoding');
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  // With a content encoding, Content-Length counts compressed bytes, not what the stream delivers.
+  return (!encoding || encoding === 'identity') && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export async function fetchBytes(url: string | URL, onProgress?: ProgressCallback): Promise<Uint8Array> {
+  const name = String(url);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${res.statusText}`);
+  const total = declaredLength(res);
+  if (!res.body) {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    onProgress?.(bytes.length, bytes.length);
+    return bytes;
+  }
+  const reader = res.body.getReader();
+  const out = total !== undefined ? new Uint8Array(total) : undefined;
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read().catch((e: Error) => {
+      const cause = e.cause instanceof Error ? ` (${e.cause.message})` : '';
+      throw new Error(`${name}: download failed after ${loaded} of ${total ?? 'unknown'} bytes: ${e.message}${cause}`);
+    });
+    if (done) break;
+    if (out) {
+      if (loaded + value.length > out.length) {
+        await reader.cancel();
+        throw new Error(`${name}: server sent more than its Content-Length of ${out.length} bytes`);
+      }
+      out.set(value, loaded);
+    } else {
+      chunks.push(value);
+    }
+    loaded += value.length;
+    onProgress?.(loaded, total);
+  }
+  if (out) {
+    if (loaded !== out.length) throw new Error(`${name}: truncated download: got ${loaded} of ${out.length} bytes`);
+    return out;
+  }
+  onProgress?.(loaded, loaded);
+  return concat(chunks, loaded);
+}

@@ -1,0 +1,30 @@
+// Reads any supported checkpoint (.pth zip, .pth legacy, .safetensors) by looking at its first bytes.
+import { describeBytes } from './bytes.js';
+import { isWeightFile } from './engine-file.js';
+import { isLegacyPth, isZip, readPth } from './pth.js';
+import { readSafetensors } from './safetensors.js';
+import type { StateDict } from './tensor.js';
+
+export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors';
+
+function isSafetensors(b: Uint8Array): boolean {
+  if (b.length < 10 || b[8] !== 0x7b) return false; // '{'
+  const len = new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
+  return len >= 2n && len <= BigInt(b.length - 8);
+}
+
+export function sniffCheckpoint(bytes: Uint8Array): CheckpointFormat | undefined {
+  if (isZip(bytes)) return 'pth-zip';
+  if (isLegacyPth(bytes)) return 'pth-legacy';
+  if (isSafetensors(bytes)) return 'safetensors';
+  return undefined;
+}
+
+export function readCheckpoint(bytes: Uint8Array, source: string): StateDict {
+  const format = sniffCheckpoint(bytes);
+  if (format === 'pth-zip' || format === 'pth-legacy') return readPth(bytes, source);
+  if (format === 'safetensors') return readSafetensors(bytes, source);
+  if (isWeightFile(bytes)) throw new Error(`${source}: this is a pranet-wgsl engine weight file, not a checkpoint; load it with loadWeightFile`);
+  const pickle = bytes[0] === 0x80 ? ' (a pickle, but without torch\'s magic number)' : '';
+  throw new Error(`${source}: unknown checkpoint format: found ${describeBytes(bytes)}${pickle}; expected a torch .pth (zip "PK\\x03\\x04" or legacy pickle 80 02 8a 0a ...) or a .safetensors file`);
+}

@@ -1,0 +1,60 @@
+// Node file helpers: listing, reading with named errors, atomic writes.
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listImages, readImageFile, writeFileAtomic } from '../src/io/files-node.js';
+import { ImageDecodeError } from '../src/io/image.js';
+import { encodePng } from '../src/io/png-encode.js';
+
+describe('io: Node file helpers', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pranet-io-files-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('listImages: .png/.jpg/.jpeg in any case, files only, sorted by code point', async () => {
+    for (const f of ['b.jpg', 'a.PNG', 'C.jpeg', 'd.txt', 'e.gif', 'f.JPG', 'a.png.bak', '10.png', '9.png']) writeFileSync(join(dir, f), '');
+    mkdirSync(join(dir, 'folder.png'));
+    symlinkSync(join(dir, 'b.jpg'), join(dir, 'link.jpg'));
+    symlinkSync(join(dir, 'gone.png'), join(dir, 'dangling.png'));
+    const got = await listImages(dir);
+    expect(got).to.deep.equal(['10.png', '9.png', 'C.jpeg', 'a.PNG', 'b.jpg', 'f.JPG', 'link.jpg'].map((f) => join(dir, f)));
+  });
+
+  it('readImageFile decodes, and its errors name the path', async () => {
+    const good = join(dir, 'm.png');
+    writeFileSync(good, encodePng(new Uint8Array([0, 255]), 2, 1));
+    const img = await readImageFile(good);
+    expect(Array.from(img.data)).to.deep.equal([0, 0, 0, 255, 255, 255, 255, 255]);
+    const bad = join(dir, 'bad.jpg');
+    writeFileSync(bad, 'not an image');
+    let err: unknown;
+    await readImageFile(bad).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(ImageDecodeError);
+    expect((err as Error).message).to.equal(`${bad}: not a PNG or JPEG file (starts with 6e 6f 74 20 61 6e 20 69)`);
+  });
+
+  it('writeFileAtomic writes and replaces whole files and leaves no temporary file', async () => {
+    const p = join(dir, 'out.png');
+    await writeFileAtomic(p, new Uint8Array([1, 2, 3]));
+    await writeFileAtomic(p, new Uint8Array([4, 5]));
+    expect(Array.from(readFileSync(p))).to.deep.equal([4, 5]);
+    expect(readdirSync(dir)).to.deep.equal(['out.png']);
+  });
+
+  it('writeFileAtomic: a failed write throws, keeps the target as it was, and cleans up', async () => {
+    const target = join(dir, 'taken');
+    mkdirSync(target);
+    writeFileSync(join(target, 'inside'), 'x');
+    let err: unknown;
+    await writeFileAtomic(target, new Uint8Array([1])).catch((e) => (err = e));
+    expect(err, 'renaming over a non-empty folder must fail').to.be.instanceOf(Error);
+    expect(readdirSync(dir)).to.deep.equal(['taken']);
+    expect(readdirSync(target)).to.deep.equal(['inside']);
+    let err2: unknown;
+    await writeFileAtomic(join(dir, 'missing', 'x.png'), new Uint8Array([1])).catch((e) => (err2 = e));
+    expect((err2 as NodeJS.ErrnoException).code).to.equal('ENOENT');
+  });
+});

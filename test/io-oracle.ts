@@ -1,0 +1,85 @@
+// Runs tools/reference/pil_oracle.py (PIL / NumPy references) for the io tests, in a temp folder.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PYTHON = '/usr/bin/python3';
+/** Repository root, from this module's place in dist/test/. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ORACLE = join(REPO_ROOT, 'tools/reference/pil_oracle.py');
+export const SHARED = process.env.PRANET_SHARED ?? resolve(REPO_ROOT, '../shared');
+export const KVASIR_IMAGES = join(SHARED, 'data/polyp/TestDataset/Kvasir/images');
+
+let missing: string | null | undefined;
+
+/** Why the Python references cannot run here, or null when they can. */
+function pythonMissing(): string | null {
+  if (missing === undefined) {
+    const r = spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { encoding: 'utf8' });
+    missing = r.error ? `${PYTHON} cannot be run (${r.error.message})` : r.status !== 0 ? `${PYTHON} lacks PIL or numpy: ${r.stderr.trim().split('\n').pop()}` : null;
+  }
+  return missing;
+}
+
+/** Skips the calling suite or test, with the reason printed, when PIL/numpy are unavailable. */
+export function skipWithoutPython(ctx: Mocha.Context): void {
+  const why = pythonMissing();
+  if (why) {
+    console.log(`      SKIPPED: ${why}; install python3-pil and python3-numpy to run the PIL parity tests`);
+    ctx.skip();
+  }
+}
+
+/** Runs the oracle with `args` and returns its stdout; throws with its stderr when it fails. */
+export function runOracle(args: string[]): string {
+  const r = spawnSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000 });
+  if (r.error || r.status !== 0) {
+    throw new Error(`pil_oracle.py ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+export interface OracleRun<M> {
+  dir: string;
+  manifest: M;
+  read(file: string): Uint8Array;
+  cleanup(): void;
+}
+
+/** Runs an oracle command that fills a fresh temp folder and reads back its manifest. */
+export function oracleRun<M>(command: string, extra: string[] = []): OracleRun<M> {
+  const dir = mkdtempSync(join(tmpdir(), `pranet-io-${command}-`));
+  try {
+    runOracle([command, dir, ...extra]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    dir,
+    manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as M,
+    read: (file) => new Uint8Array(readFileSync(join(dir, file))),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The first `n` Kvasir test JPEGs (sorted), or all of them; throws if the shared data is missing. */
+export function kvasirImages(n?: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(KVASIR_IMAGES).filter((f) => f.endsWith('.jpg')).sort();
+  } catch (e) {
+    throw new Error(`Kvasir test images not found at ${KVASIR_IMAGES} (set PRANET_SHARED to the shared folder): ${(e as Error).message}`);
+  }
+  return names.slice(0, n ?? names.length).map((f) => join(KVASIR_IMAGES, f));
+}
+
+/** Reads a little-endian float32 file. */
+export function float32s(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../src/kernels/conv2d.js';
+import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
+import { expectClose, expectZeroPadding } from './support/compare.js';
+import { runCall } from './support/gpu.js';
+import { int, pick, rng, uniform } from './support/random.js';
+
+interface Case { xs: Shape4; a: Conv2dAttrs; tiling?: ConvTiling; inOffset?: number; outOffset?: number }
+
+async function check(c: Case, seed: number): Promise<void> {
+  const r = rng(seed);
+  const cin = c.xs.c;
+  const ys = conv2dShape(c.xs, c.a);
+  const x = uniform(r, numel(c.xs));
+  const w = uniform(r, c.a.cout * cin * c.a.kh * c.a.kw);
+  const b = c.a.bias ? uniform(r, c.a.cout) : undefined;
+  const res = c.a.residual ? uniform(r, numel(ys)) : undefined;
+  const t = c.tiling ?? defaultConvTiling(c.a.cout, ys.n * ys.h * ys.w);
+  // Input and output may be channel windows of wider buffers, as for Res2Net's split and concat.
+  const xv: TensorView = { ...c.xs, co: c.inOffset ?? 0, cs: roundUp(cin, 4) + (c.inOffset ?? 0) + 4 * int(r, 0, 1) };
+  const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) };
+  const rv = denseView(ys);
+  const call = conv2dKernel(c.a, xv, yv, t, res ? rv : undefined);
+  const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: packConv2dWeights(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn) };
+  if (b) inputs.bias = packConv2dBias(b, c.a.cout, t.tn);
+  if (res) inputs.res = packNhwc(res, rv);
+  const out = (await runCall(call, inputs, { y: ys.n * ys.h * ys.w * yv.cs })).y!;
+  const ref = conv2dReference(x, c.xs, w, c.a, b, res);
+  const what = `${call.label} pad ${c.a.padT},${c.a.padB},${c.a.padL},${c.a.padR} tiling ${JSON.stringify(t)} seed ${seed}`;
+  expectClose(unpackNhwc(out, yv), ref, 2e-6 * Math.sqrt(cin * c.a.kh * c.a.kw), what);
+  expectZeroPadding(out, yv.cs, yv.co, ys.c, what);
+}
+
+describe('conv2d kernel vs float64 reference', () => {
+  const fixed: Case[] = [
+    { xs: { n: 1, c: 3, h: 17, w: 13 }, a: conv2dAttrs(32, 3, 3, { stride: 2, pad: 1 }) },            // stem-like, odd sizes
+    { xs: { n: 2, c: 26, h: 9, w: 7 }, a: conv2dAttrs(26, 3, 3, { pad: 1, bias: true, relu: true }) }, // Res2Net split width
+    { xs: { n: 1, c: 13, h: 6, w: 6 }, a: conv2dAttrs(13, 1, 3, { padL: 1, padR: 1 }) },
+    { xs: { n: 1, c: 13, h: 6, w: 5 }, a: conv2dAttrs(13, 3, 1, { padT: 1, padB: 1 }) },
+    { xs: { n: 1, c: 8, h: 7, w: 9 }, a: conv2dAttrs(8, 1, 5, { padL: 2, padR: 2 }) },
+    { xs: { n: 1, c: 8, h: 9, w: 7 }, a: conv2dAttrs(8, 5, 1, { padT: 2, padB: 2 }) },
+    { xs: { n: 1, c: 5, h: 8, w: 8 }, a: conv2dAttrs(6, 1, 7, { padL: 3, padR: 3 }) },
+    { xs: { n: 1, c: 5, h: 8, w: 8 }, a: conv2dAttrs(6, 7, 1, { padT: 3, padB: 3 }) },
+    { xs: { n: 1, c: 12, h: 11, w: 11 }, a: conv2dAttrs(7, 5, 5, { pad: 2, bias: true }) },
+    { xs: { n: 1, c: 9, h: 10, w: 10 }, a: conv2dAttrs(9, 3, 3, { pad: 3, dil: 3 }) },          // RFB dilated
+    { xs: { n: 1, c: 9, h: 12, w: 12 }, a: conv2dAttrs(9, 3, 3, { pad: 7, dil: 7 }) },          // dilation larger than the image
+    { xs: { n: 1, c: 6, h: 1, w: 1 }, a: conv2dAttrs(5, 3, 3, { pad: 1, residual: true, relu: true }) }, // 1x1 spatial
+    { xs: { n: 2, c: 64, h: 1, w: 1 }, a: conv2dAttrs(1, 1, 1, { bias: true }) },               // one output channel
+    { xs: { n: 1, c: 7, h: 5, w: 5 }, a: conv2dAttrs(3, 7, 7, { pad: 3, residual: true }) },
+    { xs: { n: 1, c: 96, h: 6, w: 6 }, a: conv2dAttrs(1, 1, 1, { bias: true }) },
+    { xs: { n: 1, c: 10, h: 8, w: 8 }, a: conv2dAttrs(12, 3, 3, { pad: 1 }), inOffset: 4, outOffset: 8 }, // windows
+    { xs: { n: 1, c: 4, h: 9, w: 9 }, a: conv2dAttrs(4, 3, 3, { stride: 2, padT: 0, padB: 2, padL: 1, padR: 0 }) }, // uneven padding
+  ];
+  fixed.forEach((c, i) => it(`fixed case ${i}: ${c.xs.c}->${c.a.cout} ${c.a.kh}x${c.a.kw}`, () => check(c, 1000 + i)));
+
+  it('30 random shapes, strides, paddings, dilations and tilings', async () => {
+    const r = rng(7);
+    for (let i = 0; i < 30; i++) {
+      const kh = int(r, 1, 7);
+      const kw = pick(r, [1, kh, int(r, 1, 7)]);
+      const a = conv2dAttrs(int(r, 1, 40), kh, kw, {
+        strideY: int(r, 1, 3), strideX: int(r, 1, 3), dilY: int(r, 1, 3), dilX: int(r, 1, 2),
+        padT: int(r, 0, 3), padB: int(r, 0, 3), padL: int(r, 0, 3), padR: int(r, 0, 3),
+        bias: r() < 0.5, residual: r() < 0.4, relu: r() < 0.5,
+      });
+      const xs = { n: int(r, 1, 2), c: int(r, 1, 37), h: int(r, 1, 14), w: int(r, 1, 14) };
+      try {
+        conv2dShape(xs, a);
+      } catch {
+        i--; // the drawn kernel does not fit the drawn input; draw again
+        continue;
+      }
+      const tiling = { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]) };
+      await check({ xs, a, tiling }, 5000 + i);
+    }
+  });
+
+  it('rejects a kernel larger than 7 and a wrong residual shape', () => {
+    expect(() => conv2dShape({ n: 1, c: 1, h: 9, w: 9 }, conv2dAttrs(1, 9, 9))).to.throw(/kernel sizes must be 1..7/);
+    const a = conv2dAttrs(4, 1, 1, { residual: true });
+    const x = denseView({ n: 1, c: 4, h: 3, w: 3 });
+    expect(() => conv2dKernel(a, x, x, defaultConvTiling(4, 9), denseView({ n: 1, c: 4, h: 2, w: 3 }))).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
+  });
+});
