@@ -14,13 +14,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
 @group(0) @binding(2) var<storage, read> wt: array<vec4f>;
 #if BIAS
 @group(0) @binding(3) var<storage, read> bias: array<vec4f>;
 #endif
 #if RESIDUAL
-@group(0) @binding(4) var<storage, read> res: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> res: array<vec4f>;
 #endif
 @group(0) @binding(5) var<storage, read_write> y: array<vec4f>;
 

@@ -12,9 +12,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> a: array<vec4f>;
 #if HAS_B
-@group(0) @binding(2) var<storage, read> b: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> b: array<vec4f>;
 #endif
 @group(0) @binding(3) var<storage, read_write> y: array<vec4f>;
 

@@ -10,7 +10,7 @@ struct Params {
 
 // One entry per output row, then one per output column: (index0, index1, bits of weight0, bits of weight1).
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
 @group(0) @binding(2) var<storage, read> tab: array<vec4u>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4f>;
 

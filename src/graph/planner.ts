@@ -1,0 +1,146 @@
+// Memory planning: where every tensor lives. Slices are views of their input; concat parts are written by
+// their producers straight into channel windows of the concat's buffer (a copy is inserted only where that
+// cannot work); then buffers whose lifetimes do not overlap share space in one arena, placed greedily
+// largest-first at the lowest free offset.
+import { roundUp, type Shape4, type TensorView } from '../kernels/layout.js';
+import type { Graph, Node, TensorId } from './ir.js';
+
+export interface BufferPlan {
+  /** the tensor that owns the buffer (views and concat parts point at it) */
+  root: TensorId;
+  bytes: number;
+  offset: number;
+  /** first and last step (index into `steps`) that touch it; -1 / steps.length for inputs / outputs */
+  first: number;
+  last: number;
+}
+
+export interface MemoryPlan {
+  /** the nodes that run, in order (slices and concats do not run; copies may have been added) */
+  steps: Node[];
+  /** every tensor's buffer and channel window */
+  views: Map<TensorId, { buffer: BufferPlan; view: TensorView }>;
+  buffers: BufferPlan[];
+  /** bytes of the arena: what activations really take */
+  arenaBytes: number;
+  /** the most bytes of buffers live at any one step: no plan can use less */
+  peakLiveBytes: number;
+}
+
+const WRITES_WINDOWS = new Set(['conv2d', 'batchnorm', 'relu', 'sigmoid', 'copy', 'add', 'mul', 'pool', 'resize', 'erase', 'minmax']);
+
+export function planMemory(g: Graph, alignment = 256): MemoryPlan {
+  // The graph is not modified: copies get tensor ids past the graph's own.
+  const extra = new Map<TensorId, { shape: Shape4; producer: Node }>();
+  const shapeOf = (t: TensorId): Shape4 => extra.get(t)?.shape ?? g.shape(t);
+  const producerOf = (t: TensorId): Node | undefined => extra.get(t)?.producer ?? g.tensors[t]!.producer;
+
+  // 1. Decide which concat parts are written in place; the rest get a copy node.
+  const placedIn = new Map<TensorId, { concat: Node; co: number }>();
+  const copies = new Map<Node, Node[]>(); // concat -> copies to run before it
+  const rootOf = (t: TensorId): TensorId => {
+    const p = producerOf(t);
+    if (p?.op === 'slice') return rootOf(p.inputs[0]!);
+    const placed = placedIn.get(t);
+    return placed ? rootOf(placed.concat.output) : t;
+  };
+  for (const concat of g.nodes) {
+    if (concat.op !== 'concat') continue;
+    let co = 0;
+    for (const part of concat.inputs) {
+      const producer = producerOf(part);
+      const reads = producer ? producer.inputs.map(rootOf) : [];
+      const ok = producer !== undefined && WRITES_WINDOWS.has(producer.op) && !placedIn.has(part) &&
+        !g.isOutput(part) && !reads.includes(rootOf(concat.output)) && !concat.inputs.some((q) => q !== part && reads.includes(rootOf(q)));
+      if (ok) {
+        placedIn.set(part, { concat, co });
+      } else {
+        // A graph input, a view, a tensor already in another concat, or a producer that reads this concat's
+        // own buffer (an in-place hazard): copy it into the window instead.
+        const id = g.tensors.length + extra.size;
+        const copy = { op: 'copy', name: `${concat.name}.copy${extra.size}`, inputs: [part], output: id } as Node;
+        extra.set(id, { shape: shapeOf(part), producer: copy });
+        placedIn.set(id, { concat, co });
+        copies.set(concat, [...(copies.get(concat) ?? []), copy]);
+      }
+      co += shapeOf(part).c;
+    }
+  }
+
+  // 2. The steps that run, in order.
+  const steps: Node[] = [];
+  for (const n of g.nodes) {
+    steps.push(...(copies.get(n) ?? []));
+    if (n.op !== 'slice' && n.op !== 'concat') steps.push(n);
+  }
+
+  // 3. Every tensor's root and channel window.
+  const windowOf = (t: TensorId): { root: TensorId; co: number } => {
+    const p = producerOf(t);
+    if (p?.op === 'slice') {
+      const w = windowOf(p.inputs[0]!);
+      return { root: w.root, co: w.co + p.start };
+    }
+    const placed = placedIn.get(t);
+    if (placed) {
+      const w = windowOf(placed.concat.output);
+      return { root: w.root, co: w.co + placed.co };
+    }
+    return { root: t, co: 0 };
+  };
+
+  // 4. Lifetimes of the roots, in steps.
+  const life = new Map<TensorId, { first: number; last: number }>();
+  const touch = (t: TensorId, step: number) => {
+    const r = windowOf(t).root;
+    const l = life.get(r) ?? { first: step, last: step };
+    life.set(r, { first: Math.min(l.first, step), last: Math.max(l.last, step) });
+  };
+  for (const t of g.inputs.values()) touch(t, -1);
+  steps.forEach((n, i) => {
+    touch(n.output, i);
+    for (const t of n.inputs) touch(t, i);
+  });
+  for (const t of g.outputs.values()) touch(t, steps.length);
+
+  const buffers: BufferPlan[] = [];
+  const byRoot = new Map<TensorId, BufferPlan>();
+  for (const [root, l] of life) {
+    const s = shapeOf(root);
+    const plan = { root, bytes: s.n * s.h * s.w * roundUp(s.c, 4) * 4, offset: 0, first: l.first, last: l.last };
+    buffers.push(plan);
+    byRoot.set(root, plan);
+  }
+
+  // 5. Offsets: largest first, lowest offset that overlaps no placed buffer alive at the same time.
+  const placed: BufferPlan[] = [];
+  let arenaBytes = 0;
+  for (const b of [...buffers].sort((x, y) => y.bytes - x.bytes || x.first - y.first)) {
+    const clashes = placed
+      .filter((o) => o.first <= b.last && b.first <= o.last)
+      .sort((x, y) => x.offset - y.offset);
+    let offset = 0;
+    for (const o of clashes) {
+      if (offset + b.bytes <= o.offset) break;
+      offset = Math.max(offset, roundUp(o.offset + o.bytes, alignment));
+    }
+    b.offset = offset;
+    placed.push(b);
+    arenaBytes = Math.max(arenaBytes, offset + b.bytes);
+  }
+
+  let peakLiveBytes = 0;
+  for (let step = -1; step <= steps.length; step++) {
+    const live = buffers.filter((b) => b.first <= step && step <= b.last).reduce((sum, b) => sum + b.bytes, 0);
+    peakLiveBytes = Math.max(peakLiveBytes, live);
+  }
+
+  const views = new Map<TensorId, { buffer: BufferPlan; view: TensorView }>();
+  for (const t of [...g.tensors.map((x) => x.id), ...extra.keys()]) {
+    const { root, co } = windowOf(t);
+    const buffer = byRoot.get(root);
+    if (!buffer) continue; // no longer used after rewrites
+    views.set(t, { buffer, view: { ...shapeOf(t), cs: roundUp(shapeOf(root).c, 4), co } });
+  }
+  return { steps, views, buffers, arenaBytes, peakLiveBytes };
+}

@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { CompiledGraph } from '../src/graph/executor.js';
+import { Graph } from '../src/graph/ir.js';
+import { fuseEpilogues, foldBatchnorm, optimize } from '../src/graph/passes.js';
+import { planMemory } from '../src/graph/planner.js';
+import { runReference } from '../src/graph/reference.js';
+import { conv2dAttrs } from '../src/kernels/conv2d.js';
+import { type Shape4 } from '../src/kernels/layout.js';
+import { poolAttrs } from '../src/kernels/pool.js';
+import { expectClose } from './support/compare.js';
+import { testGpu } from './support/gpu.js';
+import { rng, uniform } from './support/random.js';
+
+/**
+ * conv -> bn -> relu -> maxpool -> avgpool -> resize x2 -> conv (one channel) -> erase -> concat -> conv
+ * -> add (residual from a second branch) -> relu, plus a channel slice, with awkward channel counts.
+ */
+function buildSmall(n: number, seed: number): Graph {
+  const r = rng(seed);
+  const g = new Graph();
+  const x = g.input('image', { n, c: 3, h: 13, w: 11 });
+  const conv = (name: string, t: number, cout: number, k: number, opts: Parameters<typeof conv2dAttrs>[3] = {}) => {
+    const cin = g.shape(t).c;
+    const attrs = conv2dAttrs(cout, k, k, { pad: Math.floor(k / 2), ...opts });
+    return g.conv2d(name, t, attrs, { weight: uniform(r, cout * cin * k * k, -0.5, 0.5), ...(attrs.bias ? { bias: uniform(r, cout) } : {}) });
+  };
+  const bn = (name: string, t: number) => {
+    const c = g.shape(t).c;
+    return g.batchnorm(name, t, { weight: uniform(r, c, 0.5, 1.5), bias: uniform(r, c, -0.2, 0.2), mean: uniform(r, c, -0.3, 0.3), variance: uniform(r, c, 0.5, 2), eps: 1e-5 });
+  };
+  const stem = g.unary('relu', 'stem.relu', bn('stem.bn', conv('stem.conv', x, 12, 3)));
+  const pooled = g.pool('avg', g.pool('max', stem, poolAttrs('max', 3, 2, 1)), poolAttrs('avg', 3, 1, 1));
+  const up = g.resize('up', pooled, { outH: 14, outW: 12, alignCorners: true });
+  const map = conv('map', up, 1, 1, { bias: true });
+  const erased = g.erase('erase', up, map);
+  const side = bn('side.bn', conv('side.conv', up, 7, 3));
+  const cat = g.concat('cat', [erased, side]);           // 12 + 7 channels
+  const part = g.slice('slice', cat, 4, 13);              // a view across both parts
+  const main = bn('main.bn', conv('main.conv', part, 6, 3));
+  const short = bn('short.bn', conv('short.conv', cat, 6, 1));
+  const y = g.unary('relu', 'out.relu', g.binary('add', 'out.add', main, short));
+  g.output('y', y);
+  g.output('map', map);
+  return g;
+}
+
+const imageShape = (n: number): Shape4 => ({ n, c: 3, h: 13, w: 11 });
+
+describe('graph: IR, passes, planner and executor', () => {
+  for (const n of [1, 2]) {
+    for (const passes of [false, true]) {
+      it(`small graph N=${n} ${passes ? 'with' : 'without'} BN folding and epilogue fusion matches the composed float64 references`, async () => {
+        const { ctx, cache } = await testGpu();
+        const reference = buildSmall(n, 3);
+        const g = buildSmall(n, 3);
+        if (passes) {
+          const counts = optimize(g);
+          expect(counts.folded, 'batchnorms folded').to.equal(4);
+          expect(counts.fused, 'epilogues fused (add + 2 relu)').to.equal(3);
+          expect(g.nodes.filter((x) => x.op === 'batchnorm' || x.op === 'relu' || x.op === 'add')).to.have.length(0);
+        }
+        const s = imageShape(n);
+        const image = uniform(rng(9), s.n * s.c * s.h * s.w, -1, 1);
+        const want = runReference(reference, { image }).outputs;
+        const compiled = await CompiledGraph.compile(ctx, cache, g);
+        try {
+          const got = await compiled.run({ image });
+          // The sum of the per-op bounds along the longest path (two 3x3 convs, 1x1 conv, pools, resize, erase).
+          expectClose(got.y!, want.y!, 1e-4, 'y');
+          expectClose(got.map!, want.map!, 1e-4, 'map');
+        } finally {
+          compiled.destroy();
+        }
+      });
+    }
+  }
+
+  it('folding batchnorm keeps the function (float64 references before and after)', () => {
+    const before = buildSmall(1, 5);
+    const after = buildSmall(1, 5);
+    foldBatchnorm(after);
+    fuseEpilogues(after);
+    const image = uniform(rng(1), 3 * 13 * 11);
+    expectClose(runReference(after, { image }).outputs.y!, runReference(before, { image }).outputs.y!, 1e-6, 'folded');
+  });
+
+  it('the planner shares memory: arena below the sum of all tensors, at least the live peak, and concat parts written in place', () => {
+    const g = buildSmall(1, 3);
+    optimize(g);
+    const plan = planMemory(g);
+    const total = plan.buffers.reduce((sum, b) => sum + b.bytes, 0);
+    expect(plan.arenaBytes).to.be.lessThan(total);
+    expect(plan.arenaBytes).to.be.at.least(plan.peakLiveBytes);
+    expect(plan.steps.some((s) => s.op === 'copy'), 'no copy needed for this concat').to.equal(false);
+    // No two buffers alive at the same step overlap in the arena.
+    for (const a of plan.buffers) {
+      for (const b of plan.buffers) {
+        if (a === b || a.last < b.first || b.last < a.first) continue;
+        expect(a.offset + a.bytes <= b.offset || b.offset + b.bytes <= a.offset, `buffers ${a.root} and ${b.root} overlap`).to.equal(true);
+      }
+    }
+  });
+
+  it('a concat of a graph input and of a slice falls back to copies, and still computes right', async () => {
+    const { ctx, cache } = await testGpu();
+    const g = new Graph();
+    const x = g.input('x', { n: 1, c: 8, h: 3, w: 5 });
+    const s = g.slice('s', x, 4, 7);
+    const cat = g.concat('cat', [x, s]);
+    g.output('cat', cat);
+    const plan = planMemory(g);
+    expect(plan.steps.map((n) => n.op)).to.deep.equal(['copy', 'copy']);
+    const data = uniform(rng(2), 8 * 15);
+    const compiled = await CompiledGraph.compile(ctx, cache, g);
+    try {
+      const got = (await compiled.run({ x: data })).cat!;
+      expect(Array.from(got.subarray(0, 120))).to.deep.equal(Array.from(data));
+      expect(Array.from(got.subarray(120))).to.deep.equal(Array.from(data.subarray(60, 105)));
+    } finally {
+      compiled.destroy();
+    }
+  });
+
+  it('shape errors name the op and the shapes', () => {
+    const g = new Graph();
+    const a = g.input('a', { n: 1, c: 6, h: 4, w: 4 });
+    const b = g.input('b', { n: 1, c: 6, h: 5, w: 4 });
+    const c = g.input('c', { n: 1, c: 8, h: 4, w: 4 });
+    expect(() => g.binary('add', 'sum', a, b)).to.throw(/sum: add of 1x6x4x4 and 1x6x5x4/);
+    expect(() => g.concat('cat', [c, b])).to.throw(/cat: concat input 1 is 1x6x5x4, expected 1xCx4x4/);
+    expect(() => g.concat('cat2', [a, a])).to.throw(/cat2: concat input 0 has 6 channels/);
+    expect(() => g.slice('sl', a, 2, 4)).to.throw(/sl: channel slice \[2, 4\)/);
+    expect(() => g.conv2d('c', a, conv2dAttrs(2, 3, 3), { weight: new Float32Array(10) })).to.throw(/c: weight has 10 values, expected \[2, 6, 3, 3\]/);
+  });
+});
