@@ -1,6 +1,6 @@
 // Graph rewrites: fold inference batchnorm into the conv before it, then fuse a following residual add and
 // ReLU into the conv's epilogue. Both keep the graph's results (up to float rounding) and shrink the work.
-import { batchnormScaleShift } from '../kernels/elementwise.js';
+import { type BatchnormParams, batchnormScaleShift } from '../kernels/elementwise.js';
 import type { Graph, Node } from './ir.js';
 
 type ConvNode = Extract<Node, { op: 'conv2d' }>;
@@ -11,21 +11,25 @@ function soleConvProducer(g: Graph, t: number): ConvNode | undefined {
   return p;
 }
 
-/** conv -> batchnorm becomes one conv with W' = W * k and b' = b * k + s (k, s from the running statistics). */
+/** W' = W * k and b' = b * k + s per output channel, with k and s from the running statistics (in float64). */
+export function foldConvBatchnorm(weight: Float32Array, bias: Float32Array | undefined, params: BatchnormParams): { weight: Float32Array; bias: Float32Array } {
+  const { scale, shift } = batchnormScaleShift(params);
+  const per = weight.length / scale.length;
+  const w = new Float32Array(weight.length);
+  for (let i = 0; i < weight.length; i++) w[i] = weight[i]! * scale[Math.floor(i / per)]!;
+  const b = new Float32Array(scale.length);
+  for (let o = 0; o < scale.length; o++) b[o] = (bias ? bias[o]! : 0) * scale[o]! + shift[o]!;
+  return { weight: w, bias: b };
+}
+
+/** conv -> batchnorm becomes one conv with the batchnorm folded in. */
 export function foldBatchnorm(g: Graph): number {
   let folded = 0;
   for (const bn of [...g.nodes]) {
     if (bn.op !== 'batchnorm') continue;
     const conv = soleConvProducer(g, bn.inputs[0]!);
     if (!conv || conv.attrs.relu || conv.attrs.residual) continue;
-    const { scale, shift } = batchnormScaleShift(bn.params);
-    const { weight, bias } = conv.weights;
-    const per = weight.length / scale.length;
-    const w = new Float32Array(weight.length);
-    for (let i = 0; i < weight.length; i++) w[i] = weight[i]! * scale[Math.floor(i / per)]!;
-    const b = new Float32Array(scale.length);
-    for (let o = 0; o < scale.length; o++) b[o] = (bias ? bias[o]! : 0) * scale[o]! + shift[o]!;
-    conv.weights = { weight: w, bias: b };
+    conv.weights = foldConvBatchnorm(conv.weights.weight, conv.weights.bias, bn.params);
     conv.attrs = { ...conv.attrs, bias: true };
     g.nodes = g.nodes.filter((n) => n !== bn);
     g.replaceUses(bn.output, conv.output);

@@ -23,7 +23,7 @@ function runJpegJs(bytes: Uint8Array, layout: JpegLayout, opts: DecodeOptions, s
   let input = bytes;
   if (layout.components.length === 3 && layout.adobe && layout.adobe.transform !== 0) {
     // jpeg-js converts colours itself whenever the Adobe flag is set; clear it in a copy to get raw planes.
-    input = bytes.slice();
+    input = Uint8Array.prototype.slice.call(bytes); // a real copy even for a Node Buffer, whose slice() is a view
     input[layout.adobe.offset] = 0;
   }
   try {

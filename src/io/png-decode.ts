@@ -73,7 +73,7 @@ export function decodePng(bytes: Uint8Array, source: string, opts: DecodeOptions
   const layout = readPngLayout(bytes, source, opts);
   let raw: Uint8Array;
   try {
-    raw = UPNG.decode(bytes.slice().buffer).data;
+    raw = UPNG.decode(Uint8Array.prototype.slice.call(bytes).buffer).data; // a real copy: a Node Buffer's slice() is a view of a shared pool
   } catch (e) {
     throw new ImageDecodeError(source, `corrupt PNG image data (${e instanceof Error ? e.message : String(e)})`);
   }

@@ -6,7 +6,8 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Copies `count * size` bytes into a fresh, aligned buffer in host byte order. */
 function alignedCopy(bytes: Uint8Array, byteOffset: number, count: number, size: number): ArrayBuffer {
-  const copy = bytes.slice(byteOffset, byteOffset + count * size);
+  // Uint8Array's slice copies; a Node Buffer's own slice() would return a view of a shared pool.
+  const copy = Uint8Array.prototype.slice.call(bytes, byteOffset, byteOffset + count * size);
   if (!HOST_LITTLE_ENDIAN) {
     for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
   }

@@ -17,7 +17,7 @@ export {
   type WeightFileDtype,
   type WeightFileTensorInput,
 } from './engine-file.js';
-export { loadWeightFile, type WeightFileSource } from './load-weight-file.js';
+export { loadSourceBytes, loadWeightFile, sourceName, type WeightFileSource } from './load-weight-file.js';
 export type { ProgressCallback } from './fetch-bytes.js';
 export { floatToHalfBits, halfBitsToFloat } from './f16.js';
 export { unpickle, PICKLE_LIMITS, type UnpickleHooks } from './pickle.js';

@@ -19,7 +19,8 @@ async function readLocal(path: string | URL, onProgress?: ProgressCallback): Pro
   return readFileWithProgress(path, onProgress);
 }
 
-async function loadBytes(src: WeightFileSource, onProgress?: ProgressCallback): Promise<Uint8Array> {
+/** The bytes of a file path (Node), URL or in-memory buffer, with progress. */
+export async function loadSourceBytes(src: WeightFileSource, onProgress?: ProgressCallback): Promise<Uint8Array> {
   if (src instanceof Uint8Array || src instanceof ArrayBuffer) {
     const bytes = src instanceof Uint8Array ? src : new Uint8Array(src);
     onProgress?.(bytes.length, bytes.length);
@@ -32,11 +33,16 @@ async function loadBytes(src: WeightFileSource, onProgress?: ProgressCallback): 
   return fetchBytes(src, onProgress);
 }
 
+/** How a source is named in messages. */
+export function sourceName(src: WeightFileSource, bytesName: string): string {
+  return src instanceof Uint8Array || src instanceof ArrayBuffer ? bytesName : String(src);
+}
+
 /**
  * Loads and validates a weight file. In a browser a string is a URL (relative ones included); in Node it
  * is a file path unless it has a scheme such as https:.
  */
 export async function loadWeightFile(src: WeightFileSource, onProgress?: ProgressCallback): Promise<DecodedWeightFile> {
-  const source = src instanceof Uint8Array || src instanceof ArrayBuffer ? 'weight file bytes' : String(src);
-  return decodeWeightFile(await loadBytes(src, onProgress), source);
+  const source = sourceName(src, 'weight file bytes');
+  return decodeWeightFile(await loadSourceBytes(src, onProgress), source);
 }

@@ -49,6 +49,9 @@ PRESETS = {
     # Engine test variant: odd split widths (6, 13, 26, 52) and uneven block counts on purpose.
     "tiny": PraNetConfig(stem=8, layers=(1, 2, 1, 1), planes=(16, 32, 64, 128), channel=8,
                          ra4=16, ra3=16, ra2=16),
+    # The shipped default model, trained from scratch on CPU (tools/train): 5.47 M parameters without fc.
+    "compact": PraNetConfig(stem=16, layers=(2, 3, 4, 2), planes=(32, 64, 128, 256), channel=32,
+                            ra4=64, ra3=48, ra2=48),
 }
 
 

@@ -1,0 +1,35 @@
+// PyTorch checkpoint -> the engine's weight file: every key and shape checked against the architecture
+// (all problems reported at once), batchnorm folded into the convs in float64, stored as f32 or f16.
+import { foldConvBatchnorm } from '../graph/passes.js';
+import { encodeWeightFile, type StateDict, type WeightFileDtype } from '../weights/index.js';
+import { buildPraNet } from './pranet-graph.js';
+import { describeConfig, type PraNetConfig } from './pranet-config.js';
+
+export interface ConvertResult {
+  bytes: Uint8Array;
+  config: PraNetConfig;
+  tensors: number;
+  parameters: number;
+}
+
+/** `sd` must already be cleaned (no num_batches_tracked, no resnet.fc, no 'module.' prefix) and finite. */
+export function convertStateDict(sd: StateDict, opts: { dtype: WeightFileDtype; source: string }): ConvertResult {
+  const built = buildPraNet(sd, { source: opts.source, outputs: ['lateral_map_2'] });
+  if (!built.rawBatchnorm) throw new Error(`${opts.source}: has no batchnorm statistics (resnet.bn1.*): it is not a PyTorch PraNet checkpoint`);
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  let parameters = 0;
+  for (const rec of built.convs) {
+    const folded = rec.batchnorm ? foldConvBatchnorm(rec.weight, rec.bias, rec.batchnorm) : { weight: rec.weight, bias: rec.bias! };
+    tensors.set(`${rec.key}.weight`, { shape: [...rec.shape], data: folded.weight });
+    tensors.set(`${rec.key}.bias`, { shape: [rec.shape[0]], data: folded.bias });
+    parameters += folded.weight.length + folded.bias.length;
+  }
+  const meta = {
+    model: 'PraNet',
+    description: describeConfig(built.config),
+    config: built.config,
+    batchnormFolded: true,
+    convertedFrom: opts.source.split(/[\\/]/).pop(),
+  };
+  return { bytes: encodeWeightFile(tensors, { dtype: opts.dtype, meta }), config: built.config, tensors: tensors.size, parameters };
+}

@@ -1,0 +1,50 @@
+// A PraNet ready to run on one device: graph built from the weights, optimised, planned and compiled for
+// one batch size and input size.
+import type { GpuContext } from '../gpu/context.js';
+import type { PipelineCache } from '../gpu/pipelines.js';
+import { CompiledGraph, type CompileOptions } from '../graph/executor.js';
+import { optimize } from '../graph/passes.js';
+import { dropPadding, type Groups } from './channel-groups.js';
+import type { LoadedWeights } from './load-weights.js';
+import type { PraNetConfig } from './pranet-config.js';
+import { buildPraNet, type PraNetOutput } from './pranet-graph.js';
+
+export interface PraNetModelOptions extends CompileOptions {
+  batch?: number;
+  size?: number;
+  outputs?: readonly PraNetOutput[];
+}
+
+export class PraNetModel {
+  private constructor(
+    readonly config: PraNetConfig,
+    readonly compiled: CompiledGraph,
+    readonly batch: number,
+    readonly size: number,
+    private readonly groups: Map<string, Groups>,
+  ) {}
+
+  static async create(ctx: GpuContext, cache: PipelineCache, loaded: LoadedWeights, opts: PraNetModelOptions = {}): Promise<PraNetModel> {
+    const batch = opts.batch ?? 1;
+    const size = opts.size ?? 352;
+    const built = buildPraNet(loaded.weights, { batch, size, outputs: opts.outputs, source: loaded.source });
+    optimize(built.graph);
+    const compiled = await CompiledGraph.compile(ctx, cache, built.graph, opts);
+    return new PraNetModel(built.config, compiled, batch, size, built.outputGroups);
+  }
+
+  /** `images`: N x 3 x size x size, normalised. Returns each requested output in NCHW with its real channels. */
+  async run(images: Float32Array): Promise<Record<string, Float32Array>> {
+    const raw = await this.compiled.run({ image: images });
+    const out: Record<string, Float32Array> = {};
+    for (const [name, data] of Object.entries(raw)) {
+      const s = this.compiled.graph.shape(this.compiled.graph.outputs.get(name)!);
+      out[name] = dropPadding(data, s.n, s.h * s.w, this.groups.get(name)!);
+    }
+    return out;
+  }
+
+  destroy(): void {
+    this.compiled.destroy();
+  }
+}
