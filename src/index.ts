@@ -1,1 +1,40 @@
-export const x: number = 1;
+// pranet-wgsl for Node: PraNet polyp segmentation on WebGPU (Dawn). The same engine runs in browsers
+// through ./browser.js; only device creation and file access differ.
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
+import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
+import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
+import { loadWeights } from './models/load-weights.js';
+import type { ProgressCallback, WeightFileSource } from './weights/index.js';
+
+export { Segmenter, type RgbaPixels, type Segmentation, type SegmentOptions, type SegmenterOptions } from './api/segmenter.js';
+export type { GpuContext, AdapterSummary } from './gpu/context.js';
+export { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
+export { loadWeights, weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
+export { convertStateDict } from './models/convert.js';
+export { describeConfig, type PraNetConfig } from './models/pranet-config.js';
+export { decodeImage, encodePng, encodePngRgba, drawOverlay, binarize, type RgbaImage } from './io/index.js';
+export { readImageFile, listImages, writeFileAtomic } from './io/files-node.js';
+export { evaluateDataset, type DatasetMetrics } from './metrics/index.js';
+
+/** Absolute path of the weight file that ships with the package. */
+export const DEFAULT_WEIGHTS_PATH = fileURLToPath(new URL(`../../${DEFAULT_WEIGHTS_FILE}`, import.meta.url));
+
+export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * Loads a model (the engine's weight file, or a PyTorch .pth / .safetensors with PraNet's keys; the shipped
+ * default when `weights` is omitted) onto a new WebGPU device. Call dispose() when done.
+ */
+export async function loadSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_PATH, opts: LoadOptions = {}): Promise<Segmenter> {
+  const loaded = await loadWeights(weights, opts.onProgress);
+  const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
+  try {
+    return await Segmenter.create(gpu, loaded, opts, true);
+  } catch (err) {
+    gpu.destroy();
+    throw err;
+  }
+}

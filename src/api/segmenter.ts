@@ -1,0 +1,128 @@
+// The embeddable API: load a model once, then segment images (RGBA pixels at any size) one at a time or in
+// batches, getting back probability maps and 8-bit masks at each image's own size. Host-neutral: the Node
+// and browser entry points hand it a device and bytes.
+import type { GpuContext } from '../gpu/context.js';
+import { PipelineCache } from '../gpu/pipelines.js';
+import type { ConvTiling } from '../kernels/conv2d.js';
+import { bytescale } from '../io/postprocess.js';
+import { preprocessBatch } from '../io/preprocess.js';
+import type { RgbaImage } from '../io/rgba-image.js';
+import type { LoadedWeights } from '../models/load-weights.js';
+import type { PraNetConfig } from '../models/pranet-config.js';
+import { PraNetModel } from '../models/pranet-model.js';
+import { PostprocessGraphs } from './postprocess-graph.js';
+
+/** Pixels as RGBA bytes (ImageData fits: its data is a Uint8ClampedArray). */
+export interface RgbaPixels {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+export interface SegmentOptions {
+  /** also return lateral_map_2, the network's logits at 352 x 352 */
+  logits?: boolean;
+}
+
+export interface Segmentation {
+  width: number;
+  height: number;
+  /** per pixel, sigmoid of the logits at image size, min-max normalised to [0, 1] (PraNet's test output) */
+  probability: Float32Array;
+  /** the probability stretched to 0..255 as PraNet's MyTest.py saves it */
+  mask: Uint8Array;
+  logits?: Float32Array;
+}
+
+export interface SegmenterOptions {
+  /** images per forward pass; segmentBatch splits larger lists */
+  batch?: number;
+  /** network input size, a multiple of 32 (PraNet uses 352) */
+  size?: number;
+  convTiling?: (x: { n: number; c: number; h: number; w: number }, y: { n: number; c: number; h: number; w: number }, cout: number) => ConvTiling;
+}
+
+export class Segmenter {
+  private disposed = false;
+
+  private constructor(
+    readonly gpu: GpuContext,
+    private readonly model: PraNetModel,
+    private readonly post: PostprocessGraphs,
+    readonly source: string,
+    private readonly ownsDevice: boolean,
+  ) {}
+
+  /** Builds and compiles the network for `gpu`. With `ownsDevice`, dispose() also destroys the device. */
+  static async create(gpu: GpuContext, weights: LoadedWeights, opts: SegmenterOptions = {}, ownsDevice = false): Promise<Segmenter> {
+    const cache = new PipelineCache(gpu);
+    const size = opts.size ?? 352;
+    const tiling = opts.convTiling;
+    const model = await PraNetModel.create(gpu, cache, weights, {
+      batch: opts.batch ?? 1,
+      size,
+      ...(tiling ? { convTiling: (node, x, y) => tiling(x, y, node.attrs.cout) } : {}),
+    });
+    return new Segmenter(gpu, model, new PostprocessGraphs(gpu, cache, size), weights.source, ownsDevice);
+  }
+
+  get config(): PraNetConfig {
+    return this.model.config;
+  }
+
+  get batchSize(): number {
+    return this.model.batch;
+  }
+
+  /** The compiled network, for profiling. */
+  get network(): PraNetModel {
+    return this.model;
+  }
+
+  async segment(image: RgbaPixels, opts: SegmentOptions = {}): Promise<Segmentation> {
+    return (await this.segmentBatch([image], opts))[0]!;
+  }
+
+  async segmentBatch(images: readonly RgbaPixels[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
+    if (this.disposed) throw new Error('this segmenter has been disposed');
+    const n = this.model.batch;
+    const size = this.model.size;
+    const out: Segmentation[] = [];
+    for (let start = 0; start < images.length; start += n) {
+      const chunk = images.slice(start, start + n).map((img, i) => asRgba(img, start + i));
+      const input = new Float32Array(n * 3 * size * size); // a short last chunk leaves zero images behind it
+      input.set(preprocessBatch(chunk, size));
+      const logits = (await this.model.run(input)).lateral_map_2!;
+      for (const [i, img] of chunk.entries()) {
+        const own = logits.subarray(i * size * size, (i + 1) * size * size);
+        const probability = await this.post.run(own, img.width, img.height);
+        checkFinite(probability, start + i);
+        out.push({ width: img.width, height: img.height, probability, mask: bytescale(probability), ...(opts.logits ? { logits: own.slice() } : {}) });
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.destroy();
+    this.post.destroy();
+    if (this.ownsDevice) this.gpu.destroy();
+  }
+}
+
+function asRgba(img: RgbaPixels, index: number): RgbaImage {
+  const { width, height, data } = img;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
+    throw new Error(`image ${index}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
+  }
+  return { width, height, data: data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** A NaN map must never be presented as a result (it would mean bad weights or a broken device). */
+function checkFinite(p: Float32Array, index: number): void {
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i]!)) throw new Error(`image ${index}: the network produced a non-finite value (${p[i]}) at pixel ${i}; the weights or the GPU are faulty`);
+  }
+}

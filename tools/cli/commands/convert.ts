@@ -1,0 +1,39 @@
+// `pranet convert`: a PyTorch PraNet checkpoint (.pth legacy or zip, .safetensors) -> the engine's weight file.
+import { basename } from 'node:path';
+import { writeFileAtomic } from '../../../src/io/files-node.js';
+import { convertStateDict } from '../../../src/models/convert.js';
+import { describeConfig } from '../../../src/models/pranet-config.js';
+import { assertFinite, cleanStateDict, loadSourceBytes, readCheckpoint } from '../../../src/weights/index.js';
+import type { Command } from '../command.js';
+import { formatBytes, Progress } from '../progress.js';
+
+export const convert: Command = {
+  spec: {
+    name: 'convert',
+    summary: 'Convert a PyTorch PraNet checkpoint into the engine\'s weight file: every key and shape is checked (all problems reported at once), batchnorm is folded into the convolutions, values are stored as float32 or float16.',
+    usage: 'pranet convert <checkpoint.pth|.safetensors> -o <out.pnw> [--f16]',
+    positionals: [{ name: 'checkpoint', help: 'PraNet-19.pth or any checkpoint with the same keys', required: true }],
+    options: [
+      { name: 'output', short: 'o', type: 'string', meta: 'FILE', help: 'weight file to write (required)' },
+      { name: 'f16', type: 'boolean', help: 'store float16 values (half the size)' },
+    ],
+    examples: ['pranet convert PraNet-19.pth -o pranet19.pnw', 'pranet convert model.safetensors -o model.f16.pnw --f16'],
+  },
+  async run(o, [input]) {
+    if (!o.output) throw new Error('convert needs -o <out.pnw>');
+    const name = input!;
+    let progress: Progress | undefined;
+    const bytes = await loadSourceBytes(name, (loaded, total) => {
+      if (total === undefined || total < 16 << 20) return;
+      progress ??= new Progress(Math.ceil(total / (1 << 20)), 'MiB');
+      progress.update(Math.floor(loaded / (1 << 20)));
+    });
+    const sd = cleanStateDict(readCheckpoint(bytes, name));
+    for (const [key, t] of sd) assertFinite(key, t.data, name);
+    const result = convertStateDict(sd, { dtype: o.f16 ? 'f16' : 'f32', source: name });
+    await writeFileAtomic(String(o.output), result.bytes);
+    console.log(`${basename(name)} -> ${o.output}: ${result.tensors} tensors, ${result.parameters.toLocaleString('en-US')} parameters (batchnorm folded), ${o.f16 ? 'float16' : 'float32'}, ${formatBytes(result.bytes.length)}`);
+    console.log(`  ${describeConfig(result.config)}`);
+    return 0;
+  },
+};

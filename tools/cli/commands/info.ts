@@ -1,0 +1,47 @@
+// `pranet info`: the WebGPU adapter this machine gives the engine, its features and the limits that matter.
+import { createNodeGpu } from '../../../src/gpu/node-device.js';
+import { WANTED_FEATURES } from '../../../src/gpu/context.js';
+import type { Command } from '../command.js';
+import { BACKEND_OPTION } from '../command.js';
+
+const LIMITS = [
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension',
+  'minStorageBufferOffsetAlignment',
+] as const;
+
+export const info: Command = {
+  spec: {
+    name: 'info',
+    summary: 'Print the WebGPU adapter the engine gets here: name, vendor, backend, feature level, optional features and key limits.',
+    usage: 'pranet info [--backend NAME] [--json]',
+    positionals: [],
+    options: [BACKEND_OPTION, { name: 'json', type: 'boolean', help: 'print JSON instead of text' }],
+    examples: ['pranet info', 'PRANET_BACKEND=opengles pranet info'],
+  },
+  async run(o) {
+    const gpu = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    try {
+      const a = gpu.adapter;
+      const features = Object.fromEntries(WANTED_FEATURES.map((f) => [f, gpu.features.has(f)]));
+      const limits = Object.fromEntries(LIMITS.map((l) => [l, (gpu.limits as unknown as Record<string, number>)[l]]));
+      if (o.json) {
+        console.log(JSON.stringify({ adapter: a, features, limits }, null, 2));
+        return 0;
+      }
+      console.log(`Adapter:       ${a.description || a.device || '(no description)'}`);
+      console.log(`  vendor:      ${a.vendor || '(blank)'}`);
+      console.log(`  architecture:${a.architecture ? ` ${a.architecture}` : ' (blank)'}`);
+      console.log(`  device:      ${a.device || '(blank)'}`);
+      console.log(`  backend:     ${a.backend}`);
+      console.log(`  feature level: ${a.featureLevel}${a.isFallbackAdapter ? ' (fallback adapter)' : ''}`);
+      console.log('Features:');
+      for (const [f, on] of Object.entries(features)) console.log(`  ${f.padEnd(16)} ${on ? 'yes' : 'no'}`);
+      console.log('Limits:');
+      for (const [l, v] of Object.entries(limits)) console.log(`  ${l.padEnd(34)} ${v}`);
+      return 0;
+    } finally {
+      gpu.destroy();
+    }
+  },
+};

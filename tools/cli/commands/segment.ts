@@ -1,0 +1,107 @@
+// `pranet segment`: images (files or folders) -> polyp masks at each image's size, optional overlays,
+// thresholded masks and the raw logits.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { loadSegmenter } from '../../../src/index.js';
+import { drawOverlay } from '../../../src/io/overlay.js';
+import { binarize } from '../../../src/io/postprocess.js';
+import { encodeNpy } from '../../../src/io/npy.js';
+import { encodePng, encodePngRgba } from '../../../src/io/png-encode.js';
+import { listImages, readImageFile, writeFileAtomic } from '../../../src/io/files-node.js';
+import type { RgbaImage } from '../../../src/io/rgba-image.js';
+import type { Command } from '../command.js';
+import { BACKEND_OPTION, WEIGHTS_OPTION } from '../command.js';
+import { formatDuration, Progress } from '../progress.js';
+import { UsageError } from '../args.js';
+
+async function expandInputs(inputs: string[]): Promise<{ files: string[]; fromFolder: boolean }> {
+  const files: string[] = [];
+  let fromFolder = false;
+  for (const input of inputs) {
+    if (!existsSync(input)) throw new Error(`${input}: no such file or folder`);
+    if (statSync(input).isDirectory()) {
+      const found = await listImages(input);
+      if (found.length === 0) throw new Error(`${input}: no .png, .jpg or .jpeg images in this folder`);
+      files.push(...found);
+      fromFolder = true;
+    } else files.push(input);
+  }
+  return { files, fromFolder };
+}
+
+export const segment: Command = {
+  spec: {
+    name: 'segment',
+    summary: 'Segment polyps: writes an 8-bit mask PNG per image at the image\'s own size (PraNet\'s probability map stretched to 0..255, or a binary mask with --threshold).',
+    usage: 'pranet segment <image|folder>... [-o FILE|DIR] [--weights FILE] [--overlay] [--threshold T] [--batch N] [--save-logits FILE.npy]',
+    positionals: [{ name: 'inputs', help: 'PNG/JPEG images or folders of them', required: true, many: true }],
+    options: [
+      { name: 'output', short: 'o', type: 'string', meta: 'PATH', help: 'mask file (one input image) or output folder; default: <name>.mask.png here, or ./masks for several images' },
+      WEIGHTS_OPTION,
+      { name: 'overlay', type: 'boolean', help: 'also write <name>.overlay.png: the image with the polyp tinted and outlined' },
+      { name: 'threshold', type: 'number', meta: 'T', help: 'write a binary mask (255 where probability >= T, T in [0, 1])' },
+      { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
+      { name: 'save-logits', type: 'string', meta: 'FILE', help: 'one input only: write lateral_map_2 (1x1x352x352 float32 logits) as .npy' },
+      BACKEND_OPTION,
+    ],
+    examples: [
+      'pranet segment polyp.jpg -o polyp.mask.png',
+      'pranet segment images/ -o masks/ --overlay',
+      'pranet segment polyp.png --weights pranet19.pnw --save-logits logits.npy',
+    ],
+  },
+  async run(o, inputs) {
+    const threshold = o.threshold as number | undefined;
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
+    const batch = o.batch as number;
+    if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, 'segment');
+    const { files, fromFolder } = await expandInputs(inputs);
+    const single = files.length === 1 && !fromFolder;
+    if (o['save-logits'] && !single) throw new UsageError('--save-logits takes exactly one input image', 'segment');
+    const output = o.output as string | undefined;
+    const intoFile = single && (output === undefined || extname(output).toLowerCase() === '.png');
+    const outDir = intoFile ? undefined : output ?? 'masks';
+    if (outDir) mkdirSync(outDir, { recursive: true });
+    const stem = (file: string) => basename(file, extname(file));
+    const maskPath = (file: string) => (intoFile ? output ?? `${stem(file)}.mask.png` : join(outDir!, `${stem(file)}.png`));
+    const overlayPath = (file: string) => (intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`));
+
+    const model = await loadSegmenter(o.weights as string | undefined, { batch, ...(o.backend ? { backend: o.backend as 'vulkan' } : {}) });
+    const failures: string[] = [];
+    try {
+      const progress = files.length > 1 ? new Progress(files.length, 'images') : undefined;
+      for (let start = 0; start < files.length; start += batch) {
+        const chunk: { file: string; image: RgbaImage }[] = [];
+        for (const file of files.slice(start, start + batch)) {
+          try {
+            chunk.push({ file, image: await readImageFile(file) });
+          } catch (err) {
+            if (single) throw err;
+            failures.push((err as Error).message);
+          }
+        }
+        const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image), { logits: Boolean(o['save-logits']) }) : [];
+        for (const [i, r] of results.entries()) {
+          const { file, image } = chunk[i]!;
+          const mask = threshold === undefined ? r.mask : binarize(r.probability, threshold).map((v) => v * 255);
+          await writeFileAtomic(maskPath(file), encodePng(mask, r.width, r.height));
+          if (o.overlay) {
+            const ov = drawOverlay(image, r.mask, threshold ?? 0.5);
+            await writeFileAtomic(overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height));
+          }
+          if (o['save-logits']) await writeFileAtomic(String(o['save-logits']), encodeNpy(r.logits!, [1, 1, 352, 352]));
+          if (single) console.log(`${file} -> ${maskPath(file)}${o.overlay ? `, ${overlayPath(file)}` : ''}${o['save-logits'] ? `, ${o['save-logits']}` : ''}`);
+        }
+        progress?.update(Math.min(files.length, start + batch));
+      }
+      if (progress) {
+        const done = files.length - failures.length;
+        console.log(`segmented ${done} of ${files.length} images into ${outDir} in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} images/s)`);
+      }
+      for (const f of failures) console.error(`pranet segment: skipped ${f}`);
+      return failures.length > 0 ? 1 : 0;
+    } finally {
+      model.dispose();
+    }
+  },
+};

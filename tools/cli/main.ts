@@ -1,0 +1,51 @@
+// The `pranet` command line: a thin layer over the library API.
+import { commandHelp, parseArgs, UsageError } from './args.js';
+import type { Command } from './command.js';
+import { convert } from './commands/convert.js';
+import { info } from './commands/info.js';
+import { segment } from './commands/segment.js';
+
+const COMMANDS: Command[] = [segment, convert, info];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
+  return [
+    'Usage: pranet <command> [options]',
+    '',
+    'PraNet polyp segmentation on WebGPU, with hand-written WGSL kernels.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)} ${c.spec.summary.split('. ')[0]!.replace(/\.$/, '')}`),
+    '',
+    'Run `pranet <command> --help` for its options.',
+  ].join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  if (!command) {
+    console.error(`pranet: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}. Try \`pranet --help\`.`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandHelp(command.spec));
+    return 0;
+  }
+  try {
+    const { options, positionals } = parseArgs(command.spec, rest);
+    return await command.run(options, positionals);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`pranet ${name}: ${err.message}. Try \`pranet ${name} --help\`.`);
+      return 2;
+    }
+    console.error(`pranet ${name}: ${(err as Error).message}`);
+    if (process.env.PRANET_DEBUG) console.error((err as Error).stack);
+    return 1;
+  }
+}
