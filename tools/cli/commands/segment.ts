@@ -66,6 +66,8 @@ export const segment: Command = {
     const maskPath = (file: string) => (intoFile ? output ?? `${stem(file)}.mask.png` : join(outDir!, `${stem(file)}.png`));
     const overlayPath = (file: string) => (intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`));
 
+    // One image: decode it before paying for the model, so a bad file fails at once.
+    const first = single ? await readImageFile(files[0]!) : undefined;
     const model = await loadSegmenter(o.weights as string | undefined, { batch, ...(o.backend ? { backend: o.backend as 'vulkan' } : {}) });
     const failures: string[] = [];
     try {
@@ -74,7 +76,7 @@ export const segment: Command = {
         const chunk: { file: string; image: RgbaImage }[] = [];
         for (const file of files.slice(start, start + batch)) {
           try {
-            chunk.push({ file, image: await readImageFile(file) });
+            chunk.push({ file, image: first ?? (await readImageFile(file)) });
           } catch (err) {
             if (single) throw err;
             failures.push((err as Error).message);

@@ -1,0 +1,138 @@
+// The command line as a user meets it: help, usage errors, and bad inputs that must give a clear message
+// naming the file and the problem, a non-zero exit code, and no output file.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeNpy } from '../src/io/npy.js';
+import { distance, golden, type Golden, whyNoTorch } from './support/golden.js';
+import { CLI, PYTHON, REPO_ROOT } from './support/paths.js';
+import { PickleWriter, zipArchive } from './weights-helpers.js';
+
+function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.includes('artificially reduced')).join('\n') };
+}
+
+describe('pranet command line', () => {
+  let tmp: string;
+  before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-cli-'))));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('--help lists every command; each command\'s --help lists its options with defaults', () => {
+    const main = pranet(['--help']);
+    expect(main.status).to.equal(0);
+    for (const c of ['segment', 'convert', 'info']) expect(main.stdout).to.match(new RegExp(`^  ${c} `, 'm'));
+    const seg = pranet(['segment', '--help']);
+    expect(seg.status).to.equal(0);
+    for (const o of ['--output', '--weights', '--overlay', '--threshold', '--batch', '--save-logits', '--backend']) expect(seg.stdout).to.include(o);
+    expect(seg.stdout).to.include('(default: 1)');
+  });
+
+  it('unknown commands, unknown options and missing arguments are one-line errors with a hint and exit code 2', () => {
+    for (const [args, msg] of [
+      [['frobnicate'], /unknown command 'frobnicate'.*--help/],
+      [['segment', 'x.png', '--bogus'], /unknown option '--bogus'. Try `pranet segment --help`/],
+      [['convert'], /missing checkpoint/],
+      [['segment', 'x.png', '--batch', 'two'], /--batch needs an integer, got 'two'/],
+    ] as [string[], RegExp][]) {
+      const r = pranet(args);
+      expect(r.status, args.join(' ')).to.equal(2);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+      expect(r.stderr).to.match(msg);
+    }
+  });
+
+  it('pranet info prints the adapter and its features', () => {
+    const r = pranet(['info']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^Adapter: /m);
+    expect(r.stdout).to.match(/timestamp-query +(yes|no)/);
+    expect(r.stdout).to.match(/maxStorageBufferBindingSize +\d+/);
+  });
+
+  describe('bad inputs', () => {
+    const refuses = (args: string[], output: string, ...patterns: RegExp[]) => {
+      const r = pranet(args);
+      expect(r.status, `exit code of pranet ${args.join(' ')}`).to.equal(1);
+      for (const p of patterns) expect(r.stderr).to.match(p);
+      expect(existsSync(output), `${output} must not exist`).to.equal(false);
+    };
+
+    it('a file that is not a checkpoint (wrong magic) and an empty file', () => {
+      const bad = join(tmp, 'random.pth');
+      writeFileSync(bad, Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff));
+      refuses(['convert', bad, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /random\.pth/, /not a|unknown|format/i);
+      const empty = join(tmp, 'empty.pth');
+      writeFileSync(empty, new Uint8Array(0));
+      refuses(['convert', empty, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /empty\.pth/);
+    });
+
+    it('a pickle that names a forbidden global', () => {
+      const evil = join(tmp, 'evil.pth');
+      const pkl = new PickleWriter().proto().global('os', 'system').stop().bytes();
+      writeFileSync(evil, zipArchive([{ name: 'archive/data.pkl', data: pkl }, { name: 'archive/version', data: new TextEncoder().encode('3\n') }]));
+      refuses(['convert', evil, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /forbidden global 'os\.system' in .*evil\.pth/);
+    });
+
+    it('an unreadable image', () => {
+      const img = join(tmp, 'broken.png');
+      writeFileSync(img, Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13));
+      refuses(['segment', img, '-o', join(tmp, 'mask.png')], join(tmp, 'mask.png'), /broken\.png/);
+    });
+
+    describe('checkpoints made by PyTorch', function () {
+      let g: Golden;
+      before(function () {
+        const why = whyNoTorch();
+        if (why) {
+          console.log(`      SKIPPED: ${why}`);
+          this.skip();
+        }
+        g = golden('tiny');
+        const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/break_checkpoint.py'), join(g.dir, 'model.zip.pth'), tmp], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`break_checkpoint.py failed: ${r.stderr}`);
+      });
+
+      it('a truncated checkpoint', () => {
+        const whole = readFileSync(join(g.dir, 'model.legacy.pth'));
+        const cut = join(tmp, 'cut.pth');
+        writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+        refuses(['convert', cut, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /cut\.pth/, /truncated/);
+      });
+
+      it('a missing key and an unexpected key, reported together', () => {
+        refuses(['convert', join(tmp, 'missing.pth'), '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'),
+          /missing\.pth/, /missing key 'rfb2_1\.conv_res\.conv\.weight' \(expected shape \[8, 128, 1, 1\]\)/, /unexpected key 'extra\.weight'/);
+      });
+
+      it('a wrong shape', () => {
+        refuses(['convert', join(tmp, 'shape.pth'), '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'),
+          /shape\.pth/, /key 'agg1\.conv5\.weight' has shape \[1, 25, 1, 1\], expected \[1, 24, 1, 1\]/);
+      });
+
+      it('NaN weights, in convert and in segment', () => {
+        refuses(['convert', join(tmp, 'nan.pth'), '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /nan\.pth/, /ra2_conv2\.conv\.weight/, /NaN/);
+        refuses(['segment', g.png, '--weights', join(tmp, 'nan.pth'), '-o', join(tmp, 'mask.png')], join(tmp, 'mask.png'), /nan\.pth/, /NaN/);
+      });
+
+      it('convert then segment --save-logits reproduces PyTorch\'s logits (tiny model)', () => {
+        const pnw = join(tmp, 'tiny.pnw');
+        const conv = pranet(['convert', join(g.dir, 'model.zip.pth'), '-o', pnw]);
+        expect(conv.status, conv.stderr).to.equal(0);
+        const npy = join(tmp, 'logits.npy');
+        const seg = pranet(['segment', g.png, '--weights', pnw, '-o', join(tmp, 'mask.png'), '--save-logits', npy]);
+        expect(seg.status, seg.stderr).to.equal(0);
+        expect(existsSync(join(tmp, 'mask.png'))).to.equal(true);
+        const logits = decodeNpy(readFileSync(npy), npy);
+        expect(logits.shape).to.deep.equal([1, 1, 352, 352]);
+        const ours = distance(logits.data, g.f64('lateral_map_2'));
+        const torch32 = g.manifest.tensors.lateral_map_2!.f32_vs_f64;
+        expect(ours.rel_l2).to.be.at.most(3 * torch32.rel_l2);
+        expect(ours.max_abs).to.be.at.most(3 * torch32.max_abs);
+      });
+    });
+  });
+});
