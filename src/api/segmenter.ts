@@ -9,7 +9,7 @@ import { preprocessBatch } from '../io/preprocess.js';
 import type { RgbaImage } from '../io/rgba-image.js';
 import type { LoadedWeights } from '../models/load-weights.js';
 import type { PraNetConfig } from '../models/pranet-config.js';
-import { PraNetModel } from '../models/pranet-model.js';
+import { PraNetModel, type StageTimings } from '../models/pranet-model.js';
 import { PostprocessGraphs } from './postprocess-graph.js';
 
 /** Pixels as RGBA bytes (ImageData fits: its data is a Uint8ClampedArray). */
@@ -34,6 +34,20 @@ export interface Segmentation {
   logits?: Float32Array;
 }
 
+/** Milliseconds spent in each stage of the last segment/segmentBatch call, summed over its chunks. */
+export interface SegmentTimings {
+  /** PIL-exact resize and normalisation on the CPU */
+  preprocessMs: number;
+  /** writing the input tensor to the GPU */
+  uploadMs: number;
+  /** the network on the GPU, from submit until done */
+  networkMs: number;
+  /** reading the logits back */
+  readbackMs: number;
+  /** resize to image size, sigmoid, min-max (GPU) and the 8-bit mask */
+  postprocessMs: number;
+}
+
 export interface SegmenterOptions {
   /** images per forward pass; segmentBatch splits larger lists */
   batch?: number;
@@ -44,6 +58,8 @@ export interface SegmenterOptions {
 
 export class Segmenter {
   private disposed = false;
+  /** stage times of the last call */
+  lastTimings: SegmentTimings = { preprocessMs: 0, uploadMs: 0, networkMs: 0, readbackMs: 0, postprocessMs: 0 };
 
   private constructor(
     readonly gpu: GpuContext,
@@ -88,18 +104,28 @@ export class Segmenter {
     const n = this.model.batch;
     const size = this.model.size;
     const out: Segmentation[] = [];
+    const times: SegmentTimings = { preprocessMs: 0, uploadMs: 0, networkMs: 0, readbackMs: 0, postprocessMs: 0 };
     for (let start = 0; start < images.length; start += n) {
+      let t = performance.now();
       const chunk = images.slice(start, start + n).map((img, i) => asRgba(img, start + i));
       const input = new Float32Array(n * 3 * size * size); // a short last chunk leaves zero images behind it
       input.set(preprocessBatch(chunk, size));
-      const logits = (await this.model.run(input)).lateral_map_2!;
+      times.preprocessMs += performance.now() - t;
+      const stages: StageTimings = {};
+      const logits = (await this.model.run(input, stages)).lateral_map_2!;
+      times.uploadMs += stages.uploadMs!;
+      times.networkMs += stages.networkMs!;
+      times.readbackMs += stages.readbackMs!;
+      t = performance.now();
       for (const [i, img] of chunk.entries()) {
         const own = logits.subarray(i * size * size, (i + 1) * size * size);
         const probability = await this.post.run(own, img.width, img.height);
         checkFinite(probability, start + i);
         out.push({ width: img.width, height: img.height, probability, mask: bytescale(probability), ...(opts.logits ? { logits: own.slice() } : {}) });
       }
+      times.postprocessMs += performance.now() - t;
     }
+    this.lastTimings = times;
     return out;
   }
 

@@ -147,10 +147,20 @@ export class CompiledGraph {
   /** Input tensors in NCHW by name -> output tensors in NCHW by name. */
   async run(inputs: Record<string, Float32Array>): Promise<Record<string, Float32Array>> {
     this.writeInputs(inputs);
+    this.submit();
+    return this.readOutputs();
+  }
+
+  /** Encodes the whole forward pass and submits it (one command buffer). */
+  submit(): void {
     const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
     encodeDispatches(encoder, this.batch.dispatches);
     this.ctx.device.queue.submit([encoder.finish()]);
-    return this.readOutputs();
+  }
+
+  /** Resolves when the GPU has finished everything submitted so far. */
+  async finish(): Promise<void> {
+    await settle(this.ctx, this.ctx.device.queue.onSubmittedWorkDone());
   }
 
   /** Uploads the inputs (NCHW) into their places in the arena. */

@@ -9,6 +9,12 @@ import type { LoadedWeights } from './load-weights.js';
 import type { PraNetConfig } from './pranet-config.js';
 import { buildPraNet, type PraNetOutput } from './pranet-graph.js';
 
+export interface StageTimings {
+  uploadMs?: number;
+  networkMs?: number;
+  readbackMs?: number;
+}
+
 export interface PraNetModelOptions extends CompileOptions {
   batch?: number;
   size?: number;
@@ -33,9 +39,25 @@ export class PraNetModel {
     return new PraNetModel(built.config, compiled, batch, size, built.outputGroups);
   }
 
-  /** `images`: N x 3 x size x size, normalised. Returns each requested output in NCHW with its real channels. */
-  async run(images: Float32Array): Promise<Record<string, Float32Array>> {
-    const raw = await this.compiled.run({ image: images });
+  /**
+   * `images`: N x 3 x size x size, normalised. Returns each requested output in NCHW with its real channels.
+   * `timings`, if given, receives upload, network (GPU until done) and read-back milliseconds.
+   */
+  async run(images: Float32Array, timings?: StageTimings): Promise<Record<string, Float32Array>> {
+    let t = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - t;
+      t = now;
+      return ms;
+    };
+    this.compiled.writeInputs({ image: images });
+    const uploadMs = lap();
+    this.compiled.submit();
+    await this.compiled.finish();
+    const networkMs = lap();
+    const raw = await this.compiled.readOutputs();
+    if (timings) Object.assign(timings, { uploadMs, networkMs, readbackMs: lap() });
     const out: Record<string, Float32Array> = {};
     for (const [name, data] of Object.entries(raw)) {
       const s = this.compiled.graph.shape(this.compiled.graph.outputs.get(name)!);
