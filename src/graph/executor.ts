@@ -8,6 +8,7 @@ import { readFloat32, settle } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type BoundCall, type PreparedBatch } from '../gpu/dispatch.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
+import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
 import { type ConvTiling, conv2dKernel, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
 import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel } from '../kernels/elementwise.js';
 import type { KernelCall } from '../kernels/kernel.js';
@@ -185,6 +186,11 @@ export class CompiledGraph {
     }
     await settle(this.ctx, Promise.resolve());
     return out;
+  }
+
+  /** Runs the forward pass once more with every dispatch timed on its own. */
+  async profile(inputs: Record<string, Float32Array>): Promise<ProfileResult> {
+    return profileDispatches(this.ctx, this.batch.dispatches, () => this.writeInputs(inputs));
   }
 
   get dispatches() {

@@ -2,10 +2,11 @@
 import { commandHelp, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { convert } from './commands/convert.js';
+import { evaluate } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { segment } from './commands/segment.js';
 
-const COMMANDS: Command[] = [segment, convert, info];
+const COMMANDS: Command[] = [segment, evaluate, convert, info];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
