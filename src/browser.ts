@@ -1,0 +1,69 @@
+// pranet-wgsl for browsers: the same engine as ./index.ts (kernels, graph, model, Segmenter); only the device
+// (navigator.gpu) and file access (fetch, the browser's own image decoder) differ. Nothing here may import
+// Node modules: tools/build/bundle-web.mjs fails the build if any reach the bundle.
+import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
+import { createBrowserGpu } from './gpu/browser-device.js';
+import type { GpuContext } from './gpu/context.js';
+import { loadWeights, type LoadedWeights } from './models/load-weights.js';
+import type { ProgressCallback } from './weights/fetch-bytes.js';
+import type { WeightFileSource } from './weights/load-weight-file.js';
+
+export { Segmenter, type RgbaPixels, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
+export { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
+export type { GpuContext, AdapterSummary } from './gpu/context.js';
+export { createBrowserGpu } from './gpu/browser-device.js';
+export { weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
+export { describeConfig, type PraNetConfig } from './models/pranet-config.js';
+export { imageToRgba, type BrowserImageSource } from './io/image-browser.js';
+export { DEFAULT_OVERLAY_STYLE, drawOverlay, type OverlayStyle } from './io/overlay.js';
+export { binarize } from './io/postprocess.js';
+export type { RgbaImage } from './io/rgba-image.js';
+export type { ProgressCallback } from './weights/fetch-bytes.js';
+export type { WeightFileSource } from './weights/load-weight-file.js';
+
+/** The browser offers no usable WebGPU device (no navigator.gpu, no adapter, or the device request failed). */
+export class NoWebGpuError extends Error {
+  override readonly name = 'NoWebGpuError';
+}
+
+/** The weights could not be downloaded or are not a model the engine can read. */
+export class WeightsLoadError extends Error {
+  override readonly name = 'WeightsLoadError';
+  constructor(readonly source: string, message: string, options?: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface BrowserLoadOptions extends SegmenterOptions {
+  /** called as the weight file downloads; `total` is undefined when the server sends no length */
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * Opens a WebGPU device, then downloads the weights from `url` (relative URLs resolve against the page; an
+ * ArrayBuffer or Uint8Array, e.g. from a dropped file, is used as is) and compiles the network. The device
+ * comes first so a browser without WebGPU fails before a large download. Call dispose() when done.
+ */
+export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOptions = {}): Promise<Segmenter> {
+  let gpu: GpuContext;
+  try {
+    gpu = await createBrowserGpu();
+  } catch (err) {
+    throw new NoWebGpuError((err as Error).message, { cause: err });
+  }
+  try {
+    let loaded: LoadedWeights;
+    try {
+      loaded = await loadWeights(url, opts.onProgress);
+    } catch (err) {
+      const source = url instanceof ArrayBuffer || url instanceof Uint8Array ? 'weight bytes' : String(url);
+      // fetch() rejects with a bare "Failed to fetch" for network errors: name the file.
+      const message = (err as Error).message;
+      throw new WeightsLoadError(source, message.includes(source) ? message : `${source}: ${message}`, { cause: err });
+    }
+    return await Segmenter.create(gpu, loaded, opts, true);
+  } catch (err) {
+    gpu.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+// The browser tests' page (bundled by the tests, never shipped): exposes window.harnessReady, which runs
+// kernel calls on the page's own WebGPU device and segments through the public browser API.
+import { loadSegmenter } from '../../../src/browser.js';
+import { createBrowserGpu } from '../../../src/gpu/browser-device.js';
+import { PipelineCache } from '../../../src/gpu/pipelines.js';
+import { runKernelCall } from '../support/run-kernel.js';
+import { bytesFromBase64, callFromWire, floatsFromBase64, type Harness, toBase64 } from '../support/wire.js';
+
+async function start(): Promise<Harness> {
+  const ctx = await createBrowserGpu();
+  const cache = new PipelineCache(ctx);
+  return {
+    adapter: ctx.adapter,
+    async runCall(call, inputs, outputs) {
+      const data = Object.fromEntries(Object.entries(inputs).map(([slot, b64]) => [slot, floatsFromBase64(b64)]));
+      const result = await runKernelCall(ctx, cache, callFromWire(call), data, outputs);
+      return Object.fromEntries(Object.entries(result).map(([slot, f]) => [slot, toBase64(f)]));
+    },
+    async segment(weightsUrl, size, image) {
+      const segmenter = await loadSegmenter(weightsUrl, { size });
+      try {
+        const out = await segmenter.segment({ width: image.width, height: image.height, data: bytesFromBase64(image.data) }, { logits: true });
+        return { logits: toBase64(out.logits!), probability: toBase64(out.probability), adapter: segmenter.gpu.adapter };
+      } finally {
+        segmenter.dispose();
+      }
+    },
+  };
+}
+
+window.harnessReady = start();

@@ -1,0 +1,74 @@
+// The whole network through the public browser API (loadSegmenter from src/browser.ts, weights fetched from
+// the static server) against the same network in Node: the tiny random PraNet's logits (lateral_map_2) and
+// probabilities on a fixed synthetic image must match within 1e-4 relative L2.
+import { expect } from 'chai';
+import { Segmenter } from '../../src/api/segmenter.js';
+import { weightsFromBytes } from '../../src/models/load-weights.js';
+import { distance } from '../support/golden.js';
+import { testGpu } from '../support/gpu.js';
+import { rng } from '../support/random.js';
+import { tinyPraNetWeightFile } from '../support/tiny-weights.js';
+import { openHarness, openSession, type Session, withDeadline } from './support/session.js';
+import { floatsFromBase64, toBase64 } from './support/wire.js';
+
+const SIZE = 64;
+
+/** An 83 x 71 RGBA image: smooth colour gradients, a bright disc and seeded noise, so the resize has work to do. */
+function syntheticImage(): { width: number; height: number; data: Uint8Array } {
+  const width = 83;
+  const height = 71;
+  const r = rng(5);
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const disc = (x - 50) ** 2 + (y - 30) ** 2 < 15 ** 2 ? 90 : 0;
+      const o = 4 * (y * width + x);
+      data[o] = Math.min(255, 120 + x + disc + Math.floor(20 * r()));
+      data[o + 1] = Math.min(255, 40 + 2 * y + Math.floor(20 * r()));
+      data[o + 2] = Math.min(255, 30 + disc / 2 + Math.floor(40 * r()));
+      data[o + 3] = 255;
+    }
+  }
+  return { width, height, data };
+}
+
+describe('browser: tiny PraNet in headless Chromium equals Node', function () {
+  let session: Session | undefined;
+
+  before(async function () {
+    this.timeout(120_000);
+    session = await openSession({ webgpu: true });
+    await openHarness(session);
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it(`lateral_map_2 and the probability map of a fixed image at ${SIZE} x ${SIZE}`, async function () {
+    this.timeout(300_000);
+    const image = syntheticImage();
+    const { ctx } = await testGpu();
+    const nodeSegmenter = await Segmenter.create(ctx, weightsFromBytes(tinyPraNetWeightFile(1), 'tiny PraNet (seed 1)'), { size: SIZE });
+    const node = await nodeSegmenter.segment(image, { logits: true }).finally(() => nodeSegmenter.dispose());
+
+    const page = session!.page;
+    const wire = { width: image.width, height: image.height, data: toBase64(image.data) };
+    const sent = await withDeadline(
+      page.evaluate(([url, size, img]) => window.harnessReady!.then((h) => h.segment(url, size, img)), ['tiny.pnw', SIZE, wire] as const),
+      240_000, 'segmenting in the page');
+    console.log(`      [browser GPU] ${JSON.stringify(sent.adapter)}`);
+
+    const logits = floatsFromBase64(sent.logits);
+    const probability = floatsFromBase64(sent.probability);
+    expect(logits.length).to.equal(SIZE * SIZE);
+    expect(probability.length).to.equal(image.width * image.height);
+    const spread = Math.max(...node.logits!) - Math.min(...node.logits!);
+    expect(spread, 'Node logits spread (a constant map would make the comparison empty)').to.be.greaterThan(1e-3);
+    const dLogits = distance(logits, node.logits!);
+    const dProb = distance(probability, node.probability);
+    console.log(`      logits relL2 ${dLogits.rel_l2.toExponential(2)} maxabs ${dLogits.max_abs.toExponential(2)}; probability relL2 ${dProb.rel_l2.toExponential(2)}`);
+    expect(dLogits.rel_l2, 'lateral_map_2: relative L2 of browser vs Node').to.be.at.most(1e-4);
+    expect(dProb.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
+  });
+});

@@ -1,0 +1,54 @@
+// What crosses between the test process and the page (page.evaluate): float arrays as base64 of their bytes,
+// so every bit arrives unchanged (resize tables hold integers in float slots), and kernel calls as plain data.
+// Host-neutral: used by the Node tests and bundled into the page harness.
+import type { AdapterSummary } from '../../../src/gpu/context.js';
+import type { KernelCall } from '../../../src/kernels/kernel.js';
+
+const CHUNK = 0x8000;
+
+export function toBase64(f: Float32Array | Uint8Array): string {
+  const bytes = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += CHUNK) text += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(text);
+}
+
+export function bytesFromBase64(b64: string): Uint8Array {
+  const text = atob(b64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+export function floatsFromBase64(b64: string): Float32Array {
+  const bytes = bytesFromBase64(b64);
+  if (bytes.length % 4 !== 0) throw new Error(`base64 float data has ${bytes.length} bytes, not a multiple of 4`);
+  return new Float32Array(bytes.buffer, 0, bytes.length / 4);
+}
+
+export type WireCall = Omit<KernelCall, 'params'> & { params: number[] };
+
+export const callToWire = (call: KernelCall): WireCall => ({ ...call, params: Array.from(call.params) });
+export const callFromWire = (w: WireCall): KernelCall => ({ ...w, params: Uint32Array.from(w.params) });
+
+export interface WireImage {
+  width: number;
+  height: number;
+  /** RGBA bytes, base64 */
+  data: string;
+}
+
+/** What the harness page offers the tests, as window.harnessReady. */
+export interface Harness {
+  adapter: AdapterSummary;
+  /** runs one kernel call with NaN-poisoned outputs; inputs and results as base64 floats */
+  runCall(call: WireCall, inputs: Record<string, string>, outputs: Record<string, number>): Promise<Record<string, string>>;
+  /** loadSegmenter(weightsUrl, { size }) then segment(image, { logits: true }); base64 floats */
+  segment(weightsUrl: string, size: number, image: WireImage): Promise<{ logits: string; probability: string; adapter: AdapterSummary }>;
+}
+
+declare global {
+  interface Window {
+    harnessReady?: Promise<Harness>;
+  }
+}
