@@ -53,6 +53,16 @@ describe('conv2d kernel vs float64 reference', () => {
   ];
   fixed.forEach((c, i) => it(`fixed case ${i}: ${c.xs.c}->${c.a.cout} ${c.a.kh}x${c.a.kw}`, () => check(c, 1000 + i)));
 
+  it('1x1 convs (the pointwise path) with both lane layouts and windows', async () => {
+    const r = rng(77);
+    for (let i = 0; i < 8; i++) {
+      const xs = { n: int(r, 1, 2), c: int(r, 1, 40), h: int(r, 1, 9), w: int(r, 1, 9) };
+      const a = conv2dAttrs(int(r, 1, 33), 1, 1, { bias: r() < 0.5, residual: r() < 0.5, relu: r() < 0.5 });
+      const tiling: ConvTiling = i % 2 ? { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' } : { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' };
+      await check({ xs, a, tiling, inOffset: 4 * int(r, 0, 1), outOffset: 4 * int(r, 0, 1) }, 7000 + i);
+    }
+  });
+
   it('30 random shapes, strides, paddings, dilations and tilings', async () => {
     const r = rng(7);
     for (let i = 0; i < 30; i++) {
@@ -70,7 +80,9 @@ describe('conv2d kernel vs float64 reference', () => {
         i--; // the drawn kernel does not fit the drawn input; draw again
         continue;
       }
-      const tiling = { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]) };
+      const tiling: ConvTiling = r() < 0.5
+        ? { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]), lanes: 'channels' }
+        : { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [1, 8, 16, 32]), wgy: 1, lanes: 'pixels' };
       await check({ xs, a, tiling }, 5000 + i);
     }
   });

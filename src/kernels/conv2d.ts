@@ -20,13 +20,21 @@ export interface Conv2dAttrs {
   relu: boolean;
 }
 
-/** Register tile: TM output pixels x TN vec4 channel groups per invocation, WGX x WGY invocations. */
+/**
+ * Register tile: TM output pixels x TN vec4 channel groups per invocation, WGX x WGY invocations.
+ * `lanes: 'pixels'` gives a whole workgroup one channel block (WGX invocations along pixels, WGY = 1);
+ * 'channels' spreads channel blocks along x and pixels along y. See shaders/conv2d.wgsl.
+ */
 export interface ConvTiling {
   tm: number;
   tn: number;
   wgx: number;
   wgy: number;
+  lanes?: 'pixels' | 'channels';
 }
+
+const isPointwise = (a: Conv2dAttrs) =>
+  a.kh === 1 && a.kw === 1 && a.strideY === 1 && a.strideX === 1 && a.padT === 0 && a.padB === 0 && a.padL === 0 && a.padR === 0;
 
 export function conv2dAttrs(cout: number, kh: number, kw: number, opts: Partial<Omit<Conv2dAttrs, 'cout' | 'kh' | 'kw'>> & { pad?: number; stride?: number; dil?: number } = {}): Conv2dAttrs {
   const pad = opts.pad ?? 0;
@@ -107,7 +115,11 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   }
   const cout4 = Math.ceil(a.cout / 4);
   const m = y.n * y.h * y.w;
-  const { groups, groupsY } = foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
+  const px = t.lanes === 'pixels';
+  if (px && t.wgy !== 1) throw new Error(`${label}: tiling with lanes over pixels needs wgy = 1, got ${t.wgy}`);
+  const { groups, groupsY } = px
+    ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)
+    : foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
   const params = new ParamWriter()
     .u32(x.h, x.w, x.cs / 4, x.co / 4)
     .u32(y.h, y.w, y.cs / 4, y.co / 4)
@@ -116,7 +128,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
     .u32(a.padT, a.padL, a.dilY, a.dilX)
     .u32(m, packedCout4(a.cout, t.tn), groupsY, 0)
     .finish();
-  const code = specialize('conv2d', { TM: t.tm, TN: t.tn, WGX: t.wgx, WGY: t.wgy, BIAS: a.bias, RESIDUAL: a.residual, RELU: a.relu });
+  const code = specialize('conv2d', { TM: t.tm, TN: t.tn, WGX: t.wgx, WGY: t.wgy, PX: px, POINT: isPointwise(a), BIAS: a.bias, RESIDUAL: a.residual, RELU: a.relu });
   const slots: Record<string, number> = { x: 1, w: 2, y: 5 };
   if (a.bias) slots.bias = 3;
   if (a.residual) slots.res = 4;
