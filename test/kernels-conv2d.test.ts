@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../src/kernels/conv2d.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
 import { expectClose, expectZeroPadding } from './support/compare.js';
-import { runCall } from './support/gpu.js';
+import { runCall, testGpu } from './support/gpu.js';
 import { int, pick, rng, uniform } from './support/random.js';
 
 interface Case { xs: Shape4; a: Conv2dAttrs; tiling?: ConvTiling; inOffset?: number; outOffset?: number }
@@ -15,7 +15,7 @@ async function check(c: Case, seed: number): Promise<void> {
   const w = uniform(r, c.a.cout * cin * c.a.kh * c.a.kw);
   const b = c.a.bias ? uniform(r, c.a.cout) : undefined;
   const res = c.a.residual ? uniform(r, numel(ys)) : undefined;
-  const t = c.tiling ?? defaultConvTiling(c.a.cout, ys.n * ys.h * ys.w);
+  const t = c.tiling ?? defaultConvTiling(c.a.cout, ys.n * ys.h * ys.w, (await testGpu()).ctx.subgroupSize);
   // Input and output may be channel windows of wider buffers, as for Res2Net's split and concat.
   const xv: TensorView = { ...c.xs, co: c.inOffset ?? 0, cs: roundUp(cin, 4) + (c.inOffset ?? 0) + 4 * int(r, 0, 1) };
   const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) };
@@ -58,7 +58,9 @@ describe('conv2d kernel vs float64 reference', () => {
     for (let i = 0; i < 8; i++) {
       const xs = { n: int(r, 1, 2), c: int(r, 1, 40), h: int(r, 1, 9), w: int(r, 1, 9) };
       const a = conv2dAttrs(int(r, 1, 33), 1, 1, { bias: r() < 0.5, residual: r() < 0.5, relu: r() < 0.5 });
-      const tiling: ConvTiling = i % 2 ? { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' } : { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' };
+      const sg = (await testGpu()).ctx.subgroupSize;
+      const tiling: ConvTiling = i % 3 === 2 && sg ? { tm: 3, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg }
+        : i % 2 ? { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' } : { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' };
       await check({ xs, a, tiling, inOffset: 4 * int(r, 0, 1), outOffset: 4 * int(r, 0, 1) }, 7000 + i);
     }
   });
@@ -80,9 +82,13 @@ describe('conv2d kernel vs float64 reference', () => {
         i--; // the drawn kernel does not fit the drawn input; draw again
         continue;
       }
-      const tiling: ConvTiling = r() < 0.5
+      const sg = (await testGpu()).ctx.subgroupSize;
+      const kind = r();
+      const tiling: ConvTiling = kind < 0.33
         ? { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]), lanes: 'channels' }
-        : { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [1, 8, 16, 32]), wgy: 1, lanes: 'pixels' };
+        : kind < 0.66 || !sg
+          ? { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [1, 8, 16, 32]), wgy: 1, lanes: 'pixels' }
+          : { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3, 4, 5]), wgx: sg * pick(r, [1, 2]), wgy: 1, lanes: 'pixels', subgroup: sg };
       await check({ xs, a, tiling }, 5000 + i);
     }
   });
@@ -92,5 +98,6 @@ describe('conv2d kernel vs float64 reference', () => {
     const a = conv2dAttrs(4, 1, 1, { residual: true });
     const x = denseView({ n: 1, c: 4, h: 3, w: 3 });
     expect(() => conv2dKernel(a, x, x, defaultConvTiling(4, 9), denseView({ n: 1, c: 4, h: 2, w: 3 }))).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
+    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 4, wgy: 4, subgroup: 8 })).to.throw(/subgroup weight sharing needs lanes over pixels/);
   });
 });

@@ -20,6 +20,8 @@ export interface GpuContext {
   features: ReadonlySet<string>;
   /** The limits we requested and got. */
   limits: GPUSupportedLimits;
+  /** The subgroup size when the device has subgroups of one fixed size (kernels may then share loads). */
+  subgroupSize?: number;
   /** Resolves with a message if the device is lost; every wait on the GPU races against it. */
   lost: Promise<string>;
   /** Throws the first uncaptured GPU error seen so far (validation, out-of-memory, internal), if any. */
@@ -72,11 +74,14 @@ export async function openDevice(adapter: GPUAdapter, summary: AdapterSummary): 
   let destroyed = false;
   const lost = device.lost.then((info) =>
     destroyed ? 'device destroyed' : `GPU device lost (${info.reason}): ${info.message || 'no message'}`);
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const fixedSubgroup = requiredFeatures.includes('subgroups') && info.subgroupMinSize !== undefined && info.subgroupMinSize === info.subgroupMaxSize;
   return {
     device,
     adapter: summary,
     features: new Set(requiredFeatures),
     limits: device.limits,
+    ...(fixedSubgroup ? { subgroupSize: info.subgroupMinSize } : {}),
     lost,
     checkErrors() {
       if (errors.length > 0) {

@@ -79,7 +79,7 @@ export class CompiledGraph {
       switch (node.op) {
         case 'conv2d': {
           const x = v(a);
-          const t = opts.convTiling?.(node, x, y) ?? defaultConvTiling(node.attrs.cout, y.n * y.h * y.w);
+          const t = opts.convTiling?.(node, x, y) ?? defaultConvTiling(node.attrs.cout, y.n * y.h * y.w, ctx.subgroupSize);
           call = conv2dKernel(node.attrs, x, y, t, node.attrs.residual ? v(b) : undefined, maxGroups);
           consts.w = addConstant(packConv2dWeights(node.weights.weight, node.attrs.cout, x.c, node.attrs.kh, node.attrs.kw, t.tn));
           if (node.weights.bias) consts.bias = addConstant(packConv2dBias(node.weights.bias, node.attrs.cout, t.tn));
