@@ -2,12 +2,15 @@
 // naming the file and the problem, a non-zero exit code, and no output file.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeImage } from '../src/io/image.js';
 import { decodeNpy } from '../src/io/npy.js';
+import { encodePngRgba } from '../src/io/png-encode.js';
 import { distance, golden, type Golden, whyNoTorch } from './support/golden.js';
-import { CLI, PYTHON, REPO_ROOT } from './support/paths.js';
+import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
+import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
 
 function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -134,5 +137,52 @@ describe('pranet command line', () => {
         expect(ours.max_abs).to.be.at.most(3 * torch32.max_abs);
       });
     });
+  });
+});
+
+describe('pranet segment on folders', () => {
+  let tmp: string;
+  before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-seg-'))));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('a folder of PNG and JPEG images: masks and overlays at each image\'s size, progress, summary; --threshold gives a binary mask', () => {
+    const input = join(tmp, 'images');
+    mkdirSync(input);
+    const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
+    copyFileSync(join(KVASIR_TEST, 'images', `${names[0]}.jpg`), join(input, `${names[0]}.jpg`));
+    copyFileSync(join(KVASIR_TEST, 'images', `${names[1]}.jpg`), join(input, `${names[1]}.JPG`));
+    const png = decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${names[2]}.jpg`)), names[2]!);
+    writeFileSync(join(input, `${names[2]}.png`), encodePngRgba(png.data, png.width, png.height));
+    writeFileSync(join(input, 'notes.txt'), 'not an image');
+    const weights = join(tmp, 'tiny.pnw');
+    writeFileSync(weights, tinyPraNetWeightFile(2));
+    const out = join(tmp, 'masks');
+    const r = pranet(['segment', input, '-o', out, '--overlay', '--threshold', '0.5', '--batch', '2', '--weights', weights]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/3\/3 images/);
+    expect(r.stdout).to.match(/segmented 3 of 3 images into .*masks/);
+    for (const n of names) {
+      const src = decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n);
+      const mask = decodeImage(readFileSync(join(out, `${n}.png`)), n);
+      const overlay = decodeImage(readFileSync(join(out, `${n}.overlay.png`)), n);
+      expect([mask.width, mask.height, overlay.width, overlay.height]).to.deep.equal([src.width, src.height, src.width, src.height]);
+      const values = new Set<number>();
+      for (let i = 0; i < mask.data.length; i += 4) values.add(mask.data[i]!);
+      expect([...values].every((v) => v === 0 || v === 255), `${n}: binary mask values ${[...values].slice(0, 5)}`).to.equal(true);
+    }
+  });
+
+  it('an unreadable image in a folder is skipped with its name, the rest are written, exit code 1', () => {
+    const input = join(tmp, 'mixed');
+    mkdirSync(input);
+    copyFileSync(join(KVASIR_TEST, 'images', 'cju0u82z3cuma0835wlxrnrjv.jpg'), join(input, 'good.jpg'));
+    writeFileSync(join(input, 'bad.png'), Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3));
+    const weights = join(tmp, 'tiny.pnw');
+    const out = join(tmp, 'mixed-out');
+    const r = pranet(['segment', input, '-o', out, '--weights', weights]);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/skipped .*bad\.png/);
+    expect(existsSync(join(out, 'good.png'))).to.equal(true);
+    expect(existsSync(join(out, 'bad.png'))).to.equal(false);
   });
 });

@@ -1,0 +1,78 @@
+// The library API: what an app embeds. Checked with a tiny random network (no Python needed).
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Segmenter } from '../src/api/segmenter.js';
+import { decodeImage } from '../src/io/image.js';
+import { weightsFromBytes } from '../src/models/load-weights.js';
+import { testGpu } from './support/gpu.js';
+import { KVASIR_TEST } from './support/paths.js';
+import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+
+describe('Segmenter API', () => {
+  const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
+  const images = names.map((n) => decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n));
+
+  async function segmenter(batch: number): Promise<Segmenter> {
+    const { ctx } = await testGpu();
+    return Segmenter.create(ctx, weightsFromBytes(tinyPraNetWeightFile(3), 'tiny'), { batch });
+  }
+
+  it('returns maps at each image\'s own size, probabilities in [0, 1] spanning the range, masks = bytescale', async () => {
+    const s = await segmenter(1);
+    try {
+      const r = await s.segment(images[0]!, { logits: true });
+      expect([r.width, r.height]).to.deep.equal([images[0]!.width, images[0]!.height]);
+      expect(r.probability.length).to.equal(r.width * r.height);
+      expect(r.mask.length).to.equal(r.width * r.height);
+      expect(r.logits!.length).to.equal(352 * 352);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const p of r.probability) {
+        lo = Math.min(lo, p);
+        hi = Math.max(hi, p);
+      }
+      expect(lo).to.be.closeTo(0, 1e-6);
+      expect(hi).to.be.closeTo(1, 1e-6);
+      for (let i = 0; i < r.mask.length; i += 997) expect(r.mask[i]).to.equal(Math.floor(255 * r.probability[i]! + 0.5));
+      const t = s.lastTimings;
+      for (const k of ['preprocessMs', 'uploadMs', 'networkMs', 'readbackMs', 'postprocessMs'] as const) expect(t[k]).to.be.greaterThan(0);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it('a batch of 2 (with a short last chunk) gives the same maps as one image at a time', async () => {
+    const one = await segmenter(1);
+    const two = await segmenter(2);
+    try {
+      const single = await one.segmentBatch(images);
+      const batched = await two.segmentBatch(images);
+      expect(batched).to.have.length(3);
+      for (let k = 0; k < 3; k++) {
+        let worst = 0;
+        for (let i = 0; i < single[k]!.probability.length; i++) worst = Math.max(worst, Math.abs(single[k]!.probability[i]! - batched[k]!.probability[i]!));
+        expect(worst, `image ${k}`).to.be.below(1e-5);
+      }
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
+  it('refuses malformed pixels and use after dispose, naming the problem', async () => {
+    const s = await segmenter(1);
+    try {
+      const tiny = await s.segment({ width: 3, height: 2, data: new Uint8ClampedArray(24).fill(200) }); // ImageData-like input
+      expect([tiny.width, tiny.height, tiny.mask.length]).to.deep.equal([3, 2, 6]);
+      let err: Error | undefined;
+      await s.segment({ width: 4, height: 4, data: new Uint8Array(10) }).catch((e: Error) => (err = e));
+      expect(err?.message).to.match(/image 0: expected RGBA pixels \(width \* height \* 4 bytes\), got 4x4 with 10 bytes/);
+    } finally {
+      s.dispose();
+    }
+    let err: Error | undefined;
+    await s.segment(images[0]!).catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/disposed/);
+  });
+});
