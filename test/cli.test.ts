@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { decodeImage } from '../src/io/image.js';
 import { decodeNpy } from '../src/io/npy.js';
 import { encodePngRgba } from '../src/io/png-encode.js';
-import { distance, golden, type Golden, whyNoTorch } from './support/golden.js';
+import { distance, golden, type Golden, skipWithoutTorch } from './support/golden.js';
 import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
@@ -89,11 +89,7 @@ describe('pranet command line', () => {
     describe('checkpoints made by PyTorch', function () {
       let g: Golden;
       before(function () {
-        const why = whyNoTorch();
-        if (why) {
-          console.log(`      SKIPPED: ${why}`);
-          this.skip();
-        }
+        skipWithoutTorch(this);
         g = golden('tiny');
         const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/break_checkpoint.py'), join(g.dir, 'model.zip.pth'), tmp], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`break_checkpoint.py failed: ${r.stderr}`);

@@ -1,5 +1,6 @@
 // What a kernel module hands to whoever runs it: one specialised shader, its parameters, its grid and the
 // storage bindings it expects, plus the work it does (for the profiler).
+import { checkView, type Shape4, shapeText, type TensorView } from './layout.js';
 
 export interface KernelCall {
   /** what this dispatch computes, for errors and profiles */
@@ -57,3 +58,18 @@ export function foldGroups(x: number, total: number, maxPerDim: number): { group
 }
 
 export const DEFAULT_MAX_GROUPS = 65535;
+
+/**
+ * For kernels with one invocation per output vec4 channel group: checks that `y` has the expected shape
+ * and both views are vec4-aligned, and spreads the invocations over workgroups of `wg`.
+ */
+export function perOutputGroup(label: string, expected: Shape4, x: TensorView, y: TensorView, wg: number, maxGroups: number) {
+  if (expected.h !== y.h || expected.w !== y.w || expected.c !== y.c || expected.n !== y.n) {
+    throw new Error(`${label}: output is ${shapeText(y)}, expected ${shapeText(expected)}`);
+  }
+  checkView(x, `${label} input`);
+  checkView(y, `${label} output`);
+  const c4 = Math.ceil(x.c / 4);
+  const count = y.n * y.h * y.w * c4;
+  return { c4, count, ...foldGroups(1, Math.ceil(count / wg), maxGroups) };
+}

@@ -1,6 +1,6 @@
 // Max and average pooling with PyTorch's output-size, padding and divisor rules.
-import { DEFAULT_MAX_GROUPS, foldGroups, type KernelCall, ParamWriter } from './kernel.js';
-import { checkView, type Shape4, shapeText, type TensorView } from './layout.js';
+import { DEFAULT_MAX_GROUPS, type KernelCall, ParamWriter, perOutputGroup } from './kernel.js';
+import { type Shape4, shapeText, type TensorView } from './layout.js';
 import { specialize } from './template.js';
 
 export interface PoolAttrs {
@@ -42,13 +42,7 @@ const WG = 64;
 
 export function poolKernel(a: PoolAttrs, x: TensorView, y: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
   const label = `${a.kind}pool ${a.kh}x${a.kw}/${a.strideY} ${shapeText(x)}`;
-  const s = poolShape(x, a, label);
-  if (s.h !== y.h || s.w !== y.w || s.c !== y.c || s.n !== y.n) throw new Error(`${label}: output is ${shapeText(y)}, expected ${shapeText(s)}`);
-  checkView(x, `${label} input`);
-  checkView(y, `${label} output`);
-  const c4 = Math.ceil(x.c / 4);
-  const count = y.n * y.h * y.w * c4;
-  const { groups, groupsY } = foldGroups(1, Math.ceil(count / WG), maxGroups);
+  const { c4, count, groups, groupsY } = perOutputGroup(label, poolShape(x, a, label), x, y, WG, maxGroups);
   const params = new ParamWriter()
     .u32(x.h, x.w, y.h, y.w)
     .u32(a.kh, a.kw, a.strideY, a.strideX)

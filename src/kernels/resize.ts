@@ -1,6 +1,6 @@
 // Bilinear resize (PyTorch F.interpolate mode='bilinear', antialias off) with align_corners true or false.
-import { DEFAULT_MAX_GROUPS, foldGroups, type KernelCall, ParamWriter } from './kernel.js';
-import { checkView, type Shape4, shapeText, type TensorView } from './layout.js';
+import { DEFAULT_MAX_GROUPS, type KernelCall, ParamWriter, perOutputGroup } from './kernel.js';
+import { type Shape4, shapeText, type TensorView } from './layout.js';
 import { specialize } from './template.js';
 
 export interface ResizeAttrs {
@@ -75,13 +75,7 @@ const WG = 64;
 /** The call reads its coordinate table from slot `tab`, which `resizeTable` returns. */
 export function resizeKernel(a: ResizeAttrs, x: TensorView, y: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
   const label = `resize ${shapeText(x)} -> ${y.h}x${y.w}${a.alignCorners ? ' align_corners' : ''}`;
-  const s = resizeShape(x, a, label);
-  if (s.h !== y.h || s.w !== y.w || s.c !== y.c || s.n !== y.n) throw new Error(`${label}: output is ${shapeText(y)}, expected ${shapeText(s)}`);
-  checkView(x, `${label} input`);
-  checkView(y, `${label} output`);
-  const c4 = Math.ceil(x.c / 4);
-  const count = y.n * y.h * y.w * c4;
-  const { groups, groupsY } = foldGroups(1, Math.ceil(count / WG), maxGroups);
+  const { c4, count, groups, groupsY } = perOutputGroup(label, resizeShape(x, a, label), x, y, WG, maxGroups);
   const params = new ParamWriter()
     .u32(x.h, x.w, y.h, y.w)
     .u32(c4, count, groupsY, 0)

@@ -28,6 +28,15 @@ export function whyNoTorch(): string | null {
   return torchMissing;
 }
 
+/** Skips the calling suite, saying why, when the PyTorch reference cannot run here (CI installs it). */
+export function skipWithoutTorch(ctx: Mocha.Context): void {
+  const why = whyNoTorch();
+  if (why) {
+    console.log(`      SKIPPED: ${why}`);
+    ctx.skip();
+  }
+}
+
 const SCRIPTS = ['make_golden.py', 'pranet.py', 'pranet_config.py', 'preprocess.py', 'safetensors_io.py'].map((f) => join(REPO_ROOT, 'tools/reference', f));
 
 export function golden(config: 'official' | 'tiny'): Golden {

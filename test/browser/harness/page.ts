@@ -3,7 +3,7 @@
 import { loadSegmenter } from '../../../src/browser.js';
 import { createBrowserGpu } from '../../../src/gpu/browser-device.js';
 import { PipelineCache } from '../../../src/gpu/pipelines.js';
-import { runKernelCall } from '../support/run-kernel.js';
+import { runKernelCall } from '../../support/run-kernel.js';
 import { bytesFromBase64, callFromWire, floatsFromBase64, type Harness, toBase64 } from '../support/wire.js';
 
 async function start(): Promise<Harness> {

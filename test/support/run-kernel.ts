@@ -1,10 +1,10 @@
-// Runs one kernel call on any GpuContext with NaN-poisoned outputs: what test/support/gpu.ts runCall does in
-// Node, written against the host-neutral device layer so the browser harness can run the same calls.
-import { readFloat32, settle, uploadFloat32 } from '../../../src/gpu/buffers.js';
-import type { GpuContext } from '../../../src/gpu/context.js';
-import { encodeDispatches, prepareDispatches } from '../../../src/gpu/dispatch.js';
-import type { PipelineCache } from '../../../src/gpu/pipelines.js';
-import type { KernelCall } from '../../../src/kernels/kernel.js';
+// Runs one kernel call on any GpuContext with NaN-poisoned outputs, so an unwritten element shows. Host-neutral:
+// the Node tests (support/gpu.ts) and the browser harness run the same calls through it.
+import { readFloat32, settle, uploadFloat32 } from '../../src/gpu/buffers.js';
+import type { GpuContext } from '../../src/gpu/context.js';
+import { encodeDispatches, prepareDispatches } from '../../src/gpu/dispatch.js';
+import type { PipelineCache } from '../../src/gpu/pipelines.js';
+import type { KernelCall } from '../../src/kernels/kernel.js';
 
 export async function runKernelCall(ctx: GpuContext, cache: PipelineCache, call: KernelCall, inputs: Record<string, Float32Array>, outputs: Record<string, number>): Promise<Record<string, Float32Array>> {
   const buffers: GPUBuffer[] = [];
