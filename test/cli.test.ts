@@ -13,8 +13,8 @@ import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
 
-function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+function pranet(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.includes('artificially reduced')).join('\n') };
 }
@@ -54,6 +54,43 @@ describe('pranet command line', () => {
     expect(r.stdout).to.match(/^Adapter: /m);
     expect(r.stdout).to.match(/timestamp-query +(yes|no)/);
     expect(r.stdout).to.match(/maxStorageBufferBindingSize +\d+/);
+  });
+
+  describe('choosing the WebGPU backend', () => {
+    it('without a Vulkan driver it falls back to GL ES in compatibility mode', () => {
+      const r = pranet(['info'], { VK_ICD_FILENAMES: '/nonexistent/icd.json', PRANET_BACKEND: '' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/backend: +opengles/);
+      expect(r.stdout).to.match(/feature level: compatibility/);
+    });
+
+    it('when nothing works, the error lists what was tried and how to install a software driver', () => {
+      const r = pranet(['info'], { VK_ICD_FILENAMES: '/nonexistent/icd.json', PRANET_BACKEND: 'vulkan' });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/No WebGPU adapter found\. Tried: vulkan \(core\): no adapter/);
+      expect(r.stderr).to.match(/mesa-vulkan-drivers/);
+    });
+
+    it('an unknown PRANET_BACKEND is named', () => {
+      const r = pranet(['info'], { PRANET_BACKEND: 'metal' });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/PRANET_BACKEND=metal is not a backend; use one of: vulkan, opengles, opengl/);
+    });
+
+    it('the GL ES backend segments like the Vulkan backend', () => {
+      const weights = join(tmp, 'tiny-backends.pnw');
+      writeFileSync(weights, tinyPraNetWeightFile(4));
+      const image = join(KVASIR_TEST, 'images', 'cju0u82z3cuma0835wlxrnrjv.jpg');
+      const masks = ['vulkan', 'opengles'].map((backend) => {
+        const out = join(tmp, `mask-${backend}.png`);
+        const r = pranet(['segment', image, '--weights', weights, '-o', out, '--backend', backend]);
+        expect(r.status, r.stderr).to.equal(0);
+        return decodeImage(readFileSync(out), out).data;
+      });
+      let worst = 0;
+      for (let i = 0; i < masks[0]!.length; i++) worst = Math.max(worst, Math.abs(masks[0]![i]! - masks[1]![i]!));
+      expect(worst, 'largest mask byte difference').to.be.at.most(1);
+    });
   });
 
   describe('bad inputs', () => {
