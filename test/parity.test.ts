@@ -13,7 +13,7 @@ import { cleanStateDict, readCheckpoint } from '../src/weights/index.js';
 import { distance, golden, type Golden, skipWithoutTorch } from './support/golden.js';
 import { testGpu } from './support/gpu.js';
 
-const CHECKED: PraNetOutput[] = ['x2', 'x3', 'x4', 'ra5_feat', 's4', 's3', 'lateral_map_2'];
+const CHECKED: PraNetOutput[] = ['x2', 'x3', 'x4', 'ra5_feat', 's4', 's3', 'lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'];
 
 async function checkParity(g: Golden, loaded: LoadedWeights): Promise<void> {
   const { ctx, cache } = await testGpu();

@@ -13,10 +13,27 @@ describe('Segmenter API', () => {
   const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
   const images = names.map((n) => decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n));
 
-  async function segmenter(batch: number): Promise<Segmenter> {
+  async function segmenter(batch: number, allMaps = false): Promise<Segmenter> {
     const { ctx } = await testGpu();
-    return Segmenter.create(ctx, weightsFromBytes(tinyPraNetWeightFile(3), 'tiny'), { batch });
+    return Segmenter.create(ctx, weightsFromBytes(tinyPraNetWeightFile(3), 'tiny'), { batch, allMaps });
   }
+
+  it('computes only lateral_map_2 by default; allMaps returns all four, lateral_map_2 unchanged', async () => {
+    const plain = await segmenter(1);
+    const all = await segmenter(1, true);
+    try {
+      const a = await plain.segment(images[1]!, { logits: true });
+      const b = await all.segment(images[1]!, { logits: true });
+      expect(a.lateralMaps).to.equal(undefined);
+      expect(Object.keys(b.lateralMaps!)).to.deep.equal(['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2']);
+      for (const m of Object.values(b.lateralMaps!)) expect(m.length).to.equal(352 * 352);
+      expect(Array.from(b.lateralMaps!.lateral_map_2)).to.deep.equal(Array.from(a.logits!));
+      expect(plain.network.compiled.plan.steps.length).to.be.lessThan(all.network.compiled.plan.steps.length);
+    } finally {
+      plain.dispose();
+      all.dispose();
+    }
+  });
 
   it('returns maps at each image\'s own size, probabilities in [0, 1] spanning the range, masks = bytescale', async () => {
     const s = await segmenter(1);

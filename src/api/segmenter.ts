@@ -24,6 +24,9 @@ export interface SegmentOptions {
   logits?: boolean;
 }
 
+/** PraNet's four side outputs (logits at the network's input size), deepest first as its forward returns them. */
+export type LateralMaps = Record<'lateral_map_5' | 'lateral_map_4' | 'lateral_map_3' | 'lateral_map_2', Float32Array>;
+
 export interface Segmentation {
   width: number;
   height: number;
@@ -32,6 +35,8 @@ export interface Segmentation {
   /** the probability stretched to 0..255 as PraNet's MyTest.py saves it */
   mask: Uint8Array;
   logits?: Float32Array;
+  /** with the segmenter option `allMaps`: all four lateral maps */
+  lateralMaps?: LateralMaps;
 }
 
 /** Milliseconds spent in each stage of the last segment/segmentBatch call, summed over its chunks. */
@@ -51,6 +56,8 @@ export interface SegmentTimings {
 export interface SegmenterOptions {
   /** images per forward pass; segmentBatch splits larger lists */
   batch?: number;
+  /** also compute lateral_map_5/4/3 (only lateral_map_2 is needed for the mask, so by default they are not) */
+  allMaps?: boolean;
   /** network input size, a multiple of 32 (PraNet uses 352) */
   size?: number;
   convTiling?: (x: { n: number; c: number; h: number; w: number }, y: { n: number; c: number; h: number; w: number }, cout: number) => ConvTiling;
@@ -77,6 +84,7 @@ export class Segmenter {
     const model = await PraNetModel.create(gpu, cache, weights, {
       batch: opts.batch ?? 1,
       size,
+      outputs: opts.allMaps ? ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'] : ['lateral_map_2'],
       ...(tiling ? { convTiling: (node, x, y) => tiling(x, y, node.attrs.cout) } : {}),
     });
     return new Segmenter(gpu, model, new PostprocessGraphs(gpu, cache, size), weights.source, ownsDevice);
@@ -112,7 +120,8 @@ export class Segmenter {
       input.set(preprocessBatch(chunk, size));
       times.preprocessMs += performance.now() - t;
       const stages: StageTimings = {};
-      const logits = (await this.model.run(input, stages)).lateral_map_2!;
+      const maps = await this.model.run(input, stages);
+      const logits = maps.lateral_map_2!;
       times.uploadMs += stages.uploadMs!;
       times.networkMs += stages.networkMs!;
       times.readbackMs += stages.readbackMs!;
@@ -121,7 +130,9 @@ export class Segmenter {
         const own = logits.subarray(i * size * size, (i + 1) * size * size);
         const probability = await this.post.run(own, img.width, img.height);
         checkFinite(probability, start + i);
-        out.push({ width: img.width, height: img.height, probability, mask: bytescale(probability), ...(opts.logits ? { logits: own.slice() } : {}) });
+        const plane = (m: Float32Array) => m.slice(i * size * size, (i + 1) * size * size);
+        const lateralMaps = maps.lateral_map_5 ? { lateralMaps: { lateral_map_5: plane(maps.lateral_map_5), lateral_map_4: plane(maps.lateral_map_4!), lateral_map_3: plane(maps.lateral_map_3!), lateral_map_2: plane(logits) } } : {};
+        out.push({ width: img.width, height: img.height, probability, mask: bytescale(probability), ...(opts.logits ? { logits: own.slice() } : {}), ...lateralMaps });
       }
       times.postprocessMs += performance.now() - t;
     }

@@ -1,0 +1,102 @@
+// The best f32 matrix-product rate this device reaches with the engine's own conv kernel, used as a plain
+// GEMM (a 1x1 conv: M = pixels, K = input channels, N = output channels) over a few register tilings. Each
+// conv of a profile can then be put against it: how far a layer is from what the kernel does at best.
+import { uploadFloat32 } from '../gpu/buffers.js';
+import type { GpuContext } from '../gpu/context.js';
+import { prepareDispatches } from '../gpu/dispatch.js';
+import type { PipelineCache } from '../gpu/pipelines.js';
+import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
+import { conv2dAttrs, conv2dKernel, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
+import { denseView } from '../kernels/layout.js';
+import { gflopRate } from './kernel-profile.js';
+
+export interface TilingRate {
+  tiling: ConvTiling;
+  /** median GPU time of the repeats */
+  ms: number;
+  gflopPerS: number;
+}
+
+export interface Roofline {
+  /** GEMM size: M pixels x K input channels -> N output channels */
+  m: number;
+  n: number;
+  k: number;
+  method: ProfileResult['method'];
+  rates: TilingRate[];
+  best: TilingRate;
+}
+
+export const tilingText = (t: ConvTiling): string =>
+  `lanes ${t.lanes ?? 'channels'}, tm ${t.tm}, tn ${t.tn}, wg ${t.wgx}x${t.wgy}${t.subgroup ? `, subgroup ${t.subgroup}` : ''}`;
+
+/** A small set of tilings around the engine's defaults; the subgroup ones only with fixed-size subgroups. */
+export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling[] {
+  const list: ConvTiling[] = [
+    defaultConvTiling(size, size, subgroupSize),
+    { tm: 8, tn: 2, wgx: 8, wgy: 8, lanes: 'channels' },
+    { tm: 8, tn: 2, wgx: 16, wgy: 2, lanes: 'channels' },
+    { tm: 4, tn: 1, wgx: 8, wgy: 8, lanes: 'channels' },
+    { tm: 4, tn: 4, wgx: 8, wgy: 8, lanes: 'channels' },
+    { tm: 4, tn: 4, wgx: 64, wgy: 1, lanes: 'pixels' },
+  ];
+  if (subgroupSize !== undefined) {
+    for (const [tm, tn] of [[4, 4], [8, 2], [4, 2]] as const) list.push({ tm, tn, wgx: subgroupSize, wgy: 1, lanes: 'pixels', subgroup: subgroupSize });
+  }
+  const seen = new Set<string>();
+  return list.filter((t) => !seen.has(tilingText(t)) && Boolean(seen.add(tilingText(t))));
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** GEMM of `size` x `size` x `size` (a multiple of 32), each tiling run once to warm up and `repeats` times. */
+export async function measureRoofline(ctx: GpuContext, cache: PipelineCache, opts: { size?: number; repeats?: number; tilings?: ConvTiling[] } = {}): Promise<Roofline> {
+  const size = opts.size ?? 1024;
+  const repeats = opts.repeats ?? 3;
+  if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new Error(`roofline GEMM size ${size} must be a positive multiple of 32`);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`roofline repeats ${repeats} must be a positive integer`);
+  const side = Math.sqrt(size);
+  // M = size pixels as a side x side image when square, else a 1-pixel-high strip.
+  const [h, w] = Number.isInteger(side) ? [side, side] : [1, size];
+  const xs = denseView({ n: 1, c: size, h, w });
+  const ys = denseView({ n: 1, c: size, h, w });
+  const attrs = conv2dAttrs(size, 1, 1, { bias: true });
+  const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.618 + seed) * 0.5);
+  const x = uploadFloat32(ctx, values(h * w * size, 1), 'roofline x');
+  const y = uploadFloat32(ctx, new Float32Array(h * w * size), 'roofline y');
+  const weights = values(size * size, 2);
+  const rates: TilingRate[] = [];
+  let method: ProfileResult['method'] = 'timestamp-query';
+  try {
+    for (const tiling of opts.tilings ?? rooflineTilings(size, ctx.subgroupSize)) {
+      const call = conv2dKernel(attrs, xs, ys, tiling, undefined, ctx.limits.maxComputeWorkgroupsPerDimension);
+      const wt = uploadFloat32(ctx, packConv2dWeights(weights, size, size, 1, 1, tiling.tn), 'roofline w');
+      const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(size), size, tiling.tn), 'roofline bias');
+      const batch = await prepareDispatches(ctx, cache, [{ call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } }]);
+      try {
+        const times: number[] = [];
+        for (let i = 0; i <= repeats; i++) {
+          const r = await profileDispatches(ctx, batch.dispatches);
+          method = r.method;
+          if (i > 0) times.push(r.times[0]!.ms);
+        }
+        const ms = median(times);
+        rates.push({ tiling, ms, gflopPerS: gflopRate(call.flops, ms) });
+      } finally {
+        batch.destroy();
+        wt.destroy();
+        bias.destroy();
+      }
+    }
+  } finally {
+    x.destroy();
+    y.destroy();
+  }
+  if (rates.length === 0) throw new Error('roofline: no tiling to measure');
+  const best = rates.reduce((a, b) => (b.gflopPerS > a.gflopPerS ? b : a));
+  return { m: h * w, n: size, k: size, method, rates, best };
+}
