@@ -31,7 +31,9 @@ function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling): Ke
   const r = rng(seed);
   const ys = conv2dShape(xs, a);
   const [xv, yv] = [windowed(xs, r), windowed(ys, r)];
-  const t = tiling ?? defaultConvTiling(a.cout, ys.n * ys.h * ys.w);
+  // Subgroup weight sharing as both hosts run it by default; a tiling for subgroups of 4 is right on any
+  // device whose subgroups hold at least 4 invocations (SwiftShader: 4, lavapipe: 8).
+  const t = tiling ?? defaultConvTiling(a.cout, ys.n * ys.h * ys.w, 4);
   const rv = windowed(ys, r);
   const inputs: Record<string, Float32Array> = {
     x: packNhwc(uniform(r, numel(xs)), xv),
@@ -41,7 +43,7 @@ function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling): Ke
   if (a.residual) inputs.res = packNhwc(uniform(r, numel(ys)), rv);
   const call = conv2dKernel(a, xv, yv, t, a.residual ? rv : undefined);
   const name = `conv ${a.kh}x${a.kw} s${a.strideY},${a.strideX} d${a.dilY},${a.dilX} pad ${a.padT},${a.padB},${a.padL},${a.padR}` +
-    `${a.bias ? ' +bias' : ''}${a.residual ? ' +res' : ''}${a.relu ? ' relu' : ''} ${shapeText(xs)} -> ${shapeText(ys)} tiling ${t.tm}/${t.tn}/${t.wgx}/${t.wgy}`;
+    `${a.bias ? ' +bias' : ''}${a.residual ? ' +res' : ''}${a.relu ? ' relu' : ''} ${shapeText(xs)} -> ${shapeText(ys)} tiling ${t.tm}/${t.tn}/${t.wgx}/${t.wgy}${t.subgroup ? ` subgroup ${t.subgroup}` : ''}`;
   return { name, call, inputs, yFloats: floats(yv), y: yv };
 }
 
@@ -107,7 +109,7 @@ export function kernelCases(): KernelCase[] {
     conv({ n: 1, c: 4, h: 9, w: 9 }, conv2dAttrs(4, 3, 3, { stride: 2, padT: 0, padB: 2, padL: 1, padR: 0 }), 9),
     conv({ n: 1, c: 7, h: 5, w: 5 }, conv2dAttrs(3, 7, 7, { pad: 3, residual: true }), 10),
     conv({ n: 2, c: 11, h: 7, w: 9 }, conv2dAttrs(19, 3, 3, { strideY: 2, strideX: 1, dilY: 1, dilX: 2, padT: 1, padB: 1, padL: 2, padR: 2, bias: true, relu: true }), 11, { tm: 1, tn: 4, wgx: 2, wgy: 8 }),
-    conv({ n: 1, c: 12, h: 11, w: 11 }, conv2dAttrs(7, 5, 5, { pad: 2, bias: true }), 12, { tm: 8, tn: 1, wgx: 4, wgy: 4 }),
+    conv({ n: 1, c: 12, h: 11, w: 11 }, conv2dAttrs(7, 5, 5, { pad: 2, bias: true }), 12, { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' }),
     pool({ n: 1, c: 19, h: 11, w: 11 }, poolAttrs('max', 3, 2, 1), 20),
     pool({ n: 2, c: 26, h: 5, w: 5 }, poolAttrs('avg', 3, 1, 1), 21),
     pool({ n: 1, c: 13, h: 7, w: 5 }, poolAttrs('avg', 2, 2, 0, { ceilMode: true, countIncludePad: false }), 22),
