@@ -11,8 +11,10 @@ import { buildPraNet } from '../src/models/pranet-graph.js';
 import { praNetConvShapes, PRANET_PRESETS, randomPraNetWeights } from '../src/models/random-weights.js';
 import { chromeTrace, type TraceEvent } from '../src/profile/chrome-trace.js';
 import { slowestRows, summarizeProfile, type TimedDispatch } from '../src/profile/kernel-profile.js';
+import { measureRoofline, rooflineTilings, tilingText } from '../src/profile/roofline.js';
 import { STAGES, stageOf } from '../src/profile/stages.js';
 import { whyNoTorch } from './support/golden.js';
+import { testGpu } from './support/gpu.js';
 import { CLI } from './support/paths.js';
 
 function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -131,6 +133,20 @@ describe('Chrome trace', () => {
   });
 });
 
+describe('GEMM roofline', () => {
+  it('times every tiling of the conv kernel as a GEMM and picks the fastest; rate = 2 m n k / time', async () => {
+    const { ctx, cache } = await testGpu();
+    const tilings = rooflineTilings(64, ctx.subgroupSize);
+    expect(new Set(tilings.map(tilingText)).size, 'no tiling twice').to.equal(tilings.length);
+    if (ctx.subgroupSize !== undefined) expect(tilings.some((t) => t.subgroup === ctx.subgroupSize)).to.equal(true);
+    const r = await measureRoofline(ctx, cache, { size: 64, repeats: 1, tilings: tilings.slice(0, 3) });
+    expect([r.m, r.n, r.k]).to.deep.equal([64, 64, 64]);
+    expect(r.rates.map((x) => tilingText(x.tiling))).to.deep.equal(tilings.slice(0, 3).map(tilingText));
+    for (const x of r.rates) if (x.ms > 0) expect(x.gflopPerS).to.be.closeTo((2 * 64 ** 3) / x.ms / 1e6, 1e-9);
+    expect(r.best.gflopPerS).to.equal(Math.max(...r.rates.map((x) => x.gflopPerS)));
+  });
+});
+
 describe('pranet profile and pranet bench', () => {
   let tmp: string;
   before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-profile-'))));
@@ -154,7 +170,12 @@ describe('pranet profile and pranet bench', () => {
       if (k.op.startsWith('conv2d')) expect(k.rooflineFraction).to.be.closeTo(k.gflopPerS / 10, 1e-9);
       else expect(k).to.not.have.property('rooflineFraction');
     }
-    // the graph's conv flops, counted independently from the weight shapes: 2 * cout * cin * kh * kw per output pixel
+    // Each conv's work from its printed op and shapes: 2 * cout * cin * kh * kw per output pixel.
+    for (const k of p.kernels.filter((x: { op: string }) => x.op.startsWith('conv2d'))) {
+      const [kh, kw] = k.op.split(' ')[1].split('x').map(Number);
+      const [[, cin], [n, cout, h, w]] = k.shapes.split(' -> ').map((t: string) => t.split(', ')[0]!.split('x').map(Number));
+      expect(k.flops, `${k.name} ${k.op} ${k.shapes}`).to.equal(2 * n * h * w * cout * cin * kh * kw);
+    }
     expect(p.size).to.equal(64);
     const xs = JSON.parse(readFileSync(trace, 'utf8')).traceEvents.filter((e: TraceEvent) => e.ph === 'X');
     expect(xs).to.have.length(n);

@@ -12,7 +12,7 @@ import { gflopRate } from './kernel-profile.js';
 
 export interface TilingRate {
   tiling: ConvTiling;
-  /** median GPU time of the repeats */
+  /** the fastest of the repeats: a peak rate is what a roofline asks for, and it is the least disturbed by other load */
   ms: number;
   gflopPerS: number;
 }
@@ -23,6 +23,8 @@ export interface Roofline {
   n: number;
   k: number;
   method: ProfileResult['method'];
+  /** timed runs per tiling, after one warm-up */
+  repeats: number;
   rates: TilingRate[];
   best: TilingRate;
 }
@@ -43,15 +45,11 @@ export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling
   if (subgroupSize !== undefined) {
     for (const [tm, tn] of [[4, 4], [8, 2], [4, 2]] as const) list.push({ tm, tn, wgx: subgroupSize, wgy: 1, lanes: 'pixels', subgroup: subgroupSize });
   }
-  const seen = new Set<string>();
-  return list.filter((t) => !seen.has(tilingText(t)) && Boolean(seen.add(tilingText(t))));
+  // The default tiling may equal one of the others: keep the first of each.
+  const byText = new Map<string, ConvTiling>();
+  for (const t of list) if (!byText.has(tilingText(t))) byText.set(tilingText(t), t);
+  return [...byText.values()];
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /** GEMM of `size` x `size` x `size` (a multiple of 32), each tiling run once to warm up and `repeats` times. */
 export async function measureRoofline(ctx: GpuContext, cache: PipelineCache, opts: { size?: number; repeats?: number; tilings?: ConvTiling[] } = {}): Promise<Roofline> {
@@ -76,18 +74,21 @@ export async function measureRoofline(ctx: GpuContext, cache: PipelineCache, opt
       const call = conv2dKernel(attrs, xs, ys, tiling, undefined, ctx.limits.maxComputeWorkgroupsPerDimension);
       const wt = uploadFloat32(ctx, packConv2dWeights(weights, size, size, 1, 1, tiling.tn), 'roofline w');
       const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(size), size, tiling.tn), 'roofline bias');
-      const batch = await prepareDispatches(ctx, cache, [{ call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } }]);
       try {
-        const times: number[] = [];
-        for (let i = 0; i <= repeats; i++) {
-          const r = await profileDispatches(ctx, batch.dispatches);
-          method = r.method;
-          if (i > 0) times.push(r.times[0]!.ms);
+        const batch = await prepareDispatches(ctx, cache, [{ call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } }]);
+        try {
+          const times: number[] = [];
+          for (let i = 0; i <= repeats; i++) {
+            const r = await profileDispatches(ctx, batch.dispatches);
+            method = r.method;
+            if (i > 0) times.push(r.times[0]!.ms);
+          }
+          const ms = Math.min(...times);
+          rates.push({ tiling, ms, gflopPerS: gflopRate(call.flops, ms) });
+        } finally {
+          batch.destroy();
         }
-        const ms = median(times);
-        rates.push({ tiling, ms, gflopPerS: gflopRate(call.flops, ms) });
       } finally {
-        batch.destroy();
         wt.destroy();
         bias.destroy();
       }
@@ -98,5 +99,5 @@ export async function measureRoofline(ctx: GpuContext, cache: PipelineCache, opt
   }
   if (rates.length === 0) throw new Error('roofline: no tiling to measure');
   const best = rates.reduce((a, b) => (b.gflopPerS > a.gflopPerS ? b : a));
-  return { m: h * w, n: size, k: size, method, rates, best };
+  return { m: h * w, n: size, k: size, method, repeats, rates, best };
 }

@@ -1,12 +1,14 @@
 // The `pranet` command line: a thin layer over the library API.
 import { commandHelp, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { bench } from './commands/bench.js';
 import { convert } from './commands/convert.js';
 import { evaluate } from './commands/eval.js';
 import { info } from './commands/info.js';
+import { profile } from './commands/profile.js';
 import { segment } from './commands/segment.js';
 
-const COMMANDS: Command[] = [segment, evaluate, convert, info];
+const COMMANDS: Command[] = [segment, evaluate, convert, info, profile, bench];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;

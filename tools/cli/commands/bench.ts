@@ -1,0 +1,228 @@
+// `pranet bench`: cold start, then the latency of whole forward passes (upload, network, read-back of the four
+// lateral maps PraNet's forward returns), optionally against onnxruntime-node (CPU, WebGPU) and PyTorch CPU
+// running the same checkpoint, in alternating runs so that drift of a shared machine hits every system alike.
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { extname } from 'node:path';
+import type { GpuContext } from '../../../src/gpu/context.js';
+import { createNodeGpu } from '../../../src/gpu/node-device.js';
+import { PipelineCache } from '../../../src/gpu/pipelines.js';
+import { writeFileAtomic } from '../../../src/io/files-node.js';
+import { describeConfig } from '../../../src/models/pranet-config.js';
+import type { PraNetOutput } from '../../../src/models/pranet-graph.js';
+import { PraNetModel } from '../../../src/models/pranet-model.js';
+import { isPresetName, type PraNetPresetName } from '../../../src/models/random-weights.js';
+import { measureRoofline, type Roofline, tilingText } from '../../../src/profile/roofline.js';
+import { type ParsedOptions, UsageError } from '../args.js';
+import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
+import { loadOrt, ortPeer, type Peer, torchPeer } from '../bench/peers.js';
+import { adapterText, printRoofline } from '../bench/report.js';
+import { relativeL2, runStats } from '../bench/stats.js';
+import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
+import type { Command } from '../command.js';
+import { BACKEND_OPTION } from '../command.js';
+import { formatBytes } from '../progress.js';
+
+/** What PraNet's forward returns, so every system does the same work. */
+const OUTPUTS: PraNetOutput[] = ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'];
+
+interface PeerPlan {
+  checkpoint: (log: (l: string) => void) => string;
+  config: PraNetPresetName;
+}
+
+/** With --peers: which checkpoint all systems run and its preset, or a usage error saying what is missing. */
+function planPeers(o: ParsedOptions, choice: ModelChoice): PeerPlan {
+  if (choice.batch !== 1) throw new UsageError('--peers compares batch 1 only (tools/reference/export_onnx.py exports a batch-1 model)', 'bench');
+  const config = o.config as string | undefined;
+  if (config !== undefined && !isPresetName(config)) throw new UsageError(`--config needs a preset name (${PRESET_NAMES}), got '${config}'`, 'bench');
+  const w = choice.weights;
+  if (w.kind === 'random') {
+    if (config !== undefined && config !== w.preset) throw new UsageError(`--config ${config} contradicts --random ${w.preset}`, 'bench');
+    return { checkpoint: (log) => randomCheckpoint(w.preset, w.seed, log), config: w.preset };
+  }
+  if (o.weights === undefined) throw new UsageError('--peers needs a PyTorch checkpoint for every system: --random PRESET, or --weights FILE.pth --config PRESET', 'bench');
+  if (extname(w.path).toLowerCase() !== '.pth') throw new UsageError(`--peers needs a PyTorch .pth checkpoint (the peers load it through PyTorch); got ${w.path}`, 'bench');
+  if (config === undefined) throw new UsageError(`--peers --weights ${w.path} needs --config PRESET (${PRESET_NAMES}) for the ONNX export and the PyTorch model`, 'bench');
+  const checkpoint = () => {
+    if (!existsSync(w.path)) throw new Error(`${w.path}: no such checkpoint file`);
+    return w.path;
+  };
+  return { checkpoint, config: config as PraNetPresetName };
+}
+
+function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): Peer & { output(): Float32Array | undefined } {
+  let last: Float32Array | undefined;
+  return {
+    name: 'engine',
+    description: `pranet-wgsl on ${adapterText(ctx)}`,
+    setupMs: 0,
+    async run() {
+      const t = performance.now();
+      const out = await model.run(input);
+      const ms = performance.now() - t;
+      last = out.lateral_map_2;
+      return ms;
+    },
+    output: () => last,
+    close: async () => undefined,
+  };
+}
+
+const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+
+export const bench: Command = {
+  spec: {
+    name: 'bench',
+    summary: 'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
+    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers [--config PRESET]] [--roofline]`,
+    positionals: [],
+    options: [
+      ...MODEL_OPTIONS,
+      { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
+      { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
+      { name: 'peers', type: 'boolean', help: 'also run onnxruntime-node CPU and WebGPU and PyTorch CPU on the same checkpoint (dev dependencies; batch 1)' },
+      { name: 'config', type: 'string', meta: 'PRESET', help: `with --peers --weights FILE.pth: the checkpoint's preset (${PRESET_NAMES})` },
+      { name: 'threads', type: 'int', meta: 'N', default: 2, help: 'CPU threads of onnxruntime CPU and PyTorch' },
+      { name: 'roofline', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
+      BACKEND_OPTION,
+    ],
+    examples: [
+      'pranet bench --random official --runs 5',
+      'pranet bench --random official --peers --json bench.json',
+      'pranet bench --weights trained.pth --config compact --peers',
+      'pranet bench --random compact --roofline',
+    ],
+  },
+  async run(o) {
+    const choice = modelChoice(o, 'bench');
+    const runs = o.runs as number;
+    if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
+    const threads = o.threads as number;
+    if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
+    if (o.config !== undefined && !o.peers) throw new UsageError('--config is only used with --peers', 'bench');
+    const peerPlan = o.peers ? planPeers(o, choice) : undefined;
+    const log = (line: string) => console.error(line);
+    const input = benchInput(choice.batch, choice.size);
+
+    // Peers run one checkpoint; the engine then reads that same .pth (its loader folds the batchnorm).
+    let engineWeights: WeightsChoice = choice.weights;
+    let files: Awaited<ReturnType<typeof peerFiles>> | undefined;
+    if (peerPlan) {
+      const noTorch = whyNoTorch();
+      if (noTorch) throw new Error(`--peers needs PyTorch for the checkpoint, the ONNX export and the torch peer: ${noTorch}`);
+      const checkpoint = peerPlan.checkpoint(log);
+      files = await peerFiles(checkpoint, peerPlan.config, choice.size, input, log);
+      engineWeights = { kind: 'file', path: checkpoint };
+    }
+
+    console.log(`Load average at start (1, 5, 15 min): ${load()}`);
+    let t = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - t;
+      t = now;
+      return ms;
+    };
+    const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    const deviceMs = lap();
+    const peers: Peer[] = [];
+    let model: PraNetModel | undefined;
+    try {
+      const loaded = await loadChosenWeights(engineWeights);
+      const weightsMs = lap();
+      const cache = new PipelineCache(ctx);
+      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, outputs: OUTPUTS });
+      const compileMs = lap();
+      await model.run(input);
+      const firstRunMs = lap();
+
+      console.log(`Device: ${adapterText(ctx)}`);
+      console.log(`Model: ${describeWeights(engineWeights)}${files ? ` (checkpoint of the ${files.config} preset, batchnorm folded by the loader)` : ''}; ${describeConfig(model.config)}`);
+      console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}; outputs ${OUTPUTS.join(', ')} read back every run`);
+      console.log(`Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`);
+      const plan = model.compiled.plan;
+      const memory = { weights_bytes: model.compiled.constantBytes, activations_bytes: plan.arenaBytes, activations_peak_live_bytes: plan.peakLiveBytes };
+      console.log(`GPU memory: weights (constant buffer) ${formatBytes(memory.weights_bytes)}, activations (arena) ${formatBytes(memory.activations_bytes)} (largest set live at once ${formatBytes(memory.activations_peak_live_bytes)})`);
+
+      let roofline: Roofline | undefined;
+      if (o.roofline) {
+        console.log('');
+        roofline = await measureRoofline(ctx, cache);
+        printRoofline(roofline);
+      }
+
+      const engine = enginePeer(model, input, ctx);
+      const systems: Peer[] = [engine];
+      if (files) {
+        const ort = await loadOrt();
+        if (typeof ort === 'string') console.log(`ort-cpu, ort-webgpu: skipped: ${ort}`);
+        else {
+          for (const provider of ['cpu', 'webgpu'] as const) {
+            log(`creating the onnxruntime ${provider} session...`);
+            peers.push(await ortPeer(ort, provider, files, input, choice.size, threads));
+          }
+        }
+        log('starting the PyTorch server...');
+        peers.push(await torchPeer(files, threads));
+        systems.push(...peers);
+        for (const p of peers) console.log(`  ${p.name.padEnd(11)} ${p.description}; ready in ${fmtMs(p.setupMs)} ms`);
+      }
+
+      // One warm-up run each, then `runs` rounds, every round running each system once in the same order.
+      log(`warm-up: ${systems.map((s) => s.name).join(', ')}...`);
+      for (const s of systems) log(`  ${s.name} warm-up ${fmtMs(await s.run())} ms`);
+      const want = engine.output()!;
+      for (const p of peers) {
+        const got = p.lastOutput?.();
+        if (!got) continue;
+        const d = relativeL2(got, want);
+        console.log(`  ${p.name} lateral_map_2 vs the engine's: relative L2 ${d.toExponential(2)}${d > 1e-3 ? '  WARNING: not the same network output' : ''}`);
+      }
+      const times = new Map<string, number[]>(systems.map((s) => [s.name, []]));
+      for (let r = 0; r < runs; r++) {
+        const round: string[] = [];
+        for (const s of systems) {
+          const ms = await s.run();
+          times.get(s.name)!.push(ms);
+          round.push(`${s.name} ${fmtMs(ms)} ms`);
+        }
+        log(`round ${r + 1}/${runs}: ${round.join(', ')}`);
+      }
+
+      const results = systems.map((s) => ({ name: s.name, ...runStats(times.get(s.name)!, s.name) }));
+      const engineMedian = results[0]!.median;
+      console.log(`\n${runs} timed run${runs > 1 ? 's' : ''} per system after one warm-up${systems.length > 1 ? `, alternating ${systems.map((s) => s.name).join(', ')}` : ''}:`);
+      console.log(`  ${'system'.padEnd(11)} ${'median ms'.padStart(10)} ${'min ms'.padStart(9)} ${'max ms'.padStart(9)} ${'images/s'.padStart(9)}`);
+      for (const r of results) {
+        console.log(`  ${r.name.padEnd(11)} ${fmtMs(r.median).padStart(10)} ${fmtMs(r.min).padStart(9)} ${fmtMs(r.max).padStart(9)} ${((1000 * choice.batch) / r.median).toFixed(2).padStart(9)}`);
+      }
+      for (const r of results.slice(1)) console.log(`  ${r.name} ${fmtMs(r.median)} ms = ${(r.median / engineMedian).toFixed(2)}x the engine's time`);
+      console.log(`Load average at end (1, 5, 15 min): ${load()}`);
+
+      if (o.json) {
+        const report = {
+          device: adapterText(ctx),
+          results: results.map((r) => ({ name: r.name, median_ms: r.median, min_ms: r.min, max_ms: r.max, runs: r.runs })),
+          cold_start: {
+            device_ms: deviceMs,
+            weights_ms: weightsMs,
+            compile_ms: compileMs,
+            first_run_ms: firstRunMs,
+            ...(peers.length ? { peers_setup_ms: Object.fromEntries(peers.map((p) => [p.name, p.setupMs])) } : {}),
+          },
+          memory,
+          ...(roofline ? { roofline: { best_gflops: roofline.best.gflopPerS, best_tiling: tilingText(roofline.best.tiling), rates: roofline.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })) } } : {}),
+        };
+        await writeFileAtomic(String(o.json), new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+        console.log(`wrote ${o.json}`);
+      }
+      return 0;
+    } finally {
+      for (const p of peers) await p.close().catch(() => undefined);
+      model?.destroy();
+      ctx.destroy();
+    }
+  },
+};

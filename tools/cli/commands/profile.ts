@@ -1,0 +1,87 @@
+// `pranet profile`: GPU time of every dispatch of one forward pass, with its work and rate, summed per op
+// type and per network stage; optionally a Chrome trace and a JSON file of the same numbers.
+import { createNodeGpu } from '../../../src/gpu/node-device.js';
+import { PipelineCache } from '../../../src/gpu/pipelines.js';
+import { writeFileAtomic } from '../../../src/io/files-node.js';
+import { describeConfig } from '../../../src/models/pranet-config.js';
+import { PraNetModel } from '../../../src/models/pranet-model.js';
+import { chromeTrace } from '../../../src/profile/chrome-trace.js';
+import { formatProfile } from '../../../src/profile/format.js';
+import { timedDispatches } from '../../../src/profile/from-graph.js';
+import { summarizeProfile } from '../../../src/profile/kernel-profile.js';
+import { measureRoofline } from '../../../src/profile/roofline.js';
+import { UsageError } from '../args.js';
+import { adapterText, printRoofline } from '../bench/report.js';
+import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
+import type { Command } from '../command.js';
+import { BACKEND_OPTION } from '../command.js';
+
+const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+
+export const profile: Command = {
+  spec: {
+    name: 'profile',
+    summary: 'Profile one forward pass: GPU time of every kernel dispatch (timestamp-query, or the host clock per dispatch where the adapter lacks it), with shapes, GFLOP, GFLOP/s and bytes, summed per op type and per network stage.',
+    usage: `pranet profile [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--top N] [--trace FILE] [--json FILE] [--roofline | --roofline-gflops X]`,
+    positionals: [],
+    options: [
+      ...MODEL_OPTIONS,
+      { name: 'top', type: 'int', meta: 'N', default: 25, help: 'kernel rows to print, slowest first (0 = all)' },
+      { name: 'trace', type: 'string', meta: 'FILE', help: 'write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)' },
+      { name: 'json', type: 'string', meta: 'FILE', help: 'write every kernel row and the summaries as JSON' },
+      { name: 'roofline', type: 'boolean', help: 'measure the best GEMM rate of the engine\'s conv kernel first and show each conv against it' },
+      { name: 'roofline-gflops', type: 'number', meta: 'X', help: 'show each conv against this GEMM rate (GFLOP/s) instead of measuring it' },
+      BACKEND_OPTION,
+    ],
+    examples: [
+      'pranet profile --random official',
+      'pranet profile --random tiny --size 64 --top 0 --trace trace.json',
+      'pranet profile --weights model.pnw --roofline --json profile.json',
+    ],
+  },
+  async run(o) {
+    const choice = modelChoice(o, 'profile');
+    const top = o.top as number;
+    if (top < 0) throw new UsageError(`--top must be 0 (all) or more, got ${top}`, 'profile');
+    const givenRoofline = o['roofline-gflops'] as number | undefined;
+    if (givenRoofline !== undefined && o.roofline) throw new UsageError('give either --roofline or --roofline-gflops, not both', 'profile');
+    if (givenRoofline !== undefined && !(givenRoofline > 0)) throw new UsageError(`--roofline-gflops must be a positive number, got ${givenRoofline}`, 'profile');
+
+    const loaded = await loadChosenWeights(choice.weights);
+    const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    let model: PraNetModel | undefined;
+    try {
+      const cache = new PipelineCache(ctx);
+      console.log(`Device: ${adapterText(ctx)}`);
+      let roofline = givenRoofline;
+      if (o.roofline) {
+        const r = await measureRoofline(ctx, cache);
+        printRoofline(r);
+        roofline = r.best.gflopPerS;
+      }
+      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size });
+      console.log(`Model: ${describeWeights(choice.weights)}; ${describeConfig(model.config)}`);
+      console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}\n`);
+      const input = benchInput(choice.batch, choice.size);
+      await model.run(input); // warm-up: first-use costs stay out of the profile
+      const result = await model.compiled.profile({ image: input });
+      const summary = summarizeProfile(timedDispatches(model.compiled, result), result.method, roofline);
+      console.log(formatProfile(summary, top));
+
+      const about = { device: adapterText(ctx), weights: describeWeights(choice.weights), size: choice.size, batch: choice.batch };
+      if (o.trace) {
+        await writeFileAtomic(String(o.trace), json(chromeTrace(summary, about)));
+        console.log(`\nwrote Chrome trace ${o.trace} (${summary.rows.length} slices)`);
+      }
+      if (o.json) {
+        const { rows, ...rest } = summary;
+        await writeFileAtomic(String(o.json), json({ ...about, ...rest, kernels: rows }));
+        console.log(`wrote ${o.json}`);
+      }
+      return 0;
+    } finally {
+      model?.destroy();
+      ctx.destroy();
+    }
+  },
+};
