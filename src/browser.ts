@@ -17,6 +17,7 @@ export { describeConfig, type PraNetConfig } from './models/pranet-config.js';
 export { imageToRgba, type BrowserImageSource } from './io/image-browser.js';
 export { DEFAULT_OVERLAY_STYLE, drawOverlay, type OverlayStyle } from './io/overlay.js';
 export { binarize } from './io/postprocess.js';
+export { methodText, type ProfileSummary, type GroupSummary, type KernelRow } from './profile/kernel-profile.js';
 export type { RgbaImage } from './io/rgba-image.js';
 export type { ProgressCallback } from './weights/fetch-bytes.js';
 export type { WeightFileSource } from './weights/load-weight-file.js';

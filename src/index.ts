@@ -16,6 +16,11 @@ export { describeConfig, type PraNetConfig } from './models/pranet-config.js';
 export { decodeImage, encodePng, encodePngRgba, drawOverlay, binarize, type RgbaImage } from './io/index.js';
 export { readImageFile, listImages, writeFileAtomic } from './io/files-node.js';
 export { evaluateDataset, type DatasetMetrics } from './metrics/index.js';
+export { datasetSummary, formatSummaryTable, type DatasetSummary } from './metrics/summary.js';
+export { renderEvalReport } from './report/eval-report.js';
+export { formatProfile } from './profile/format.js';
+export { chromeTrace } from './profile/chrome-trace.js';
+export type { ProfileSummary, KernelRow, GroupSummary } from './profile/kernel-profile.js';
 
 /** Absolute path of the weight file that ships with the package. */
 export const DEFAULT_WEIGHTS_PATH = fileURLToPath(new URL(`../../${DEFAULT_WEIGHTS_FILE}`, import.meta.url));

@@ -14,6 +14,8 @@ import {
   type Segmentation,
   type Segmenter,
   type SegmentTimings,
+  methodText,
+  type ProfileSummary,
 } from '../src/browser.js';
 
 const SAMPLE_URL = 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg';
@@ -41,6 +43,11 @@ const ui = {
   thresholdValue: element<HTMLOutputElement>('threshold-value'),
   area: element<HTMLElement>('area'),
   timings: element<HTMLTableElement>('timings'),
+  profile: element<HTMLButtonElement>('profile'),
+  profileResult: element<HTMLElement>('profile-result'),
+  profileMethod: element<HTMLElement>('profile-method'),
+  profileStages: element<HTMLTableElement>('profile-stages'),
+  profileKernels: element<HTMLTableElement>('profile-kernels'),
 };
 
 type PageState = 'loading' | 'ready' | 'running' | 'done' | 'no-webgpu' | 'error';
@@ -212,6 +219,48 @@ async function segment(name: string, source: Blob): Promise<void> {
     setState('error');
   }
 }
+
+/** A table from a header row and body rows (text cells; numeric cells right-aligned by class). */
+function fillTable(table: HTMLTableElement, header: string[], rows: (string | number)[][]): void {
+  const head = document.createElement('thead');
+  const hr = head.insertRow();
+  for (const h of header) hr.appendChild(document.createElement('th')).textContent = h;
+  const body = document.createElement('tbody');
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const v of row) {
+      const td = tr.insertCell();
+      td.textContent = String(v);
+      if (typeof v === 'number' || /^[\d.]+( ms| %)?$/.test(String(v))) td.className = 'ms';
+    }
+  }
+  table.replaceChildren(head, body);
+}
+
+function showProfile(p: ProfileSummary): void {
+  const t = p.totals;
+  ui.profileMethod.textContent = `${methodText(p.method)}: ${t.dispatches} dispatches, ${t.ms.toFixed(1)} ms of GPU time, ${(t.flops / 1e9).toFixed(2)} GFLOP at ${t.gflopPerS.toFixed(2)} GFLOP/s.`;
+  fillTable(ui.profileStages, ['stage', 'dispatches', 'time', 'share'], p.byStage.map((g) => [g.key, g.dispatches, `${g.ms.toFixed(1)} ms`, `${g.share.toFixed(1)} %`]));
+  const slowest = [...p.rows].sort((a, b) => b.ms - a.ms).slice(0, 12);
+  fillTable(ui.profileKernels, ['kernel', 'shapes', 'time', 'GFLOP/s'], slowest.map((r) => [r.name, r.shapes, `${r.ms.toFixed(2)} ms`, r.gflopPerS.toFixed(2)]));
+  ui.profileResult.hidden = false;
+}
+
+ui.profile.addEventListener('click', () => {
+  queue = queue.then(async () => {
+    const segmenter = await segmenterReady;
+    if (!segmenter) return;
+    ui.profile.disabled = true;
+    try {
+      showProfile(await segmenter.profile());
+      document.body.dataset.profiled = 'yes';
+    } catch (err) {
+      showMessage('Could not profile the network', errorText(err));
+    } finally {
+      ui.profile.disabled = false;
+    }
+  });
+});
 
 // One image at a time: a choice made while one runs waits for it.
 let queue = Promise.resolve();

@@ -11,6 +11,8 @@ import type { LoadedWeights } from '../models/load-weights.js';
 import type { PraNetConfig } from '../models/pranet-config.js';
 import { PraNetModel, type StageTimings } from '../models/pranet-model.js';
 import { PostprocessGraphs } from './postprocess-graph.js';
+import { timedDispatches } from '../profile/from-graph.js';
+import { summarizeProfile, type ProfileSummary } from '../profile/kernel-profile.js';
 
 /** Pixels as RGBA bytes (ImageData fits: its data is a Uint8ClampedArray). */
 export interface RgbaPixels {
@@ -101,6 +103,16 @@ export class Segmenter {
   /** The compiled network, for profiling. */
   get network(): PraNetModel {
     return this.model;
+  }
+
+  /** GPU time of every dispatch of one forward pass (values do not change the timing; a blank image is used). */
+  async profile(): Promise<ProfileSummary> {
+    if (this.disposed) throw new Error('this segmenter has been disposed');
+    const compiled = this.model.compiled;
+    const input = { image: new Float32Array(this.model.batch * 3 * this.model.size * this.model.size) };
+    await compiled.run(input); // first-use costs stay out of the profile
+    const result = await compiled.profile(input);
+    return summarizeProfile(timedDispatches(compiled, result), result.method);
   }
 
   async segment(image: RgbaPixels, opts: SegmentOptions = {}): Promise<Segmentation> {

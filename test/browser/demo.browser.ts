@@ -105,6 +105,16 @@ describe('browser: the demo page with WebGPU', function () {
     expect(atHigher.tinted + atHigher.contour, 'region at threshold 0.8 vs 0.5').to.be.lessThan(atHalf.tinted + atHalf.contour);
     expect(atHigher.tinted + atHigher.contour).to.equal(await regionPixels(page));
     expect(await page.evaluate(() => document.body.dataset.runs), 'network runs after moving the slider').to.equal('1');
+
+    // The same profiler as `pranet profile`, shown as a table.
+    await page.click('#profile');
+    await page.waitForFunction(() => document.body.dataset.profiled === 'yes', undefined, { timeout: 180_000 });
+    const method = (await page.textContent('#profile-method')) ?? '';
+    console.log(`      [demo page] ${method}`);
+    expect(method).to.match(/timestamp-query|host clock/);
+    const stages = await page.$$eval('#profile-stages tbody tr', (rows) => rows.map((r) => (r.firstChild as HTMLElement).textContent));
+    expect(stages).to.include.members(['stem', 'layer1', 'RFB', 'decoder', 'RA2']);
+    expect(await page.$$eval('#profile-kernels tbody tr', (rows) => rows.length)).to.equal(12);
   });
 
   it('segments an image dropped on the page and the one-click sample', async function () {
