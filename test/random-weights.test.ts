@@ -10,6 +10,7 @@ import { checkPreset, PRANET_PRESETS, type PraNetPresetName, praNetConvShapes, r
 import { whyNoTorch } from './support/golden.js';
 import { testGpu } from './support/gpu.js';
 import { PYTHON, REPO_ROOT } from './support/paths.js';
+import { expectedConfig } from './support/tiny-weights.js';
 
 const PRESETS = Object.keys(PRANET_PRESETS) as PraNetPresetName[];
 
@@ -19,16 +20,7 @@ describe('random PraNet weights', () => {
       const p = PRANET_PRESETS[name];
       const built = buildPraNet(randomPraNetWeights(name, 0), { size: 64, source: name });
       expect(built.rawBatchnorm).to.equal(false);
-      expect(built.config, name).to.deep.equal({
-        stem: p.stem,
-        stemOut: 2 * p.stem,
-        stages: p.planes.map((planes, i) => ({ blocks: p.layers[i], width: Math.floor((planes * p.baseWidth) / 64), scale: p.scale, out: 4 * planes })),
-        channel: p.channel,
-        ra4: p.ra4,
-        ra4Kernel: 5,
-        ra3: p.ra3,
-        ra2: p.ra2,
-      });
+      expect(built.config, name).to.deep.equal(expectedConfig(p));
     }
     // Worked by hand from pranet_config.py: floor(planes * 26 / 64).
     expect(buildPraNet(randomPraNetWeights('compact', 0)).config.stages.map((s) => s.width)).to.deep.equal([13, 26, 52, 104]);

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { buildPraNet } from '../src/models/pranet-graph.js';
-import { tinyPraNetTensors, tinyPraNetWeightFile, TINY_PRESET } from './support/tiny-weights.js';
+import { expectedConfig, tinyPraNetTensors, tinyPraNetWeightFile, TINY_PRESET } from './support/tiny-weights.js';
 
 describe('test support: tiny random PraNet weights', () => {
   it('load as an engine file whose every key the graph uses, with the "tiny" preset\'s numbers', () => {
@@ -11,16 +11,7 @@ describe('test support: tiny random PraNet weights', () => {
     const built = buildPraNet(loaded.weights, { source: 'tiny.pnw' }); // throws on a missing or unused key
     expect(built.rawBatchnorm).to.equal(false);
     const p = TINY_PRESET;
-    expect(built.config).to.deep.equal({
-      stem: p.stem,
-      stemOut: 2 * p.stem,
-      stages: p.planes.map((planes, i) => ({ blocks: p.layers[i], width: Math.floor((planes * p.baseWidth) / 64), scale: p.scale, out: 4 * planes })),
-      channel: p.channel,
-      ra4: p.ra4,
-      ra4Kernel: 5,
-      ra3: p.ra3,
-      ra2: p.ra2,
-    });
+    expect(built.config).to.deep.equal(expectedConfig(p));
     // Worked by hand from pranet_config.py: floor(planes * 26 / 64).
     expect(built.config.stages.map((s) => s.width)).to.deep.equal([6, 13, 26, 52]);
   });

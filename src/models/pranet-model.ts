@@ -7,6 +7,7 @@ import { optimize } from '../graph/passes.js';
 import { dropPadding, type Groups } from './channel-groups.js';
 import type { LoadedWeights } from './load-weights.js';
 import type { PraNetConfig } from './pranet-config.js';
+import { stopwatch } from '../util/stopwatch.js';
 import { buildPraNet, type PraNetOutput } from './pranet-graph.js';
 
 export interface StageTimings {
@@ -44,13 +45,7 @@ export class PraNetModel {
    * `timings`, if given, receives upload, network (GPU until done) and read-back milliseconds.
    */
   async run(images: Float32Array, timings?: StageTimings): Promise<Record<string, Float32Array>> {
-    let t = performance.now();
-    const lap = () => {
-      const now = performance.now();
-      const ms = now - t;
-      t = now;
-      return ms;
-    };
+    const lap = stopwatch();
     this.compiled.writeInputs({ image: images });
     const uploadMs = lap();
     this.compiled.submit();

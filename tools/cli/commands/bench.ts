@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { extname } from 'node:path';
 import type { GpuContext } from '../../../src/gpu/context.js';
+import { stopwatch } from '../../../src/util/stopwatch.js';
 import { createNodeGpu } from '../../../src/gpu/node-device.js';
 import { PipelineCache } from '../../../src/gpu/pipelines.js';
 import { writeFileAtomic } from '../../../src/io/files-node.js';
@@ -118,13 +119,7 @@ export const bench: Command = {
     }
 
     console.log(`Load average at start (1, 5, 15 min): ${load()}`);
-    let t = performance.now();
-    const lap = () => {
-      const now = performance.now();
-      const ms = now - t;
-      t = now;
-      return ms;
-    };
+    const lap = stopwatch();
     const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
     const deviceMs = lap();
     const peers: Peer[] = [];
