@@ -36,7 +36,8 @@ def check_macs_and_shapes():
     assert macs["backbone"] == 11_094_364_160, f"backbone MACs {macs['backbone']:,}, spec 5.1 says 11,094,364,160"
     assert macs["head"] == 1_907_873_792, f"head MACs {macs['head']:,}, spec 5.2 says 1,907,873,792"
     for name, (c, s) in SHAPES_352.items():
-        assert tuple(out[name].shape) == (1, c, s, s), f"{name}: shape {tuple(out[name].shape)}, spec 1.1 says {(1, c, s, s)}"
+        got = tuple(out[name].shape)
+        assert got == (1, c, s, s), f"{name}: shape {got}, spec 1.1 says {(1, c, s, s)}"
 
 
 def check_stage_pool():

@@ -2,6 +2,8 @@
 saved as legacy .pth, zip .pth and .safetensors, plus the preprocessed input and f32/f64 outputs as .npy.
 
   /usr/bin/python3 tools/reference/make_golden.py --config official|tiny --seed 0 --image IMG.png --out DIR
+  /usr/bin/python3 tools/reference/make_golden.py --config compact --weights best.pth --image IMG.png --out DIR
+(--weights: use a trained state_dict instead of the seeded random model.)
 
 Files written to DIR (names are fixed):
   model.legacy.pth, model.zip.pth, model.safetensors   the same state_dict in three formats
@@ -94,6 +96,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--image", required=True, help="input image (PNG or JPEG)")
     ap.add_argument("--out", required=True, help="output folder (created)")
+    ap.add_argument("--weights", help="trained state_dict (.pth) to use instead of random weights")
     ap.add_argument("--calib-images", type=int, default=8, help="Kvasir training images for BN calibration")
     ap.add_argument("--calib-batch", type=int, default=4)
     args = ap.parse_args()
@@ -101,7 +104,12 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     t0 = time.time()
-    model = build_model(args.config, args.seed, args.calib_images, args.calib_batch)
+    if args.weights:
+        model = PraNet(preset(args.config))
+        model.load_state_dict(torch.load(args.weights, map_location="cpu"))
+        model.eval()
+    else:
+        model = build_model(args.config, args.seed, args.calib_images, args.calib_batch)
     save_checkpoints(model, args.out, args.config, args.seed)
 
     x = load_image(args.image)
@@ -111,18 +119,22 @@ def main():
         out64 = copy.deepcopy(model).double().forward_with_intermediates(x.double())
 
     manifest = {"config": args.config, "config_fields": preset(args.config).to_dict(), "seed": args.seed,
+                "weights": os.path.abspath(args.weights) if args.weights else None,
                 "image": os.path.abspath(args.image), "input": {"file": "input.npy", "shape": list(x.shape)},
-                "calibration": {"images": args.calib_images, "batch": args.calib_batch}, "tensors": {}}
+                "calibration": None if args.weights else {"images": args.calib_images, "batch": args.calib_batch},
+                "tensors": {}}
     for name in TENSORS:
         np.save(os.path.join(args.out, f"{name}.f32.npy"), out32[name].numpy())
         np.save(os.path.join(args.out, f"{name}.f64.npy"), out64[name].numpy())
-        manifest["tensors"][name] = {"shape": list(out32[name].shape), "f32_vs_f64": distance(out32[name], out64[name]),
+        manifest["tensors"][name] = {"shape": list(out32[name].shape),
+                                     "f32_vs_f64": distance(out32[name], out64[name]),
                                      "f64_min": out64[name].min().item(), "f64_max": out64[name].max().item()}
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
 
     d = manifest["tensors"]["lateral_map_2"]
-    print(f"lateral_map_2 f32 vs f64: rel L2 {d['f32_vs_f64']['rel_l2']:.3e}, max abs {d['f32_vs_f64']['max_abs']:.3e}; "
+    dist = d["f32_vs_f64"]
+    print(f"lateral_map_2 f32 vs f64: rel L2 {dist['rel_l2']:.3e}, max abs {dist['max_abs']:.3e}; "
           f"f64 range [{d['f64_min']:.3f}, {d['f64_max']:.3f}]")
     print(f"wrote {args.out} in {time.time() - t0:.1f}s")
 

@@ -3,25 +3,30 @@
 
 Outputs: checkpoints (last.pth with optimizer + RNG state, best.pth = plain state_dict by val mDice) under
 .cache/train/<run>/, and log.csv + log.png + config.json under tools/train/runs/<run>/."""
-import argparse
-import csv
-import json
-import math
 import os
-import random
-import time
 
-import numpy as np
-import torch
+# Sleep instead of spin in OpenMP barriers: on this shared 2-core machine spinning threads made iterations
+# 5-10x slower whenever another process was running. Must be set before torch loads libgomp.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from paths import CHECKPOINT_ROOT, RUNS_DIR, SPLIT_TRAIN, SPLIT_VAL
-from pranet import PraNet
-from pranet_config import PraNetConfig, preset
-import augment
-import data_cache
-from losses import deep_supervision_loss
-from metrics import dice_at_half, mean_dice_256
-from plot import plot_log
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from paths import CHECKPOINT_ROOT, RUNS_DIR, SPLIT_TRAIN, SPLIT_VAL  # noqa: E402
+from pranet import PraNet  # noqa: E402
+from pranet_config import PraNetConfig, preset  # noqa: E402
+import augment  # noqa: E402
+import data_cache  # noqa: E402
+from losses import deep_supervision_loss  # noqa: E402
+from metrics import dice_at_half, mean_dice_256  # noqa: E402
+from plot import plot_log  # noqa: E402
 
 LOG_FIELDS = ["epoch", "lr", "train_loss", "val_loss", "val_dice05", "val_mdice", "epoch_s", "elapsed_s"]
 
