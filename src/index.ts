@@ -34,7 +34,10 @@ export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
  * default when `weights` is omitted) onto a new WebGPU device. Call dispose() when done.
  */
 export async function loadSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_PATH, opts: LoadOptions = {}): Promise<Segmenter> {
-  const loaded = await loadWeights(weights, opts.onProgress);
+  const loaded = await loadWeights(weights, opts.onProgress).catch((err: Error) => {
+    if (weights !== DEFAULT_WEIGHTS_PATH) throw err;
+    throw new Error(`the built-in model could not be loaded (${err.message}); reinstall the package or pass weights explicitly (--weights FILE)`);
+  });
   const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
   try {
     return await Segmenter.create(gpu, loaded, opts, true);

@@ -6,9 +6,14 @@ import type { ProgressCallback } from './fetch-bytes.js';
 const CHUNK_BYTES = 4 << 20;
 
 export async function readFileWithProgress(path: string | URL, onProgress?: ProgressCallback): Promise<Uint8Array> {
-  const file = await open(path, 'r');
+  const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new Error(`${String(path)}: ${why}`);
+  });
   try {
-    const { size } = await file.stat();
+    const stat = await file.stat();
+    if (stat.isDirectory()) throw new Error(`${String(path)}: is a folder, not a file`);
+    const size = stat.size;
     const out = new Uint8Array(size);
     let loaded = 0;
     while (loaded < size) {
