@@ -2,12 +2,33 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { postprocessOnCpu } from '../src/api/postprocess-cpu.js';
+import { PostprocessGraphs } from '../src/api/postprocess-graph.js';
 import { Segmenter } from '../src/api/segmenter.js';
+import { expectClose } from './support/compare.js';
+import { rng, uniform } from './support/random.js';
 import { decodeImage } from '../src/io/image.js';
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { testGpu } from './support/gpu.js';
 import { KVASIR_TEST } from './support/paths.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+
+describe('post-processing', () => {
+  it('the CPU path (for maps too large for one GPU buffer) equals the GPU graph', async () => {
+    const { ctx, cache } = await testGpu();
+    const logits = uniform(rng(5), 352 * 352, -12, 6);
+    const gpu = new PostprocessGraphs(ctx, cache, 352);
+    try {
+      for (const [w, h] of [[622, 529], [300, 900], [1, 1]] as const) {
+        const want = await gpu.run(logits, w, h);
+        const got = postprocessOnCpu(logits, 352, w, h);
+        expectClose(got, want, 1e-5, `${w}x${h}`);
+      }
+    } finally {
+      gpu.destroy();
+    }
+  });
+});
 
 describe('Segmenter API', () => {
   const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
