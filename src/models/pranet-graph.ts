@@ -59,33 +59,47 @@ class Builder {
    * channels are stored; by default padded to a multiple of 4.
    */
   convBn(conv: string, bn: string, x: T, cout: number, kh: number, kw: number, opts: ConvOpts = {}, outG: Groups = padded(cout)): T {
-    const cin = realCount(x.groups);
-    const w = this.r.take(`${conv}.weight`, [cout, cin, kh, kw]);
-    const weight = expandConvWeights(w, kh, kw, x.groups, outG);
-    const c = storedCount(outG);
-    if (!this.raw) {
-      const bias = this.r.take(`${conv}.bias`, [cout]);
-      this.convs.push({ key: conv, shape: [cout, cin, kh, kw], weight: w, bias });
-      return { id: this.g.conv2d(conv, x.id, conv2dAttrs(c, kh, kw, { ...opts, bias: true }), { weight, bias: expandVector(bias, outG, 0) }), groups: outG };
+    return this.emitConv(conv, x, this.readConv(conv, bn, realCount(x.groups), cout, kh, kw), [0, cout], outG, opts);
+  }
+
+  /** Reads a conv's weights (and its batchnorm, or its folded bias) once, and records them for the converter. */
+  readConv(conv: string, bn: string, cin: number, cout: number, kh: number, kw: number): ConvRecord {
+    const rec: ConvRecord = { key: conv, shape: [cout, cin, kh, kw], weight: this.r.take(`${conv}.weight`, [cout, cin, kh, kw]) };
+    if (!this.raw) rec.bias = this.r.take(`${conv}.bias`, [cout]);
+    else {
+      rec.batchnorm = {
+        weight: this.r.take(`${bn}.weight`, [cout]),
+        bias: this.r.take(`${bn}.bias`, [cout]),
+        mean: this.r.take(`${bn}.running_mean`, [cout]),
+        variance: this.r.take(`${bn}.running_var`, [cout]),
+        eps: 1e-5,
+      };
     }
-    const y = this.g.conv2d(conv, x.id, conv2dAttrs(c, kh, kw, opts), { weight });
-    const bnp = {
-      weight: this.r.take(`${bn}.weight`, [cout]),
-      bias: this.r.take(`${bn}.bias`, [cout]),
-      mean: this.r.take(`${bn}.running_mean`, [cout]),
-      variance: this.r.take(`${bn}.running_var`, [cout]),
-      eps: 1e-5,
-    };
-    this.convs.push({ key: conv, shape: [cout, cin, kh, kw], weight: w, batchnorm: bnp });
+    this.convs.push(rec);
+    return rec;
+  }
+
+  /** Graph nodes for output channels [from, to) of a conv read by readConv, stored as `outG`. */
+  emitConv(name: string, x: T, rec: ConvRecord, [from, to]: [number, number], outG: Groups, opts: ConvOpts = {}): T {
+    const [, , kh, kw] = rec.shape;
+    const per = rec.shape[1] * kh * kw;
+    const rows = (v: Float32Array, size: number) => (from === 0 && to === rec.shape[0] ? v : v.subarray(from * size, to * size));
+    const weight = expandConvWeights(rows(rec.weight, per), kh, kw, x.groups, outG);
+    const c = storedCount(outG);
+    if (rec.bias) {
+      return { id: this.g.conv2d(name, x.id, conv2dAttrs(c, kh, kw, { ...opts, bias: true }), { weight, bias: expandVector(rows(rec.bias, 1), outG, 0) }), groups: outG };
+    }
+    const b = rec.batchnorm!;
+    const y = this.g.conv2d(name, x.id, conv2dAttrs(c, kh, kw, opts), { weight });
     // Padding channels get weight 0 and bias 0 (mean 0, var 1), so they stay exactly zero.
     const params = {
-      weight: expandVector(bnp.weight, outG, 0),
-      bias: expandVector(bnp.bias, outG, 0),
-      mean: expandVector(bnp.mean, outG, 0),
-      variance: expandVector(bnp.variance, outG, 1),
-      eps: bnp.eps,
+      weight: expandVector(rows(b.weight, 1), outG, 0),
+      bias: expandVector(rows(b.bias, 1), outG, 0),
+      mean: expandVector(rows(b.mean, 1), outG, 0),
+      variance: expandVector(rows(b.variance, 1), outG, 1),
+      eps: b.eps,
     };
-    return { id: this.g.batchnorm(bn, y, params), groups: outG };
+    return { id: this.g.batchnorm(`${name}.bn`, y, params), groups: outG };
   }
 
   /** A plain conv with its own bias and no batchnorm (agg1.conv5). */
@@ -128,9 +142,13 @@ class Builder {
 
 function bottleneck(b: Builder, prefix: string, x: T, st: PraNetConfig['stages'][number], stage: boolean, stride: number): T {
   const { width: w, scale, out } = st;
-  const t = b.relu(`${prefix}.relu1`, b.convBn(`${prefix}.conv1`, `${prefix}.bn1`, x, w * scale, 1, 1, {}, repeatGroups(scale, w)));
+  // conv1 runs as two convs: the first scale-1 splits, and the last split on its own, so that the last split
+  // can be written straight into its window of the concat below instead of being copied there.
+  const conv1 = b.readConv(`${prefix}.conv1`, `${prefix}.bn1`, realCount(x.groups), w * scale, 1, 1);
+  const t = b.relu(`${prefix}.relu1`, b.emitConv(`${prefix}.conv1`, x, conv1, [0, w * (scale - 1)], repeatGroups(scale - 1, w)));
+  const lastSplit = b.relu(`${prefix}.relu1.last`, b.emitConv(`${prefix}.conv1.last`, x, conv1, [w * (scale - 1), w * scale], repeatGroups(1, w)));
   const wp = t.groups[0]![1];
-  const split = (i: number): T => ({ id: b.g.slice(`${prefix}.split${i}`, t.id, i * wp, (i + 1) * wp), groups: [[w, wp]] });
+  const split = (i: number): T => (i === scale - 1 ? lastSplit : { id: b.g.slice(`${prefix}.split${i}`, t.id, i * wp, (i + 1) * wp), groups: [[w, wp]] });
   const ys: T[] = [];
   for (let i = 0; i < scale - 1; i++) {
     const input = stage || i === 0 ? split(i) : b.add(`${prefix}.cascade${i}`, ys[i - 1]!, split(i));
