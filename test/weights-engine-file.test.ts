@@ -114,7 +114,7 @@ describe('weights: engine weight file', () => {
     const version = file.slice();
     version[8] = 2;
     expect(() => decodeWeightFile(version, 'v.bin')).to.throw('v.bin: weight file version 2, this reader supports 1');
-    expect(() => readCheckpoint(file, 'w.bin')).to.throw(/engine weight file, not a checkpoint/);
+    expect(() => readCheckpoint(file, 'w.bin')).to.throw(/already an engine weight file \(\.pnw\), not a PyTorch checkpoint/);
   });
 
   it('reports every truncation as truncated, and trailing bytes as an error', () => {

@@ -24,7 +24,7 @@ export function readCheckpoint(bytes: Uint8Array, source: string): StateDict {
   const format = sniffCheckpoint(bytes);
   if (format === 'pth-zip' || format === 'pth-legacy') return readPth(bytes, source);
   if (format === 'safetensors') return readSafetensors(bytes, source);
-  if (isWeightFile(bytes)) throw new Error(`${source}: this is a pranet-wgsl engine weight file, not a checkpoint; load it with loadWeightFile`);
+  if (isWeightFile(bytes)) throw new Error(`${source}: this is already an engine weight file (.pnw), not a PyTorch checkpoint: use it directly (--weights FILE), no conversion needed`);
   const pickle = bytes[0] === 0x80 ? ' (a pickle, but without torch\'s magic number)' : '';
   throw new Error(`${source}: unknown checkpoint format: found ${describeBytes(bytes)}${pickle}; expected a torch .pth (zip "PK\\x03\\x04" or legacy pickle 80 02 8a 0a ...) or a .safetensors file`);
 }

@@ -1,7 +1,7 @@
 // `pranet segment`: images (files or folders) -> polyp masks at each image's size, optional overlays,
 // thresholded masks and the raw logits.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { loadSegmenter } from '../../../src/index.js';
 import { drawOverlay } from '../../../src/io/overlay.js';
 import { binarize } from '../../../src/io/postprocess.js';
@@ -61,9 +61,9 @@ export const segment: Command = {
     const output = o.output as string | undefined;
     const intoFile = single && (output === undefined || extname(output).toLowerCase() === '.png');
     const outDir = intoFile ? undefined : output ?? 'masks';
-    if (outDir) mkdirSync(outDir, { recursive: true });
     const stem = (file: string) => basename(file, extname(file));
     const maskPath = (file: string) => (intoFile ? output ?? `${stem(file)}.mask.png` : join(outDir!, `${stem(file)}.png`));
+    mkdirSync(outDir ?? dirname(maskPath(files[0]!)), { recursive: true });
     const overlayPath = (file: string) => (intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`));
 
     // One image: decode it before paying for the model, so a bad file fails at once.
