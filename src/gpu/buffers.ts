@@ -1,7 +1,7 @@
 // Creating, filling and reading back GPU buffers.
 import type { GpuContext } from './context.js';
 
-export const STORAGE_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const STORAGE_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export function createStorageBuffer(ctx: GpuContext, bytes: number, label: string): GPUBuffer {
   const max = ctx.limits.maxBufferSize;

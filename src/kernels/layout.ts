@@ -25,9 +25,6 @@ export function denseView(s: Shape4): TensorView {
 
 export const numel = (s: Shape4): number => s.n * s.c * s.h * s.w;
 
-/** Bytes a view's buffer needs (the whole pixel stride, not only the window). */
-export const viewBytes = (v: TensorView): number => v.n * v.h * v.w * v.cs * 4;
-
 export function checkView(v: TensorView, what: string): void {
   if (v.cs % 4 !== 0 || v.co % 4 !== 0 || v.co + roundUp(v.c, 4) > v.cs) {
     throw new Error(`${what}: channel window [${v.co}, ${v.co + v.c}) with pixel stride ${v.cs} is not vec4-aligned or does not fit`);

@@ -25,22 +25,6 @@ export interface PraNetConfig {
   ra2: number;
 }
 
-export const OFFICIAL_CONFIG: PraNetConfig = {
-  stem: 32,
-  stemOut: 64,
-  stages: [
-    { blocks: 3, width: 26, scale: 4, out: 256 },
-    { blocks: 4, width: 52, scale: 4, out: 512 },
-    { blocks: 6, width: 104, scale: 4, out: 1024 },
-    { blocks: 3, width: 208, scale: 4, out: 2048 },
-  ],
-  channel: 32,
-  ra4: 256,
-  ra4Kernel: 5,
-  ra3: 64,
-  ra2: 64,
-};
-
 /** The number of convs and multiply-adds per image tell a variant apart; this one line says which it is. */
 export function describeConfig(c: PraNetConfig): string {
   const s = c.stages;
