@@ -59,7 +59,8 @@ describe('conv2d kernel vs float64 reference', () => {
       const xs = { n: int(r, 1, 2), c: int(r, 1, 40), h: int(r, 1, 9), w: int(r, 1, 9) };
       const a = conv2dAttrs(int(r, 1, 33), 1, 1, { bias: r() < 0.5, residual: r() < 0.5, relu: r() < 0.5 });
       const sg = (await testGpu()).ctx.subgroupSize;
-      const tiling: ConvTiling = i % 3 === 2 && sg ? { tm: 3, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg }
+      const tiling: ConvTiling = i % 4 === 3 ? { tm: 2, tn: 2, wgx: 4, wgy: 8, lanes: 'shared', kc: 3 }
+        : i % 3 === 2 && sg ? { tm: 3, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg }
         : i % 2 ? { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' } : { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' };
       await check({ xs, a, tiling, inOffset: 4 * int(r, 0, 1), outOffset: 4 * int(r, 0, 1) }, 7000 + i);
     }
@@ -84,9 +85,11 @@ describe('conv2d kernel vs float64 reference', () => {
       }
       const sg = (await testGpu()).ctx.subgroupSize;
       const kind = r();
-      const tiling: ConvTiling = kind < 0.33
+      const tiling: ConvTiling = kind < 0.25
         ? { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]), lanes: 'channels' }
-        : kind < 0.66 || !sg
+        : kind < 0.5
+          ? { tm: pick(r, [1, 2, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [2, 4, 8]), wgy: pick(r, [2, 4, 8]), lanes: 'shared', kc: pick(r, [1, 2, 4]) }
+        : kind < 0.75 || !sg
           ? { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [1, 8, 16, 32]), wgy: 1, lanes: 'pixels' }
           : { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3, 4, 5]), wgx: sg * pick(r, [1, 2]), wgy: 1, lanes: 'pixels', subgroup: sg };
       await check({ xs, a, tiling }, 5000 + i);

@@ -23,14 +23,18 @@ export interface Conv2dAttrs {
 /**
  * Register tile: TM output pixels x TN vec4 channel groups per invocation, WGX x WGY invocations.
  * `lanes: 'pixels'` gives a whole workgroup one channel block (WGX invocations along pixels, WGY = 1);
- * 'channels' spreads channel blocks along x and pixels along y. See shaders/conv2d.wgsl.
+ * 'channels' spreads channel blocks along x and pixels along y (both: shaders/conv2d.wgsl); 'shared' tiles
+ * through workgroup memory, WGX x WGY invocations computing (WGY * TM) pixels x (WGX * TN) channel groups
+ * (shaders/conv2d_tiled.wgsl, the usual choice for real GPUs).
  */
 export interface ConvTiling {
   tm: number;
   tn: number;
   wgx: number;
   wgy: number;
-  lanes?: 'pixels' | 'channels';
+  lanes?: 'pixels' | 'channels' | 'shared';
+  /** with lanes 'shared': vec4 input-channel groups per workgroup-memory chunk (default 4) */
+  kc?: number;
   /** with lanes 'pixels': share each step's weights through subgroup broadcasts, in subgroups of this size */
   subgroup?: number;
 }
@@ -172,6 +176,70 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
   };
 }
 
+/** The unrolled blocks of shaders/conv2d_tiled.wgsl. */
+function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<string, string> {
+  const threads = t.wgx * t.wgy;
+  const bm = t.wgy * t.tm;
+  const bn = t.wgx * t.tn;
+  const aSlots = bm * kc;
+  const bSlots = kc * 4 * bn;
+  const A = range(Math.ceil(aSlots / threads));
+  const B = range(Math.ceil(bSlots / threads));
+  const I = range(t.tm);
+  const J = range(t.tn);
+  const acc = (i: number, j: number) => `acc${i}_${j}`;
+  const fmas = range(kc).flatMap((k) => [
+    `{`,
+    ...I.map((i) => `  let x${i} = ta[(lid.y * ${t.tm}u + ${i}u) * KC + ${k}u];`),
+    ...J.flatMap((j) => range(4).flatMap((r) => [
+      `  let w${r}_${j} = tb[(${k * 4 + r}u) * BN + lid.x * ${t.tn}u + ${j}u];`,
+      ...I.map((i) => `  ${acc(i, j)} = fma(vec4f(x${i}.${'xyzw'[r]}), w${r}_${j}, ${acc(i, j)});`),
+    ])),
+    `}`,
+  ]);
+  const base = tileCode(t.tm, t.tn, a);
+  return {
+    BM: String(bm),
+    BN: String(bn),
+    KC: String(kc),
+    ACC_DECL: base.ACC_DECL!,
+    STORES: base.STORES!,
+    A_ORIGINS: lines('  ', A.flatMap((s) => [
+      `let aon${s} = li + ${s * threads}u < ${aSlots}u;`,
+      `let ae${s} = min(li + ${s * threads}u, ${aSlots - 1}u);`,
+      `let ak${s} = ae${s} % KC;`,
+      `let ap${s} = mb + ae${s} / KC;`,
+      `let aq${s} = min(ap${s}, p.m - 1u);`,
+      `let an${s} = aq${s} / hw;`,
+      `let aoy${s} = (aq${s} - an${s} * hw) / p.out_w;`,
+      `let aiy${s} = i32(aoy${s} * p.stride_y) - i32(p.pad_t);`,
+      `let aix${s} = i32((aq${s} - an${s} * hw - aoy${s} * p.out_w) * p.stride_x) - i32(p.pad_l);`,
+      `let arow${s} = an${s} * p.in_h;`,
+    ])),
+    A_BASES: lines('      ', A.flatMap((s) => [
+      `let ain${s} = ap${s} < p.m && aiy${s} + dy >= 0 && aiy${s} + dy < i32(p.in_h) && aix${s} + dx >= 0 && aix${s} + dx < i32(p.in_w);`,
+      `let ab${s} = select(0u, ((arow${s} + u32(aiy${s} + dy)) * p.in_w + u32(aix${s} + dx)) * p.in_cs4 + p.in_co4, ain${s});`,
+    ])),
+    // Taps outside the image and channel groups past the input's read as zero.
+    A_LOADS: lines('        ', A.flatMap((s) => [
+      `if (aon${s}) {`,
+      `  let ok = ain${s} && c0 + ak${s} < p.cin4;`,
+      `  ta[ae${s}] = select(vec4f(0.0), x[ab${s} + select(0u, c0 + ak${s}, ok)], ok);`,
+      `}`,
+    ])),
+    B_LOADS: lines('        ', B.flatMap((s) => [
+      `if (li + ${s * threads}u < ${bSlots}u) {`,
+      `  let e = li + ${s * threads}u;`,
+      `  let row = e / BN;`,
+      `  let col = e % BN;`,
+      `  let ok = c0 + row / 4u < p.cin4 && nb + col < ws;`,
+      `  tb[e] = select(vec4f(0.0), wt[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)], ok);`,
+      `}`,
+    ])),
+    FMAS: lines('        ', fmas),
+  };
+}
+
 export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, res?: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
   const label = `conv2d ${a.kh}x${a.kw} ${shapeText(x)} -> ${shapeText(y)}`;
   const expect = conv2dShape(x, a, label);
@@ -190,6 +258,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   const cout4 = Math.ceil(a.cout / 4);
   const m = y.n * y.h * y.w;
   const px = t.lanes === 'pixels';
+  const shared = t.lanes === 'shared';
   if (px && t.wgy !== 1) throw new Error(`${label}: tiling with lanes over pixels needs wgy = 1, got ${t.wgy}`);
   const { groups, groupsY } = px
     ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)
@@ -203,7 +272,10 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
     .u32(m, packedCout4(a.cout, t.tn), groupsY, 0)
     .finish();
   if (t.subgroup && (!px || t.wgx % t.subgroup !== 0)) throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
-  const code = specialize('conv2d', { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, PX: px, SG: Boolean(t.subgroup), POINT: isPointwise(a), BIAS: a.bias, RESIDUAL: a.residual, ...tileCode(t.tm, t.tn, a, t.subgroup) });
+  const flags = { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, BIAS: a.bias, RESIDUAL: a.residual };
+  const code = shared
+    ? specialize('conv2d_tiled', { ...flags, ...sharedTileCode(t, a, t.kc ?? 4) })
+    : specialize('conv2d', { ...flags, PX: px, SG: Boolean(t.subgroup), POINT: isPointwise(a), ...tileCode(t.tm, t.tn, a, t.subgroup) });
   const slots: Record<string, number> = { x: 1, w: 2, y: 5 };
   if (a.bias) slots.bias = 3;
   if (a.residual) slots.res = 4;

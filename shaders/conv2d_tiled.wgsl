@@ -1,0 +1,66 @@
+// 2-D convolution as an implicit GEMM tiled through workgroup memory: the variant real GPUs usually run
+// fastest (shared tiles, coalesced cooperative loads, barriers), where the software adapter prefers
+// conv2d.wgsl. Same layouts, packed weights, parameters and epilogue as conv2d.wgsl.
+//
+// A workgroup computes BM = WGY * TM output pixels x BN = WGX * TN output vec4 channel groups. For every tap
+// (ky, kx) and every chunk of KC input vec4 groups, its invocations first load together the input tile
+// (BM pixels x KC vec4, zero outside the image) and the weight tile (KC * 4 input channels x BN vec4) into
+// workgroup memory, then each invocation accumulates its TM x TN outputs from there.
+// The loads and the accumulation are generated unrolled by src/kernels/conv2d.ts (${...} blocks).
+
+struct Params {
+  in_h: u32, in_w: u32, in_cs4: u32, in_co4: u32,
+  out_h: u32, out_w: u32, out_cs4: u32, out_co4: u32,
+  res_cs4: u32, res_co4: u32, cin4: u32, cout4: u32,
+  kh: u32, kw: u32, stride_y: u32, stride_x: u32,
+  pad_t: u32, pad_l: u32, dil_y: u32, dil_x: u32,
+  m: u32, wcout4: u32, groups_y: u32, unused: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
+@group(0) @binding(2) var<storage, read> wt: array<vec4f>;
+#if BIAS
+@group(0) @binding(3) var<storage, read> bias: array<vec4f>;
+#endif
+#if RESIDUAL
+@group(0) @binding(4) var<storage, read_write> res: array<vec4f>;
+#endif
+@group(0) @binding(5) var<storage, read_write> y: array<vec4f>;
+
+const BM = ${BM}u;
+const BN = ${BN}u;
+const KC = ${KC}u;
+var<workgroup> ta: array<vec4f, ${BM} * ${KC}>;
+var<workgroup> tb: array<vec4f, ${KC} * 4 * ${BN}>;
+
+@compute @workgroup_size(${WGX}, ${WGY}, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let nb = wid.x * BN;
+  let mb = (wid.z * p.groups_y + wid.y) * BM;
+  let co0 = nb + lid.x * ${TN}u;
+  let m0 = mb + lid.y * ${TM}u;
+  let mstep = 1u;
+  let ws = p.wcout4;
+  let hw = p.out_h * p.out_w;
+${ACC_DECL}
+  // This invocation's share of the input tile: the same (pixel, kc) slots for every tap and chunk.
+${A_ORIGINS}
+  var wtap = 0u;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let dy = i32(ky * p.dil_y);
+      let dx = i32(kx * p.dil_x);
+${A_BASES}
+      for (var c0 = 0u; c0 < p.cin4; c0 += KC) {
+${A_LOADS}
+${B_LOADS}
+        workgroupBarrier();
+${FMAS}
+        workgroupBarrier();
+      }
+      wtap += p.cin4 * 4u * ws;
+    }
+  }
+${STORES}
+}
