@@ -30,7 +30,7 @@ export interface Roofline {
 }
 
 export const tilingText = (t: ConvTiling): string =>
-  `lanes ${t.lanes ?? 'channels'}, tm ${t.tm}, tn ${t.tn}, wg ${t.wgx}x${t.wgy}${t.subgroup ? `, subgroup ${t.subgroup}` : ''}`;
+  `lanes ${t.lanes ?? 'channels'}, tm ${t.tm}, tn ${t.tn}, wg ${t.wgx}x${t.wgy}${t.subgroup ? `, subgroup ${t.subgroup}` : ''}${t.kc ? `, kc ${t.kc}` : ''}`;
 
 /** A small set of tilings around the engine's defaults; the subgroup ones only with fixed-size subgroups. */
 export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling[] {
@@ -41,6 +41,9 @@ export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling
     { tm: 4, tn: 1, wgx: 8, wgy: 8, lanes: 'channels' },
     { tm: 4, tn: 4, wgx: 8, wgy: 8, lanes: 'channels' },
     { tm: 4, tn: 4, wgx: 64, wgy: 1, lanes: 'pixels' },
+    // workgroup-memory tiles, the usual winners on real GPUs: 64 x 64 and 128 x 64 outputs per workgroup
+    { tm: 4, tn: 1, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
+    { tm: 8, tn: 1, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
   ];
   if (subgroupSize !== undefined) {
     for (const [tm, tn] of [[4, 4], [8, 2], [4, 2]] as const) list.push({ tm, tn, wgx: subgroupSize, wgy: 1, lanes: 'pixels', subgroup: subgroupSize });

@@ -3,6 +3,7 @@
 import { DEFAULT_WEIGHTS_PATH } from '../../../src/index.js';
 import { loadWeights, type LoadedWeights } from '../../../src/models/load-weights.js';
 import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../../src/models/random-weights.js';
+import type { ConvTiling } from '../../../src/kernels/conv2d.js';
 import { type ParsedOptions, UsageError } from '../args.js';
 import { WEIGHTS_OPTION } from '../command.js';
 
@@ -14,6 +15,7 @@ export const MODEL_OPTIONS = [
   { name: 'seed', type: 'int', meta: 'N', default: 0, help: 'seed of --random' },
   { name: 'size', type: 'int', meta: 'PX', default: 352, help: 'network input size (a multiple of 32)' },
   { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
+  { name: 'tiling', type: 'string', meta: 'JSON', help: 'one conv tiling for every conv instead of the per-device default, e.g. \'{"lanes":"shared","tm":4,"tn":1,"wgx":16,"wgy":16}\'' },
 ] as const;
 
 export type WeightsChoice = { kind: 'file'; path: string } | { kind: 'random'; preset: PraNetPresetName; seed: number };
@@ -22,6 +24,26 @@ export interface ModelChoice {
   weights: WeightsChoice;
   size: number;
   batch: number;
+  /** --tiling: forced on every conv */
+  tiling?: ConvTiling;
+}
+
+const TILING_KEYS = ['tm', 'tn', 'wgx', 'wgy', 'lanes', 'subgroup', 'kc'];
+
+function parseTiling(text: string, command: string): ConvTiling {
+  let t: Record<string, unknown>;
+  try {
+    t = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`--tiling needs a JSON object: ${(err as Error).message}`, command);
+  }
+  const unknown = Object.keys(t).filter((k) => !TILING_KEYS.includes(k));
+  if (unknown.length) throw new UsageError(`--tiling: unknown field ${unknown.join(', ')} (known: ${TILING_KEYS.join(', ')})`, command);
+  for (const k of ['tm', 'tn', 'wgx', 'wgy']) {
+    if (!Number.isInteger(t[k]) || (t[k] as number) < 1) throw new UsageError(`--tiling: ${k} must be a positive integer`, command);
+  }
+  if (t.lanes !== undefined && !['pixels', 'channels', 'shared'].includes(t.lanes as string)) throw new UsageError('--tiling: lanes must be pixels, channels or shared', command);
+  return t as unknown as ConvTiling;
 }
 
 export function modelChoice(o: ParsedOptions, command: string): ModelChoice {
@@ -35,7 +57,8 @@ export function modelChoice(o: ParsedOptions, command: string): ModelChoice {
   const seed = o.seed as number;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`, command);
   const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random as PraNetPresetName, seed } : { kind: 'file', path: (o.weights as string | undefined) ?? DEFAULT_WEIGHTS_PATH };
-  return { weights, size, batch };
+  const tiling = o.tiling === undefined ? undefined : parseTiling(o.tiling as string, command);
+  return { weights, size, batch, ...(tiling ? { tiling } : {}) };
 }
 
 export function describeWeights(w: WeightsChoice): string {

@@ -128,7 +128,7 @@ export const bench: Command = {
       const loaded = await loadChosenWeights(engineWeights);
       const weightsMs = lap();
       const cache = new PipelineCache(ctx);
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, outputs: OUTPUTS });
+      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { convTiling: () => choice.tiling! } : {}), outputs: OUTPUTS });
       const compileMs = lap();
       await model.run(input);
       const firstRunMs = lap();

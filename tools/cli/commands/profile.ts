@@ -59,7 +59,7 @@ export const profile: Command = {
         printRoofline(r);
         roofline = r.best.gflopPerS;
       }
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size });
+      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { convTiling: () => choice.tiling! } : {}) });
       console.log(`Model: ${describeWeights(choice.weights)}; ${describeConfig(model.config)}`);
       console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}\n`);
       const input = benchInput(choice.batch, choice.size);
