@@ -1,12 +1,19 @@
-// A tiny WGSL preprocessor: `#if NAME` / `#else` / `#endif` lines keep or drop code by a boolean define,
-// and `${NAME}` is replaced by a define's value. Each specialisation is one pipeline in the cache.
+// A tiny WGSL preprocessor: `#include FILE` inserts shaders/FILE.wgsl, `#if NAME` / `#else` / `#endif`
+// lines keep or drop code by a boolean define, and `${NAME}` is replaced by a define's value. Each
+// specialisation is one pipeline in the cache.
 import { WGSL_SOURCES } from './wgsl-sources.generated.js';
 
 export type Defines = Readonly<Record<string, number | boolean | string>>;
 
-export function specialize(shader: string, defines: Defines): string {
+function withIncludes(shader: string, chain: string[]): string {
   const source = WGSL_SOURCES[shader];
-  if (source === undefined) throw new Error(`no shader named '${shader}' in shaders/`);
+  if (source === undefined) throw new Error(`no shader named '${shader}' in shaders/${chain.length ? ` (included from ${chain.at(-1)}.wgsl)` : ''}`);
+  if (chain.includes(shader)) throw new Error(`${shader}.wgsl includes itself (${[...chain, shader].join(' -> ')})`);
+  return source.replace(/^\s*#include\s+(\w+)\s*$/gm, (_, name: string) => withIncludes(name, [...chain, shader]));
+}
+
+export function specialize(shader: string, defines: Defines): string {
+  const source = withIncludes(shader, []);
   const out: string[] = [];
   const stack: { keep: boolean; parentKeep: boolean }[] = [];
   let keep = true;
