@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postprocessOnCpu } from '../src/api/postprocess-cpu.js';
 import { PostprocessGraphs } from '../src/api/postprocess-graph.js';
-import { Segmenter } from '../src/api/segmenter.js';
+import { Segmenter, type Segmentation } from '../src/api/segmenter.js';
 import { expectClose } from './support/compare.js';
 import { rng, uniform } from './support/random.js';
 import { decodeImage } from '../src/io/image.js';
@@ -95,6 +95,18 @@ describe('Segmenter API', () => {
     } finally {
       one.dispose();
       two.dispose();
+    }
+  });
+
+  it('calls made while another runs wait their turn and get their own results', async () => {
+    const s = await segmenter(1);
+    try {
+      const one = await Promise.all(images.map((img) => s.segment(img)));
+      const again: Segmentation[] = [];
+      for (const img of images) again.push(await s.segment(img));
+      one.forEach((r, k) => expect(Array.from(r.mask), `image ${k}`).to.deep.equal(Array.from(again[k]!.mask)));
+    } finally {
+      s.dispose();
     }
   });
 

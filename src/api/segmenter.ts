@@ -67,6 +67,8 @@ export interface SegmenterOptions {
 
 export class Segmenter {
   private disposed = false;
+  /** One forward pass at a time: calls made while one runs wait for it (they share the GPU buffers). */
+  private turn: Promise<unknown> = Promise.resolve();
   /** stage times of the last call */
   lastTimings: SegmentTimings = { preprocessMs: 0, uploadMs: 0, networkMs: 0, readbackMs: 0, postprocessMs: 0 };
 
@@ -106,7 +108,11 @@ export class Segmenter {
   }
 
   /** GPU time of every dispatch of one forward pass (values do not change the timing; a blank image is used). */
-  async profile(): Promise<ProfileSummary> {
+  profile(): Promise<ProfileSummary> {
+    return this.exclusive(() => this.profileNow());
+  }
+
+  private async profileNow(): Promise<ProfileSummary> {
     if (this.disposed) throw new Error('this segmenter has been disposed');
     const compiled = this.model.compiled;
     const input = { image: new Float32Array(this.model.batch * 3 * this.model.size * this.model.size) };
@@ -119,7 +125,17 @@ export class Segmenter {
     return (await this.segmentBatch([image], opts))[0]!;
   }
 
-  async segmentBatch(images: readonly RgbaPixels[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
+  segmentBatch(images: readonly RgbaPixels[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
+    return this.exclusive(() => this.segmentNow(images, opts));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async segmentNow(images: readonly RgbaPixels[], opts: SegmentOptions): Promise<Segmentation[]> {
     if (this.disposed) throw new Error('this segmenter has been disposed');
     const n = this.model.batch;
     const size = this.model.size;
