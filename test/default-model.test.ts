@@ -48,7 +48,7 @@ describe('the built-in model', () => {
       console.log(`      sample image: Dice at 0.5 = ${dice.toFixed(4)} (shipped ${DICE_SHIPPED.toFixed(4)})`);
       expect(dice).to.be.at.least(DICE_SHIPPED - 0.02);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   });
 });

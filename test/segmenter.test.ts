@@ -51,8 +51,8 @@ describe('Segmenter API', () => {
       expect(Array.from(b.lateralMaps!.lateral_map_2)).to.deep.equal(Array.from(a.logits!));
       expect(plain.network.compiled.plan.steps.length).to.be.lessThan(all.network.compiled.plan.steps.length);
     } finally {
-      plain.dispose();
-      all.dispose();
+      await plain.dispose();
+      await all.dispose();
     }
   });
 
@@ -76,7 +76,7 @@ describe('Segmenter API', () => {
       const t = s.lastTimings;
       for (const k of ['preprocessMs', 'uploadMs', 'networkMs', 'readbackMs', 'postprocessMs'] as const) expect(t[k]).to.be.greaterThan(0);
     } finally {
-      s.dispose();
+      await s.dispose();
     }
   });
 
@@ -93,8 +93,8 @@ describe('Segmenter API', () => {
         expect(worst, `image ${k}`).to.be.below(1e-5);
       }
     } finally {
-      one.dispose();
-      two.dispose();
+      await one.dispose();
+      await two.dispose();
     }
   });
 
@@ -106,7 +106,7 @@ describe('Segmenter API', () => {
       for (const img of images) again.push(await s.segment(img));
       one.forEach((r, k) => expect(Array.from(r.mask), `image ${k}`).to.deep.equal(Array.from(again[k]!.mask)));
     } finally {
-      s.dispose();
+      await s.dispose();
     }
   });
 
@@ -119,7 +119,7 @@ describe('Segmenter API', () => {
       await s.segment({ width: 4, height: 4, data: new Uint8Array(10) }).catch((e: Error) => (err = e));
       expect(err?.message).to.match(/image 0: expected RGBA pixels \(width \* height \* 4 bytes\), got 4x4 with 10 bytes/);
     } finally {
-      s.dispose();
+      await s.dispose();
     }
     let err: Error | undefined;
     await s.segment(images[0]!).catch((e: Error) => (err = e));

@@ -113,7 +113,6 @@ export class Segmenter {
   }
 
   private async profileNow(): Promise<ProfileSummary> {
-    if (this.disposed) throw new Error('this segmenter has been disposed');
     const compiled = this.model.compiled;
     const input = { image: new Float32Array(this.model.batch * 3 * this.model.size * this.model.size) };
     await compiled.run(input); // first-use costs stay out of the profile
@@ -129,14 +128,15 @@ export class Segmenter {
     return this.exclusive(() => this.segmentNow(images, opts));
   }
 
+  /** Queues `work` after every call made before it; refused once dispose() has been called. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new Error('this segmenter has been disposed'));
     const result = this.turn.then(work);
     this.turn = result.catch(() => undefined);
     return result;
   }
 
   private async segmentNow(images: readonly RgbaPixels[], opts: SegmentOptions): Promise<Segmentation[]> {
-    if (this.disposed) throw new Error('this segmenter has been disposed');
     const n = this.model.batch;
     const size = this.model.size;
     const out: Segmentation[] = [];
@@ -168,12 +168,17 @@ export class Segmenter {
     return out;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.destroy();
-    this.post.destroy();
-    if (this.ownsDevice) this.gpu.destroy();
+  /** Frees the GPU buffers (and the device, if this segmenter made it) once calls already made have finished. */
+  dispose(): Promise<void> {
+    if (!this.disposed) {
+      this.disposed = true;
+      this.turn = this.turn.then(() => {
+        this.model.destroy();
+        this.post.destroy();
+        if (this.ownsDevice) this.gpu.destroy();
+      });
+    }
+    return this.turn.then(() => undefined);
   }
 }
 

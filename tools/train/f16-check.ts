@@ -31,7 +31,7 @@ for (const name of names) {
   }
   dices.push(sum === 0 ? 1 : (2 * both) / sum);
 }
-a.dispose();
-b.dispose();
+await a.dispose();
+await b.dispose();
 const mean = dices.reduce((s, d) => s + d, 0) / dices.length;
 console.log(`${names.length} images: Dice between the float32 and float16 masks: mean ${mean.toFixed(5)}, min ${Math.min(...dices).toFixed(5)}`);

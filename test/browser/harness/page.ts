@@ -22,7 +22,7 @@ async function start(): Promise<Harness> {
         const out = await segmenter.segment({ width: image.width, height: image.height, data: bytesFromBase64(image.data) }, { logits: true });
         return { logits: toBase64(out.logits!), probability: toBase64(out.probability), adapter: segmenter.gpu.adapter };
       } finally {
-        segmenter.dispose();
+        await segmenter.dispose();
       }
     },
   };

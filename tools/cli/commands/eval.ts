@@ -85,7 +85,7 @@ async function scoreImages(o: ParsedOptions, scorer: Scorer, keepImages: boolean
       progress?.update(Math.min(pairs.length, start + batch));
     }
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
 

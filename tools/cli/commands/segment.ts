@@ -103,7 +103,7 @@ export const segment: Command = {
       for (const f of failures) console.error(`pranet segment: skipped ${f}`);
       return failures.length > 0 ? 1 : 0;
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   },
 };
