@@ -15,7 +15,7 @@ import { REPO_ROOT } from './support/paths.js';
 const SAMPLE = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg');
 const SAMPLE_MASK = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.mask.jpg');
 /** Dice at threshold 0.5 measured on the sample when this model shipped: DICE_SHIPPED; the test allows 0.02 less. */
-const DICE_SHIPPED = 0.8905;
+const DICE_SHIPPED = 0.8951;
 
 describe('the built-in model', () => {
   const path = join(REPO_ROOT, DEFAULT_WEIGHTS_FILE);
