@@ -8,12 +8,13 @@ import { loadWeights, type LoadedWeights } from './models/load-weights.js';
 import type { ProgressCallback } from './weights/fetch-bytes.js';
 import type { WeightFileSource } from './weights/load-weight-file.js';
 
-export { Segmenter, type RgbaPixels, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
+export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
 export { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createBrowserGpu } from './gpu/browser-device.js';
 export { weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
 export { describeConfig, type PraNetConfig } from './models/pranet-config.js';
+export { convertCheckpoint, type ConvertResult } from './models/convert.js';
 export { imageToRgba, type BrowserImageSource } from './io/image-browser.js';
 export { DEFAULT_OVERLAY_STYLE, drawOverlay, type OverlayStyle } from './io/overlay.js';
 export { binarize } from './io/postprocess.js';

@@ -7,19 +7,31 @@ import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 import { loadWeights } from './models/load-weights.js';
 import type { ProgressCallback, WeightFileSource } from './weights/index.js';
 
-export { Segmenter, type RgbaPixels, type Segmentation, type SegmentOptions, type SegmenterOptions } from './api/segmenter.js';
+export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions } from './api/segmenter.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 export { loadWeights, weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
-export { convertStateDict } from './models/convert.js';
+export { convertCheckpoint, convertStateDict, type ConvertResult } from './models/convert.js';
 export { describeConfig, type PraNetConfig } from './models/pranet-config.js';
-export { decodeImage, encodePng, encodePngRgba, drawOverlay, binarize, type RgbaImage } from './io/index.js';
+export { decodeImage, encodePng, encodePngRgba, drawOverlay, binarize, encodeNpy, decodeNpy, type RgbaImage } from './io/index.js';
 export { readImageFile, listImages, writeFileAtomic } from './io/files-node.js';
-export { evaluateDataset, type DatasetMetrics } from './metrics/index.js';
+export {
+  evaluateDataset,
+  evaluateImage,
+  summarizeDataset,
+  rgbaFirstChannel,
+  rgbaToGrayMatlab,
+  resizeMapBilinear,
+  type DatasetMetrics,
+  type GrayMap,
+  type ImagePair,
+  type ImageEvaluation,
+} from './metrics/index.js';
 export { datasetSummary, formatSummaryTable, type DatasetSummary } from './metrics/summary.js';
 export { renderEvalReport } from './report/eval-report.js';
 export { formatProfile } from './profile/format.js';
 export { chromeTrace } from './profile/chrome-trace.js';
+export { measureRoofline, type Roofline } from './profile/roofline.js';
 export type { ProfileSummary, KernelRow, GroupSummary } from './profile/kernel-profile.js';
 
 /** Absolute path of the weight file that ships with the package. */

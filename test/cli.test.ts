@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { decodeImage } from '../src/io/image.js';
 import { decodeNpy } from '../src/io/npy.js';
 import { encodePngRgba } from '../src/io/png-encode.js';
-import { distance, golden, type Golden, skipWithoutTorch } from './support/golden.js';
+import { convertCheckpoint } from '../src/index.js';
+import { distance, golden, type Golden } from './support/golden.js';
+import { requireTorch } from './support/python.js';
 import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
@@ -39,6 +41,7 @@ describe('pranet command line', () => {
       [['frobnicate'], /unknown command 'frobnicate'.*--help/],
       [['segment', 'x.png', '--bogus'], /unknown option '--bogus'. Try `pranet segment --help`/],
       [['convert'], /missing checkpoint/],
+      [['convert', 'x.pth'], /missing -o <out\.pnw>/],
       [['segment', 'x.png', '--batch', 'two'], /--batch needs an integer, got 'two'/],
     ] as [string[], RegExp][]) {
       const r = pranet(args);
@@ -126,7 +129,7 @@ describe('pranet command line', () => {
     describe('checkpoints made by PyTorch', function () {
       let g: Golden;
       before(function () {
-        skipWithoutTorch(this);
+        requireTorch(this);
         g = golden('tiny');
         const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/break_checkpoint.py'), join(g.dir, 'model.zip.pth'), tmp], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`break_checkpoint.py failed: ${r.stderr}`);
@@ -168,6 +171,17 @@ describe('pranet command line', () => {
         const torch32 = g.manifest.tensors.lateral_map_2!.f32_vs_f64;
         expect(ours.rel_l2).to.be.at.most(3 * torch32.rel_l2);
         expect(ours.max_abs).to.be.at.most(3 * torch32.max_abs);
+      });
+
+      it('the library\'s convertCheckpoint writes the same file as pranet convert', () => {
+        const checkpoint = join(g.dir, 'model.zip.pth');
+        const viaCli = join(tmp, 'tiny-cli.pnw');
+        const conv = pranet(['convert', checkpoint, '-o', viaCli, '--f16']);
+        expect(conv.status, conv.stderr).to.equal(0);
+        const viaApi = convertCheckpoint(readFileSync(checkpoint), { source: checkpoint, f16: true });
+        expect(viaApi.bytes.length).to.be.greaterThan(1000);
+        expect(Buffer.compare(Buffer.from(viaApi.bytes), readFileSync(viaCli))).to.equal(0);
+        expect(() => convertCheckpoint(readFileSync(join(tmp, 'shape.pth')), { source: 'shape.pth' })).to.throw(/shape\.pth.*agg1\.conv5\.weight/s);
       });
     });
   });

@@ -4,33 +4,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requirePil } from './support/python.js';
 
-export const PYTHON = '/usr/bin/python3';
+import { PYTHON } from './support/paths.js';
+export { PYTHON };
 /** Repository root, from this module's place in dist/test/. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ORACLE = join(REPO_ROOT, 'tools/reference/pil_oracle.py');
 export const SHARED = process.env.PRANET_SHARED ?? resolve(REPO_ROOT, '../shared');
 export const KVASIR_IMAGES = join(SHARED, 'data/polyp/TestDataset/Kvasir/images');
 
-let missing: string | null | undefined;
-
-/** Why the Python references cannot run here, or null when they can. */
-function pythonMissing(): string | null {
-  if (missing === undefined) {
-    const r = spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { encoding: 'utf8' });
-    missing = r.error ? `${PYTHON} cannot be run (${r.error.message})` : r.status !== 0 ? `${PYTHON} lacks PIL or numpy: ${r.stderr.trim().split('\n').pop()}` : null;
-  }
-  return missing;
-}
-
-/** Skips the calling suite or test, with the reason printed, when PIL/numpy are unavailable. */
-export function skipWithoutPython(ctx: Mocha.Context): void {
-  const why = pythonMissing();
-  if (why) {
-    console.log(`      SKIPPED: ${why}; install python3-pil and python3-numpy to run the PIL parity tests`);
-    ctx.skip();
-  }
-}
+/** Skips (or, in CI, fails) the calling suite or test when PIL/numpy are unavailable. */
+export const skipWithoutPython = requirePil;
 
 /** Runs the oracle with `args` and returns its stdout; throws with its stderr when it fails. */
 export function runOracle(args: string[]): string {

@@ -5,6 +5,7 @@ import { resizeBilinearPil } from '../src/io/pil-resize.js';
 import { normalizeToChw, preprocess, preprocessBatch } from '../src/io/preprocess.js';
 import { rgbFromRgba } from '../src/io/rgba-image.js';
 import { float32s, kvasirImages, oracleRun, skipWithoutPython, type OracleRun } from './io-oracle.js';
+import { skipOrFail } from './support/python.js';
 
 interface ResizeManifest {
   resize: {
@@ -70,10 +71,7 @@ describe('io: PIL bilinear resize and preprocessing', function () {
 
   it('the NumPy reference itself equals torch ToTensor/Normalize ops bit for bit', function () {
     const flags = run.manifest.resize.flatMap((c) => c.preprocess.map((p) => p.torch_equal));
-    if (flags.every((f) => f === null)) {
-      console.log('      SKIPPED: torch is not importable by /usr/bin/python3');
-      this.skip();
-    }
+    skipOrFail(this, flags.every((f) => f === null) ? 'torch is not importable by /usr/bin/python3' : null);
     expect(flags).to.not.include(false);
   });
 

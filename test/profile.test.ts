@@ -13,7 +13,7 @@ import { chromeTrace, type TraceEvent } from '../src/profile/chrome-trace.js';
 import { slowestRows, summarizeProfile, type TimedDispatch } from '../src/profile/kernel-profile.js';
 import { measureRoofline, rooflineTilings, tilingText } from '../src/profile/roofline.js';
 import { STAGES, stageOf } from '../src/profile/stages.js';
-import { whyNoTorch } from './support/golden.js';
+import { requireTorch } from './support/python.js';
 import { testGpu } from './support/gpu.js';
 import { CLI } from './support/paths.js';
 
@@ -139,7 +139,7 @@ describe('GEMM roofline', () => {
     const tilings = rooflineTilings(64, ctx.subgroupSize);
     expect(new Set(tilings.map(tilingText)).size, 'no tiling twice').to.equal(tilings.length);
     if (ctx.subgroupSize !== undefined) expect(tilings.some((t) => t.subgroup === ctx.subgroupSize)).to.equal(true);
-    const r = await measureRoofline(ctx, cache, { size: 64, repeats: 1, tilings: tilings.slice(0, 3) });
+    const r = await measureRoofline(ctx, { size: 64, repeats: 1, tilings: tilings.slice(0, 3) }, cache);
     expect([r.m, r.n, r.k]).to.deep.equal([64, 64, 64]);
     expect(r.rates.map((x) => tilingText(x.tiling))).to.deep.equal(tilings.slice(0, 3).map(tilingText));
     for (const x of r.rates) if (x.ms > 0) expect(x.gflopPerS).to.be.closeTo((2 * 64 ** 3) / x.ms / 1e6, 1e-9);
@@ -222,11 +222,7 @@ describe('pranet profile and pranet bench', () => {
   });
 
   it('pranet bench --peers --random tiny --size 64 --runs 2: the same network in onnxruntime CPU, WebGPU and PyTorch', function () {
-    const reason = whyNoTorch();
-    if (reason) {
-      console.log(`      skipped: ${reason}`);
-      this.skip();
-    }
+    requireTorch(this);
     const json = join(tmp, 'peers.json');
     const r = pranet(['bench', '--random', 'tiny', '--size', '64', '--runs', '2', '--peers', '--json', json]);
     expect(r.status, r.stderr).to.equal(0);

@@ -7,7 +7,7 @@ import { PipelineCache } from '../src/gpu/pipelines.js';
 import { buildPraNet } from '../src/models/pranet-graph.js';
 import { PraNetModel } from '../src/models/pranet-model.js';
 import { checkPreset, PRANET_PRESETS, type PraNetPresetName, praNetConvShapes, randomPraNetWeights } from '../src/models/random-weights.js';
-import { whyNoTorch } from './support/golden.js';
+import { requireTorch } from './support/python.js';
 import { testGpu } from './support/gpu.js';
 import { PYTHON, REPO_ROOT } from './support/paths.js';
 import { expectedConfig } from './support/tiny-weights.js';
@@ -27,11 +27,7 @@ describe('random PraNet weights', () => {
   });
 
   it('has exactly the conv weight keys and shapes of the PyTorch reference for every preset', function () {
-    const reason = whyNoTorch();
-    if (reason) {
-      console.log(`      skipped: ${reason}`);
-      this.skip();
-    }
+    requireTorch(this);
     const script = [
       'import json, sys',
       `sys.path.insert(0, ${JSON.stringify(join(REPO_ROOT, 'tools/reference'))})`,

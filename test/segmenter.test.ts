@@ -118,6 +118,10 @@ describe('Segmenter API', () => {
       let err: Error | undefined;
       await s.segment({ width: 4, height: 4, data: new Uint8Array(10) }).catch((e: Error) => (err = e));
       expect(err?.message).to.match(/image 0: expected RGBA pixels \(width \* height \* 4 bytes\), got 4x4 with 10 bytes/);
+      for (const bad of [{ width: 4, height: 4 }, 'pixels.png', null]) {
+        const message = await s.segment(bad as never).then(() => 'no error', (e: Error) => e.message);
+        expect(message, JSON.stringify(bad)).to.match(/image 0: expected RGBA pixels \(\{ width, height, data: Uint8Array \}\), ImageData or an ImageBitmap, got /);
+      }
     } finally {
       await s.dispose();
     }

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanStateDict, readCheckpoint, readPth, sniffCheckpoint, type StateDict } from '../src/weights/index.js';
+import { requireTorch } from './support/python.js';
 
-const PYTHON = '/usr/bin/python3';
+import { PYTHON } from './support/paths.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = join(ROOT, 'tools', 'reference', 'make_pth_fixtures.py');
 
@@ -46,11 +47,7 @@ describe('weights: .pth checkpoints written by PyTorch', function () {
 
   before(function () {
     this.timeout(120_000);
-    const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.error || probe.status !== 0) {
-      console.log(`      skipped: ${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)})`);
-      this.skip();
-    }
+    requireTorch(this);
     dir = mkdtempSync(join(tmpdir(), 'pranet-pth-'));
     const run = spawnSync(PYTHON, [SCRIPT, dir], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`make_pth_fixtures.py failed (${run.status}): ${run.stderr}`);

@@ -6,6 +6,7 @@ import { PipelineCache } from '../gpu/pipelines.js';
 import type { ConvTiling } from '../kernels/conv2d.js';
 import { bytescale } from '../io/postprocess.js';
 import { preprocessBatch } from '../io/preprocess.js';
+import { imageToRgba } from '../io/image-browser.js';
 import type { RgbaImage } from '../io/rgba-image.js';
 import type { LoadedWeights } from '../models/load-weights.js';
 import type { PraNetConfig } from '../models/pranet-config.js';
@@ -20,6 +21,9 @@ export interface RgbaPixels {
   height: number;
   data: Uint8Array | Uint8ClampedArray;
 }
+
+/** What segment() takes: RGBA pixels or ImageData anywhere, and in a browser also an ImageBitmap. */
+export type SegmentInput = RgbaPixels | ImageBitmap;
 
 export interface SegmentOptions {
   /** also return lateral_map_2, the network's logits at 352 x 352 */
@@ -120,12 +124,14 @@ export class Segmenter {
     return summarizeProfile(timedDispatches(compiled, result), result.method);
   }
 
-  async segment(image: RgbaPixels, opts: SegmentOptions = {}): Promise<Segmentation> {
+  async segment(image: SegmentInput, opts: SegmentOptions = {}): Promise<Segmentation> {
     return (await this.segmentBatch([image], opts))[0]!;
   }
 
-  segmentBatch(images: readonly RgbaPixels[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
-    return this.exclusive(() => this.segmentNow(images, opts));
+  async segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
+    // Bitmaps are read before taking a turn: it needs no GPU, and a bad input fails without waiting.
+    const pixels = await Promise.all(images.map((img, i) => toRgba(img, i)));
+    return this.exclusive(() => this.segmentNow(pixels, opts));
   }
 
   /** Queues `work` after every call made before it; refused once dispose() has been called. */
@@ -136,14 +142,14 @@ export class Segmenter {
     return result;
   }
 
-  private async segmentNow(images: readonly RgbaPixels[], opts: SegmentOptions): Promise<Segmentation[]> {
+  private async segmentNow(images: readonly RgbaImage[], opts: SegmentOptions): Promise<Segmentation[]> {
     const n = this.model.batch;
     const size = this.model.size;
     const out: Segmentation[] = [];
     const times: SegmentTimings = { preprocessMs: 0, uploadMs: 0, networkMs: 0, readbackMs: 0, postprocessMs: 0 };
     for (let start = 0; start < images.length; start += n) {
       let t = performance.now();
-      const chunk = images.slice(start, start + n).map((img, i) => asRgba(img, start + i));
+      const chunk = images.slice(start, start + n);
       const input = new Float32Array(n * 3 * size * size); // a short last chunk leaves zero images behind it
       input.set(preprocessBatch(chunk, size));
       times.preprocessMs += performance.now() - t;
@@ -182,8 +188,13 @@ export class Segmenter {
   }
 }
 
-function asRgba(img: RgbaPixels, index: number): RgbaImage {
-  const { width, height, data } = img;
+async function toRgba(img: SegmentInput, index: number): Promise<RgbaImage> {
+  if (typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap) return imageToRgba(img);
+  const { width, height, data } = (img ?? {}) as Partial<RgbaPixels>;
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || width === undefined || height === undefined) {
+    const what = img === null || typeof img !== 'object' ? JSON.stringify(img) ?? String(img) : `an ${img.constructor?.name ?? 'object'} without width, height and RGBA data`;
+    throw new Error(`image ${index}: expected RGBA pixels ({ width, height, data: Uint8Array }), ImageData or an ImageBitmap, got ${what}`);
+  }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
     throw new Error(`image ${index}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
   }

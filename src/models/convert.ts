@@ -1,7 +1,7 @@
 // PyTorch checkpoint -> the engine's weight file: every key and shape checked against the architecture
 // (all problems reported at once), batchnorm folded into the convs in float64, stored as f32 or f16.
 import { foldConvBatchnorm } from '../graph/passes.js';
-import { encodeWeightFile, type StateDict, type WeightFileDtype } from '../weights/index.js';
+import { assertFinite, cleanStateDict, encodeWeightFile, readCheckpoint, type StateDict, type WeightFileDtype } from '../weights/index.js';
 import { buildPraNet } from './pranet-graph.js';
 import { describeConfig, type PraNetConfig } from './pranet-config.js';
 
@@ -32,4 +32,14 @@ export function convertStateDict(sd: StateDict, opts: { dtype: WeightFileDtype; 
     convertedFrom: opts.source.split(/[\\/]/).pop(),
   };
   return { bytes: encodeWeightFile(tensors, { dtype: opts.dtype, meta }), config: built.config, tensors: tensors.size, parameters };
+}
+
+/**
+ * The whole conversion, as `pranet convert` does it: a PyTorch checkpoint's bytes (.pth legacy or zip,
+ * .safetensors) -> the engine's weight file. `source` names the input in error messages.
+ */
+export function convertCheckpoint(bytes: Uint8Array, opts: { source: string; f16?: boolean }): ConvertResult {
+  const sd = cleanStateDict(readCheckpoint(bytes, opts.source));
+  for (const [key, t] of sd) assertFinite(key, t.data, opts.source);
+  return convertStateDict(sd, { dtype: opts.f16 ? 'f16' : 'f32', source: opts.source });
 }

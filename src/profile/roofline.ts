@@ -4,7 +4,7 @@
 import { uploadFloat32 } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { prepareDispatches } from '../gpu/dispatch.js';
-import type { PipelineCache } from '../gpu/pipelines.js';
+import { PipelineCache } from '../gpu/pipelines.js';
 import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
 import { conv2dAttrs, conv2dKernel, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
 import { denseView } from '../kernels/layout.js';
@@ -55,7 +55,7 @@ export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling
 }
 
 /** GEMM of `size` x `size` x `size` (a multiple of 32), each tiling run once to warm up and `repeats` times. */
-export async function measureRoofline(ctx: GpuContext, cache: PipelineCache, opts: { size?: number; repeats?: number; tilings?: ConvTiling[] } = {}): Promise<Roofline> {
+export async function measureRoofline(ctx: GpuContext, opts: { size?: number; repeats?: number; tilings?: ConvTiling[] } = {}, cache = new PipelineCache(ctx)): Promise<Roofline> {
   const size = opts.size ?? 1024;
   const repeats = opts.repeats ?? 3;
   if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new Error(`roofline GEMM size ${size} must be a positive multiple of 32`);

@@ -1,11 +1,14 @@
 // The demo page (web/index.html + the web/dist/app.js bundle) driven like a user in headless Chromium: it
 // segments the sample image chosen through the file input with the tiny random PraNet, re-thresholds without
-// re-running the network, and explains a missing model and a browser without WebGPU.
+// re-running the network, outlines the sample's polyp with the shipped model, and explains a missing model
+// and a browser without WebGPU.
 import { expect } from 'chai';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { DEFAULT_WEIGHTS_FILE } from '../../src/api/default-weights.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { DICE_FLOOR } from '../support/shipped-model.js';
 import { openSession, type Session } from './support/session.js';
 
 const SAMPLE = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg');
@@ -139,6 +142,48 @@ describe('browser: the demo page with WebGPU', function () {
     const census = await overlayCensus(page);
     expect(census.other).to.equal(0);
     expect(census.tinted + census.contour).to.equal(await regionPixels(page));
+  });
+
+  it('with the shipped model (no ?weights=), outlines the polyp of the one-click sample like its ground truth', async function () {
+    this.timeout(400_000);
+    const page = session!.page;
+    await page.goto(session!.url);
+    const loaded = await waitForState(page, ['ready', 'error', 'no-webgpu'], 180_000);
+    expect(loaded, `the page says: ${await message(page)}`).to.equal('ready');
+    expect(await page.textContent('#model-info')).to.include(DEFAULT_WEIGHTS_FILE);
+    await page.click('#sample');
+    expect(await waitForState(page, ['done', 'error'], 300_000), `the page says: ${await message(page)}`).to.equal('done');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-shipped-model.png'), fullPage: true });
+    const census = await overlayCensus(page);
+    expect(census.other).to.equal(0);
+    // Dice between the drawn region (tint and contour, at the default threshold 0.5) and the sample's mask.
+    const dice = await page.evaluate(async () => {
+      const canvas = document.getElementById('result') as HTMLCanvasElement;
+      const shown = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const blob = await (await fetch('samples/kvasir-cju0u82z3cuma0835wlxrnrjv.mask.jpg')).blob();
+      const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none' });
+      const scratch = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+      scratch.drawImage(bitmap, 0, 0);
+      const gt = scratch.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      const image = await createImageBitmap(await (await fetch('samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg')).blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+      const plain = new OffscreenCanvas(image.width, image.height).getContext('2d')!;
+      plain.drawImage(image, 0, 0);
+      const src = plain.getImageData(0, 0, image.width, image.height).data;
+      let tp = 0;
+      let pred = 0;
+      let pos = 0;
+      for (let o = 0; o < shown.length; o += 4) {
+        const drawn = shown[o] !== src[o] || shown[o + 1] !== src[o + 1] || shown[o + 2] !== src[o + 2];
+        const truth = 0.2989 * gt[o]! + 0.587 * gt[o + 1]! + 0.114 * gt[o + 2]! > 128;
+        pred += Number(drawn);
+        pos += Number(truth);
+        tp += Number(drawn && truth);
+      }
+      return (2 * tp) / (pred + pos);
+    });
+    console.log(`      [demo page, shipped model] Dice of the outlined region vs the sample's ground truth: ${dice.toFixed(4)}`);
+    expect(dice).to.be.at.least(DICE_FLOOR);
   });
 
   it('says clearly when the weights are not on the server (HTTP 404)', async function () {

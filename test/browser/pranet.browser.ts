@@ -1,12 +1,18 @@
 // The whole network through the public browser API (loadSegmenter from src/browser.ts, weights fetched from
 // the static server) against the same network in Node: the tiny random PraNet's logits (lateral_map_2) and
-// probabilities on a fixed synthetic image must match within 1e-4 relative L2.
+// probabilities on a fixed synthetic image must match within 1e-4 relative L2; so must the shipped model's
+// (float16 weights from /weights/) on the sample image, which must also match its ground truth.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_WEIGHTS_FILE } from '../../src/api/default-weights.js';
 import { Segmenter } from '../../src/api/segmenter.js';
 import { weightsFromBytes } from '../../src/models/load-weights.js';
 import { distance } from '../support/golden.js';
 import { testGpu } from '../support/gpu.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { rng } from '../support/random.js';
+import { DICE_FLOOR, sampleDice, sampleImage } from '../support/shipped-model.js';
 import { tinyPraNetWeightFile } from '../support/tiny-weights.js';
 import { openHarness, openSession, type Session, withDeadline } from './support/session.js';
 import { floatsFromBase64, toBase64 } from './support/wire.js';
@@ -70,5 +76,27 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
     console.log(`      logits relL2 ${dLogits.rel_l2.toExponential(2)} maxabs ${dLogits.max_abs.toExponential(2)}; probability relL2 ${dProb.rel_l2.toExponential(2)}`);
     expect(dLogits.rel_l2, 'lateral_map_2: relative L2 of browser vs Node').to.be.at.most(1e-4);
     expect(dProb.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
+  });
+
+  it('the shipped model on the sample image: equals Node, matches the ground truth, and an ImageBitmap gives the same map', async function () {
+    this.timeout(400_000);
+    const image = sampleImage();
+    const { ctx } = await testGpu();
+    const path = join(REPO_ROOT, DEFAULT_WEIGHTS_FILE);
+    const nodeSegmenter = await Segmenter.create(ctx, weightsFromBytes(readFileSync(path), path));
+    const node = await nodeSegmenter.segment(image).finally(() => nodeSegmenter.dispose());
+
+    const wire = { width: image.width, height: image.height, data: toBase64(image.data) };
+    const sent = await withDeadline(
+      session!.page.evaluate(([url, img]) => window.harnessReady!.then((h) => h.segment(url, 352, img, true)), [`/${DEFAULT_WEIGHTS_FILE}`, wire] as const),
+      360_000, 'segmenting the sample with the shipped model in the page');
+    const probability = floatsFromBase64(sent.probability);
+    const fromBitmap = floatsFromBase64(sent.bitmapProbability!);
+    const d = distance(probability, node.probability);
+    const dice = sampleDice(probability, image.width, image.height);
+    console.log(`      shipped model in the browser: probability relL2 vs Node ${d.rel_l2.toExponential(2)}; Dice at 0.5 vs ground truth ${dice.toFixed(4)}`);
+    expect(d.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
+    expect(dice, 'Dice against the sample\'s ground truth').to.be.at.least(DICE_FLOOR);
+    expect(distance(fromBitmap, probability).max_abs, 'ImageBitmap input vs the same RGBA pixels').to.equal(0);
   });
 });

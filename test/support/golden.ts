@@ -19,24 +19,6 @@ export interface Golden {
   input(): Float32Array;
 }
 
-let torchMissing: string | null | undefined;
-export function whyNoTorch(): string | null {
-  if (torchMissing === undefined) {
-    const r = spawnSync(PYTHON, ['-c', 'import torch, numpy, PIL'], { encoding: 'utf8' });
-    torchMissing = r.error ? `${PYTHON} cannot run (${r.error.message})` : r.status !== 0 ? `${PYTHON} has no torch/numpy/PIL (CI installs python3-torch)` : null;
-  }
-  return torchMissing;
-}
-
-/** Skips the calling suite, saying why, when the PyTorch reference cannot run here (CI installs it). */
-export function skipWithoutTorch(ctx: Mocha.Context): void {
-  const why = whyNoTorch();
-  if (why) {
-    console.log(`      SKIPPED: ${why}`);
-    ctx.skip();
-  }
-}
-
 const SCRIPTS = ['make_golden.py', 'pranet.py', 'pranet_config.py', 'preprocess.py', 'safetensors_io.py'].map((f) => join(REPO_ROOT, 'tools/reference', f));
 
 export function golden(config: 'official' | 'tiny'): Golden {

@@ -16,11 +16,20 @@ async function start(): Promise<Harness> {
       const result = await runKernelCall(ctx, cache, callFromWire(call), data, outputs);
       return Object.fromEntries(Object.entries(result).map(([slot, f]) => [slot, toBase64(f)]));
     },
-    async segment(weightsUrl, size, image) {
+    async segment(weightsUrl, size, image, bitmap = false) {
       const segmenter = await loadSegmenter(weightsUrl, { size });
       try {
-        const out = await segmenter.segment({ width: image.width, height: image.height, data: bytesFromBase64(image.data) }, { logits: true });
-        return { logits: toBase64(out.logits!), probability: toBase64(out.probability), adapter: segmenter.gpu.adapter };
+        const pixels = { width: image.width, height: image.height, data: bytesFromBase64(image.data) };
+        const out = await segmenter.segment(pixels, { logits: true });
+        const result = { logits: toBase64(out.logits!), probability: toBase64(out.probability), adapter: segmenter.gpu.adapter };
+        if (!bitmap) return result;
+        const imageData = new ImageData(new Uint8ClampedArray(pixels.data), pixels.width, pixels.height);
+        const source = await createImageBitmap(imageData, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+        try {
+          return { ...result, bitmapProbability: toBase64((await segmenter.segment(source)).probability) };
+        } finally {
+          source.close();
+        }
       } finally {
         await segmenter.dispose();
       }

@@ -43,8 +43,11 @@ export interface Harness {
   adapter: AdapterSummary;
   /** runs one kernel call with NaN-poisoned outputs; inputs and results as base64 floats */
   runCall(call: WireCall, inputs: Record<string, string>, outputs: Record<string, number>): Promise<Record<string, string>>;
-  /** loadSegmenter(weightsUrl, { size }) then segment(image, { logits: true }); base64 floats */
-  segment(weightsUrl: string, size: number, image: WireImage): Promise<{ logits: string; probability: string; adapter: AdapterSummary }>;
+  /**
+   * loadSegmenter(weightsUrl, { size }) then segment(image, { logits: true }); base64 floats. With `bitmap`, the
+   * same pixels are also segmented as an ImageBitmap (bitmapProbability).
+   */
+  segment(weightsUrl: string, size: number, image: WireImage, bitmap?: boolean): Promise<{ logits: string; probability: string; bitmapProbability?: string; adapter: AdapterSummary }>;
 }
 
 declare global {

@@ -144,7 +144,7 @@ export const bench: Command = {
       let roofline: Roofline | undefined;
       if (o.roofline) {
         console.log('');
-        roofline = await measureRoofline(ctx, cache);
+        roofline = await measureRoofline(ctx, {}, cache);
         printRoofline(roofline);
       }
 

@@ -1,9 +1,10 @@
 // `pranet convert`: a PyTorch PraNet checkpoint (.pth legacy or zip, .safetensors) -> the engine's weight file.
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { convertStateDict } from '../../../src/models/convert.js';
+import { convertCheckpoint } from '../../../src/models/convert.js';
 import { describeConfig } from '../../../src/models/pranet-config.js';
-import { assertFinite, cleanStateDict, loadSourceBytes, readCheckpoint } from '../../../src/weights/index.js';
+import { loadSourceBytes } from '../../../src/weights/index.js';
+import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, Progress } from '../progress.js';
 
@@ -20,7 +21,7 @@ export const convert: Command = {
     examples: ['pranet convert PraNet-19.pth -o pranet19.pnw', 'pranet convert model.safetensors -o model.f16.pnw --f16'],
   },
   async run(o, [input]) {
-    if (!o.output) throw new Error('convert needs -o <out.pnw>');
+    if (!o.output) throw new UsageError('missing -o <out.pnw> (the weight file to write)', 'convert');
     const name = input!;
     let progress: Progress | undefined;
     const bytes = await loadSourceBytes(name, (loaded, total) => {
@@ -28,9 +29,7 @@ export const convert: Command = {
       progress ??= new Progress(Math.ceil(total / (1 << 20)), 'MiB');
       progress.update(Math.floor(loaded / (1 << 20)));
     });
-    const sd = cleanStateDict(readCheckpoint(bytes, name));
-    for (const [key, t] of sd) assertFinite(key, t.data, name);
-    const result = convertStateDict(sd, { dtype: o.f16 ? 'f16' : 'f32', source: name });
+    const result = convertCheckpoint(bytes, { source: name, f16: Boolean(o.f16) });
     await writeFileAtomic(String(o.output), result.bytes);
     console.log(`${basename(name)} -> ${o.output}: ${result.tensors} tensors, ${result.parameters.toLocaleString('en-US')} parameters (batchnorm folded), ${o.f16 ? 'float16' : 'float32'}, ${formatBytes(result.bytes.length)}`);
     console.log(`  ${describeConfig(result.config)}`);

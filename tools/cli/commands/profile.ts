@@ -55,7 +55,7 @@ export const profile: Command = {
       console.log(`Device: ${adapterText(ctx)}`);
       let roofline = givenRoofline;
       if (o.roofline) {
-        const r = await measureRoofline(ctx, cache);
+        const r = await measureRoofline(ctx, {}, cache);
         printRoofline(r);
         roofline = r.best.gflopPerS;
       }
