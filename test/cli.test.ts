@@ -12,6 +12,7 @@ import { convertCheckpoint } from '../src/index.js';
 import { distance, golden, type Golden } from './support/golden.js';
 import { requireTorch } from './support/python.js';
 import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
+import { SAMPLE } from './support/shipped-model.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
 
@@ -124,6 +125,17 @@ describe('pranet command line', () => {
       const img = join(tmp, 'broken.png');
       writeFileSync(img, Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13));
       refuses(['segment', img, '-o', join(tmp, 'mask.png')], join(tmp, 'mask.png'), /broken\.png/);
+      // no folder is made for outputs that never come
+      refuses(['segment', img, '-o', join(tmp, 'new/sub/mask.png'), '--overlay'], join(tmp, 'new'), /broken\.png/);
+      refuses(['segment', SAMPLE, '--weights', join(tmp, 'no-such.pnw'), '-o', join(tmp, 'out-folder/')], join(tmp, 'out-folder'), /no-such\.pnw/);
+    });
+
+    it('two inputs with the same base name would write the same mask: refused before any work', () => {
+      const folder = join(tmp, 'twins');
+      mkdirSync(folder);
+      copyFileSync(SAMPLE, join(folder, 'a.jpg'));
+      writeFileSync(join(folder, 'a.png'), encodePngRgba(new Uint8Array(4 * 4 * 4).fill(128), 4, 4));
+      refuses(['segment', folder, '-o', join(tmp, 'twin-masks')], join(tmp, 'twin-masks'), /a\.(png|jpg) and .*a\.(png|jpg) would both be written to .*twin-masks\/a\.png/);
     });
 
     describe('checkpoints made by PyTorch', function () {
@@ -225,6 +237,7 @@ describe('pranet segment on folders', () => {
     copyFileSync(join(KVASIR_TEST, 'images', 'cju0u82z3cuma0835wlxrnrjv.jpg'), join(input, 'good.jpg'));
     writeFileSync(join(input, 'bad.png'), Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3));
     const weights = join(tmp, 'tiny.pnw');
+    writeFileSync(weights, tinyPraNetWeightFile(2));
     const out = join(tmp, 'mixed-out');
     const r = pranet(['segment', input, '-o', out, '--weights', weights]);
     expect(r.status).to.equal(1);

@@ -7,6 +7,8 @@ import { runReference } from '../src/graph/reference.js';
 import { conv2dAttrs } from '../src/kernels/conv2d.js';
 import { type Shape4 } from '../src/kernels/layout.js';
 import { poolAttrs } from '../src/kernels/pool.js';
+import { buildPraNet, PRANET_OUTPUTS } from '../src/models/pranet-graph.js';
+import { randomPraNetWeights } from '../src/models/random-weights.js';
 import { expectClose } from './support/compare.js';
 import { testGpu } from './support/gpu.js';
 import { rng, uniform } from './support/random.js';
@@ -98,6 +100,18 @@ describe('graph: IR, passes, planner and executor', () => {
         if (a === b || a.last < b.first || b.last < a.first) continue;
         expect(a.offset + a.bytes <= b.offset || b.offset + b.bytes <= a.offset, `buffers ${a.root} and ${b.root} overlap`).to.equal(true);
       }
+    }
+  });
+
+  it('PraNet\'s own graphs: the arena is at most 1.5x the largest set of tensors live at one time', function () {
+    this.timeout(60_000);
+    for (const [preset, batch, outputs] of [['official', 1, ['lateral_map_2']], ['official', 2, ['lateral_map_2']], ['compact', 1, [...PRANET_OUTPUTS]]] as const) {
+      const built = buildPraNet(randomPraNetWeights(preset, 0), { batch, size: 352, outputs: [...outputs], source: preset });
+      optimize(built.graph);
+      const plan = planMemory(built.graph);
+      const ratio = plan.arenaBytes / plan.peakLiveBytes;
+      console.log(`      ${preset}, batch ${batch}, ${outputs.length} output(s): arena ${(plan.arenaBytes / 2 ** 20).toFixed(1)} MiB = ${ratio.toFixed(3)} x the live peak`);
+      expect(ratio, `${preset} batch ${batch}`).to.be.within(1, 1.5);
     }
   });
 

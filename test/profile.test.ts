@@ -152,6 +152,18 @@ describe('pranet profile and pranet bench', () => {
   before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-profile-'))));
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
+  it('on an adapter without timestamp-query (Dawn\'s OpenGL ES backend) it times each dispatch with the host clock, and says so', () => {
+    const json = join(tmp, 'profile-gles.json');
+    const r = pranet(['profile', '--backend', 'opengles', '--random', 'tiny', '--size', '64', '--json', json]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^Device: .*opengles/m);
+    expect(r.stdout).to.match(/^Timing: HOST CLOCK per dispatch \(this adapter has no timestamp-query\)/m);
+    const p = JSON.parse(readFileSync(json, 'utf8'));
+    expect(p.method).to.equal('host-clock');
+    expect(p.kernels.length).to.be.greaterThan(100);
+    expect(p.kernels.every((k: { ms: number }) => k.ms > 0), 'every dispatch has a time').to.equal(true);
+  });
+
   it('pranet profile --random tiny --size 64 --trace --json: tables, a trace with a slice per dispatch, consistent JSON', () => {
     const trace = join(tmp, 'trace.json');
     const json = join(tmp, 'profile.json');

@@ -26,6 +26,32 @@ describe('random PraNet weights', () => {
     expect(buildPraNet(randomPraNetWeights('compact', 0)).config.stages.map((s) => s.width)).to.deep.equal([13, 26, 52, 104]);
   });
 
+  it('reports every missing, mis-shaped and unexpected key at once, even keys that the configuration is read from', () => {
+    const w = randomPraNetWeights('official', 0);
+    const shape = (k: string) => [...w.get(k)!.shape];
+    const stem = shape('resnet.conv1.0.weight');
+    const block = shape('resnet.layer3.2.conv1.weight');
+    const split = shape('resnet.layer2.0.convs.0.weight');
+    w.delete('resnet.conv1.0.weight'); // the stem width is also the input width of resnet.conv1.3
+    w.delete('resnet.layer3.2.conv1.weight'); // a middle block: layer3 must keep its 6 blocks
+    w.delete('resnet.layer2.0.convs.0.weight'); // the split width is also in layer2.1.convs.0
+    w.set('ra3_conv2.conv.weight', { shape: [64, 64, 5, 5], data: new Float32Array(64 * 64 * 25) });
+    w.set('extra.weight', { shape: [3], data: new Float32Array(3) });
+    expect(() => buildPraNet(w, { size: 64, source: 'broken.pth' })).to.throw(
+      `broken.pth: the weights do not fit the PraNet architecture (5 problems):\n` +
+      `  missing key 'resnet.conv1.0.weight' (expected shape [${stem.join(', ')}])\n` +
+      `  missing key 'resnet.layer2.0.convs.0.weight' (expected shape [${split.join(', ')}])\n` +
+      `  missing key 'resnet.layer3.2.conv1.weight' (expected shape [${block.join(', ')}])\n` +
+      `  key 'ra3_conv2.conv.weight' has shape [64, 64, 5, 5], expected [64, 64, 3, 3]\n` +
+      `  unexpected key 'extra.weight' (shape [3])`);
+  });
+
+  it('names every number of the configuration it cannot find', () => {
+    const w = randomPraNetWeights('tiny', 0);
+    for (const k of [...w.keys()]) if (k.startsWith('resnet.layer4.') || k.startsWith('ra2_conv')) w.delete(k);
+    expect(() => buildPraNet(w, { source: 'cut.pth' })).to.throw(/^cut\.pth: cannot tell the PraNet configuration from the tensor shapes; not found: the depth of resnet\.layer4 .*; the split width of resnet\.layer4 .*; the output width of resnet\.layer4 .*; the RA2 width /);
+  });
+
   it('has exactly the conv weight keys and shapes of the PyTorch reference for every preset', function () {
     requireTorch(this);
     const script = [

@@ -32,34 +32,60 @@ export function describeConfig(c: PraNetConfig): string {
     `stage channels [${s.map((x) => x.out)}], channel ${c.channel}, RA widths ${c.ra4}/${c.ra3}/${c.ra2}`;
 }
 
+/** Where one number of the configuration can be read: a key, its rank, and the axis that holds the number. */
+type Source = readonly [key: string, dims: number, axis: number];
+
+/**
+ * Reads the configuration from tensor shapes. Each number has several sources (a conv and its batchnorm, or
+ * the next layer's input), so one missing or broken key does not stop the conversion: the builder then
+ * reports it with every other problem at once. Depths come from the highest block index present, so a
+ * missing block key is reported as missing rather than cutting the stage short.
+ */
 export function inferConfig(r: WeightReader): PraNetConfig {
-  const need = (key: string, dims: number): number[] => {
-    const s = r.shapeOf(key);
-    if (!s) throw new Error(`${r.source}: cannot tell the PraNet configuration: key '${key}' is missing`);
-    if (s.length !== dims) throw new Error(`${r.source}: key '${key}' has shape [${s.join(', ')}], expected ${dims} dimensions`);
-    return s;
+  const unknown: string[] = [];
+  const dim = (what: string, sources: readonly Source[]): number => {
+    for (const [key, dims, axis] of sources) {
+      const s = r.shapeOf(key);
+      if (s && s.length === dims && s[axis]! >= 1) return s[axis]!;
+    }
+    unknown.push(`${what} (from ${sources.map(([k, d]) => `'${k}' with ${d} dimensions`).join(' or ')})`);
+    return 1;
   };
-  const stem = need('resnet.conv1.0.weight', 4)[0]!;
-  const stemOut = need('resnet.conv1.6.weight', 4)[0]!;
+  /** 1 + the highest index that appears right after `prefix` in any key, or 0. */
+  const countAfter = (prefix: string): number => {
+    let n = 0;
+    for (const key of r.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const m = /^(\d+)\./.exec(key.slice(prefix.length));
+      if (m) n = Math.max(n, Number(m[1]) + 1);
+    }
+    return n;
+  };
+  const stem = dim('the stem width', [['resnet.conv1.0.weight', 4, 0], ['resnet.conv1.1.weight', 1, 0], ['resnet.conv1.3.weight', 4, 1]]);
+  const stemOut = dim('the stem output width', [['resnet.conv1.6.weight', 4, 0], ['resnet.bn1.weight', 1, 0], ['resnet.layer1.0.conv1.weight', 4, 1]]);
   const stages = [1, 2, 3, 4].map((L): StageConfig => {
-    let blocks = 0;
-    while (r.has(`resnet.layer${L}.${blocks}.conv1.weight`)) blocks++;
-    if (blocks === 0) throw new Error(`${r.source}: cannot tell the PraNet configuration: key 'resnet.layer${L}.0.conv1.weight' is missing`);
-    const width = need(`resnet.layer${L}.0.convs.0.weight`, 4)[0]!;
-    let scale = 1;
-    while (r.has(`resnet.layer${L}.0.convs.${scale - 1}.weight`)) scale++;
-    const out = need(`resnet.layer${L}.0.conv3.weight`, 4)[0]!;
-    return { blocks, width, scale, out };
+    const layer = `resnet.layer${L}`;
+    const blocks = countAfter(`${layer}.`);
+    if (blocks === 0) unknown.push(`the depth of ${layer} (no key starts with '${layer}.')`);
+    let convs = 0;
+    for (let b = 0; b < blocks; b++) convs = Math.max(convs, countAfter(`${layer}.${b}.convs.`));
+    if (blocks > 0 && convs === 0) unknown.push(`the number of splits of ${layer} (no key '${layer}.<block>.convs.<i>.weight')`);
+    const width = dim(`the split width of ${layer}`, [[`${layer}.0.convs.0.weight`, 4, 0], [`${layer}.0.bns.0.weight`, 1, 0], [`${layer}.1.convs.0.weight`, 4, 0]]);
+    const out = dim(`the output width of ${layer}`, [[`${layer}.0.conv3.weight`, 4, 0], [`${layer}.0.bn3.weight`, 1, 0], [`${layer}.1.conv3.weight`, 4, 0]]);
+    return { blocks: Math.max(blocks, 1), width, scale: convs + 1, out };
   }) as PraNetConfig['stages'];
-  const ra4Shape = need('ra4_conv2.conv.weight', 4);
-  return {
+  const config: PraNetConfig = {
     stem,
     stemOut,
     stages,
-    channel: need('rfb2_1.branch0.0.conv.weight', 4)[0]!,
-    ra4: need('ra4_conv1.conv.weight', 4)[0]!,
-    ra4Kernel: ra4Shape[2]!,
-    ra3: need('ra3_conv1.conv.weight', 4)[0]!,
-    ra2: need('ra2_conv1.conv.weight', 4)[0]!,
+    channel: dim('the RFB width', [['rfb2_1.branch0.0.conv.weight', 4, 0], ['rfb3_1.branch0.0.conv.weight', 4, 0], ['rfb4_1.branch0.0.conv.weight', 4, 0]]),
+    ra4: dim('the RA4 width', [['ra4_conv1.conv.weight', 4, 0], ['ra4_conv2.conv.weight', 4, 1]]),
+    ra4Kernel: dim('the RA4 kernel size', [['ra4_conv2.conv.weight', 4, 2], ['ra4_conv3.conv.weight', 4, 2]]),
+    ra3: dim('the RA3 width', [['ra3_conv1.conv.weight', 4, 0], ['ra3_conv2.conv.weight', 4, 1]]),
+    ra2: dim('the RA2 width', [['ra2_conv1.conv.weight', 4, 0], ['ra2_conv2.conv.weight', 4, 1]]),
   };
+  if (unknown.length > 0) {
+    throw new Error(`${r.source}: cannot tell the PraNet configuration from the tensor shapes; not found: ${unknown.join('; ')}`);
+  }
+  return config;
 }

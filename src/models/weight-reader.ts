@@ -24,6 +24,10 @@ export class WeightReader {
     return this.weights.get(key)?.shape;
   }
 
+  keys(): IterableIterator<string> {
+    return this.weights.keys();
+  }
+
   /** The tensor's values; a missing or mis-shaped key is recorded and zeros of the expected size returned. */
   take(key: string, shape: readonly number[]): Float32Array {
     this.used.add(key);
@@ -33,7 +37,6 @@ export class WeightReader {
       this.problems.push(`missing key '${key}' (expected shape ${shapeText(shape)})`);
       return new Float32Array(numel);
     }
-    // A 1x1 conv may be stored as [o, i] (e.g. converted from a Linear); compare element counts too.
     const same = t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
     if (!same) {
       this.problems.push(`key '${key}' has shape ${shapeText(t.shape)}, expected ${shapeText(shape)}`);

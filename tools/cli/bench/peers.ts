@@ -59,6 +59,9 @@ export async function ortPeer(ort: Ort, provider: 'cpu' | 'webgpu', files: PeerF
   };
 }
 
+const READY_TIMEOUT_MS = 300_000;
+const RUN_TIMEOUT_MS = 300_000;
+
 /** PyTorch in a server process: loads once, then one line "run" -> one forward pass -> its ms on a line. */
 export async function torchPeer(files: PeerFiles, threads: number): Promise<Peer> {
   const args = [join(REFERENCE_DIR, 'torch_bench_server.py'), '--config', files.config, '--weights', files.checkpoint, '--input', files.input, '--threads', String(threads)];
@@ -75,9 +78,17 @@ export async function torchPeer(files: PeerFiles, threads: number): Promise<Peer
   child.on('error', (err) => fail(new Error(`${PYTHON} could not start: ${err.message}`)));
   child.on('exit', (code) => fail(new Error(`torch_bench_server.py exited (code ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`)));
   lines.on('line', (line) => waiting.shift()?.resolve(line));
-  const next = () => new Promise<string>((resolve, reject) => (ended ? reject(ended) : waiting.push({ resolve, reject })));
+  // A stuck server must not hang the benchmark: every reply has a deadline, after which the server is killed.
+  const next = (ms: number, what: string) => new Promise<string>((resolve, reject) => {
+    if (ended) return reject(ended);
+    const timer = setTimeout(() => {
+      child.kill();
+      fail(new Error(`torch_bench_server.py did not ${what} within ${ms / 1000} s`));
+    }, ms);
+    waiting.push({ resolve: (line) => (clearTimeout(timer), resolve(line)), reject: (err) => (clearTimeout(timer), reject(err)) });
+  });
 
-  const ready = await next();
+  const ready = await next(READY_TIMEOUT_MS, 'load the model');
   const m = /^ready ([\d.]+)$/.exec(ready);
   if (!m) {
     child.kill();
@@ -88,7 +99,7 @@ export async function torchPeer(files: PeerFiles, threads: number): Promise<Peer
     description: `PyTorch CPU (${PYTHON}), ${threads} threads, eval mode, no_grad; time measured in the server around model(x)`,
     setupMs: Number(m[1]),
     async run() {
-      const reply = next();
+      const reply = next(RUN_TIMEOUT_MS, 'finish a forward pass');
       child.stdin.write('run\n');
       const line = await reply;
       const ms = Number(line);

@@ -29,6 +29,17 @@ async function expandInputs(inputs: string[]): Promise<{ files: string[]; fromFo
   return { files, fromFolder };
 }
 
+/** Two inputs with the same base name (a.png, a.jpg) would write the same mask: refused before any work. */
+function refuseSameOutput(files: readonly string[], maskPath: (file: string) => string): void {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const out = maskPath(file);
+    const other = seen.get(out);
+    if (other !== undefined) throw new Error(`${other} and ${file} would both be written to ${out}; rename one or segment them into different folders`);
+    seen.set(out, file);
+  }
+}
+
 export const segment: Command = {
   spec: {
     name: 'segment',
@@ -63,8 +74,8 @@ export const segment: Command = {
     const outDir = intoFile ? undefined : output ?? 'masks';
     const stem = (file: string) => basename(file, extname(file));
     const maskPath = (file: string) => (intoFile ? output ?? `${stem(file)}.mask.png` : join(outDir!, `${stem(file)}.png`));
-    mkdirSync(outDir ?? dirname(maskPath(files[0]!)), { recursive: true });
     const overlayPath = (file: string) => (intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`));
+    refuseSameOutput(files, maskPath);
 
     // One image: decode it before paying for the model, so a bad file fails at once.
     const first = single ? await readImageFile(files[0]!) : undefined;
@@ -86,12 +97,18 @@ export const segment: Command = {
         for (const [i, r] of results.entries()) {
           const { file, image } = chunk[i]!;
           const mask = threshold === undefined ? r.mask : binarize(r.probability, threshold).map((v) => v * 255);
-          await writeFileAtomic(maskPath(file), encodePng(mask, r.width, r.height));
+          // Every output of an image is encoded before the first is written, and folders are made only now,
+          // so a failure leaves neither half of an image's outputs nor empty folders behind.
+          const outputs: [string, Uint8Array][] = [[maskPath(file), encodePng(mask, r.width, r.height)]];
           if (o.overlay) {
             const ov = drawOverlay(image, r.mask, threshold ?? 0.5);
-            await writeFileAtomic(overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height));
+            outputs.push([overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height)]);
           }
-          if (o['save-logits']) await writeFileAtomic(String(o['save-logits']), encodeNpy(r.logits!, [1, 1, 352, 352]));
+          if (o['save-logits']) outputs.push([String(o['save-logits']), encodeNpy(r.logits!, [1, 1, 352, 352])]);
+          for (const [path, bytes] of outputs) {
+            mkdirSync(dirname(path), { recursive: true });
+            await writeFileAtomic(path, bytes);
+          }
           if (single) console.log(`${file} -> ${maskPath(file)}${o.overlay ? `, ${overlayPath(file)}` : ''}${o['save-logits'] ? `, ${o['save-logits']}` : ''}`);
         }
         progress?.update(Math.min(files.length, start + batch));
