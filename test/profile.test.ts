@@ -2,7 +2,7 @@
 // names of the real graph, and `pranet profile` / `pranet bench` (with and without the peers) end to end.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optimize } from '../src/graph/passes.js';
@@ -16,6 +16,7 @@ import { STAGES, stageOf } from '../src/profile/stages.js';
 import { requireTorch } from './support/python.js';
 import { testGpu } from './support/gpu.js';
 import { CLI } from './support/paths.js';
+import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 
 function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
@@ -218,12 +219,10 @@ describe('pranet profile and pranet bench', () => {
     expect(b.memory.activations_bytes).to.be.at.least(4 * 3 * 64 * 64);
   });
 
-  it('refuses --peers without a checkpoint, with a batch, and --weights together with --random', () => {
+  it('refuses --peers with weights PyTorch cannot read or with a batch, and --weights together with --random', () => {
     for (const [args, msg] of [
-      [['bench', '--peers'], /--peers needs a PyTorch checkpoint/],
+      [['bench', '--peers', '--weights', 'x.npy'], /--peers needs weights PyTorch can read too \(\.pth, \.safetensors or the engine's \.pnw\); got x\.npy/],
       [['bench', '--peers', '--random', 'tiny', '--batch', '2'], /batch 1 only/],
-      [['bench', '--peers', '--weights', 'x.pth'], /needs --config PRESET/],
-      [['bench', '--peers', '--weights', 'x.pnw', '--config', 'tiny'], /needs a PyTorch \.pth checkpoint/],
       [['profile', '--weights', 'x.pnw', '--random', 'tiny'], /either --weights or --random/],
       [['profile', '--random', 'huge'], /--random needs a preset name/],
     ] as [string[], RegExp][]) {
@@ -250,5 +249,18 @@ describe('pranet profile and pranet bench', () => {
       expect(Number(m![1]), `${peer} runs the same network and weights`).to.be.below(1e-4);
     }
     for (const peer of ['ort-cpu', 'ort-webgpu', 'torch']) expect(r.stdout).to.match(new RegExp(`${peer} [\\d.]+ ms = [\\d.]+x the engine's time`));
+  });
+
+  it('pranet bench --peers on the engine\'s own .pnw file (folded batchnorm): the peers compute the same maps', function () {
+    requireTorch(this);
+    const weights = join(tmp, 'tiny-seed3.pnw');
+    writeFileSync(weights, tinyPraNetWeightFile(3));
+    const r = pranet(['bench', '--weights', weights, '--size', '64', '--runs', '1', '--peers']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('(the same file for every system)');
+    const m = /ort-cpu lateral_map_2 vs the engine's: relative L2 (\S+)/.exec(r.stdout);
+    expect(m, r.stdout).to.not.equal(null);
+    expect(Number(m![1]), 'onnxruntime runs the unfolded .pnw like the engine').to.be.below(1e-4);
+    expect(r.stdout).to.match(/torch [\d.]+ ms = [\d.]+x the engine's time/);
   });
 });

@@ -1,8 +1,10 @@
 """Exports a PraNet to ONNX (opset 13) for benchmarking: input 'image' (1x3xSxS float32), outputs
 lateral_map_5, lateral_map_4, lateral_map_3, lateral_map_2 (logits).
 
-  /usr/bin/python3 tools/reference/export_onnx.py --config compact --weights best.pth --out model.onnx
-Without --weights the model keeps its seeded random initialisation."""
+  /usr/bin/python3 tools/reference/export_onnx.py --weights best.pth --out model.onnx
+
+The weights may be a .pth, a .safetensors or the engine's .pnw (any_weights.py); the configuration comes
+from their shapes."""
 import argparse
 import os
 import sys
@@ -10,25 +12,18 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pranet import PraNet  # noqa: E402
-from pranet_config import preset  # noqa: E402
+from any_weights import load_model  # noqa: E402
 
 OUTPUTS = ["lateral_map_5", "lateral_map_4", "lateral_map_3", "lateral_map_2"]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--config", required=True, help="preset name: official, tiny, compact")
-    ap.add_argument("--weights", help="state_dict file (.pth) matching the config")
+    ap.add_argument("--weights", required=True, help="PraNet weights: .pth, .safetensors or .pnw")
     ap.add_argument("--out", required=True)
     ap.add_argument("--size", type=int, default=352)
-    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    torch.manual_seed(args.seed)
-    model = PraNet(preset(args.config))
-    if args.weights:
-        model.load_state_dict(torch.load(args.weights, map_location="cpu"))
-    model.eval()
+    model = load_model(args.weights)
     dummy = torch.zeros(1, 3, args.size, args.size)
     torch.onnx.export(model, dummy, args.out, opset_version=13, input_names=["image"], output_names=OUTPUTS,
                       do_constant_folding=True)

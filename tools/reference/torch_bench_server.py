@@ -2,7 +2,10 @@
 stdin with one forward pass of a fixed input, printing its wall time in milliseconds. A driver can so
 interleave its runs with other systems' runs. "quit" or the end of stdin stops it.
 
-  /usr/bin/python3 tools/reference/torch_bench_server.py --config tiny --weights model.pth --input input.npy
+  /usr/bin/python3 tools/reference/torch_bench_server.py --weights model.pth --input input.npy
+
+The weights may be a .pth, a .safetensors or the engine's .pnw (any_weights.py); the configuration comes
+from their shapes.
 
 Prints "ready <ms to build and load>" once, then one number per "run"; errors go to stderr with exit 1.
 """
@@ -15,22 +18,18 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pranet import PraNet  # noqa: E402
-from pranet_config import preset  # noqa: E402
+from any_weights import load_model  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--config", required=True, help="preset name: official, compact, tiny")
-    ap.add_argument("--weights", required=True, help="state_dict file (.pth) matching the config")
+    ap.add_argument("--weights", required=True, help="PraNet weights: .pth, .safetensors or .pnw")
     ap.add_argument("--input", required=True, help=".npy float32 NCHW input, e.g. 1x3x352x352")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     t0 = time.perf_counter()
     torch.set_num_threads(args.threads)
-    model = PraNet(preset(args.config))
-    model.load_state_dict(torch.load(args.weights, map_location="cpu"))
-    model.eval()
+    model = load_model(args.weights)
     x = torch.from_numpy(np.load(args.input).astype(np.float32))
     if x.dim() != 4 or x.shape[1] != 3:
         raise ValueError(f"{args.input}: input has shape {list(x.shape)}, expected N x 3 x H x W")

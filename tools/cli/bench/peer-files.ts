@@ -3,18 +3,17 @@
 // preset's checkpoint is made once by tools/reference/make_bench_checkpoint.py into .cache/bench/<preset>-seed<N>/
 // and reused while it is newer than the scripts that made it.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../src/io/files-node.js';
 import { encodeNpy } from '../../../src/io/npy.js';
 import type { PraNetPresetName } from '../../../src/models/random-weights.js';
 import { BENCH_CACHE, PYTHON, REFERENCE_DIR } from './paths.js';
 
 export interface PeerFiles {
-  /** the checkpoint every system runs */
+  /** the weight file every system runs (.pth, .safetensors or .pnw; PyTorch reads its config from the shapes) */
   checkpoint: string;
-  /** its preset name (for the PyTorch model class) */
-  config: PraNetPresetName;
   onnx: string;
   input: string;
 }
@@ -51,19 +50,23 @@ export function randomCheckpoint(preset: PraNetPresetName, seed: number, log: (l
   return file;
 }
 
-/** The ONNX export of `checkpoint` at `size` (batch 1), next to the checkpoint for a random preset, else in the cache. */
-export async function peerFiles(checkpoint: string, config: PraNetPresetName, size: number, input: Float32Array, log: (line: string) => void): Promise<PeerFiles> {
-  const cacheDir = resolve(checkpoint).startsWith(resolve(BENCH_CACHE))
+/**
+ * The ONNX export of `checkpoint` at `size` (batch 1): next to the checkpoint for a random preset, else in the
+ * cache under the file's name and a hash of its full path (two files of the same name do not share exports).
+ */
+export async function peerFiles(checkpoint: string, size: number, input: Float32Array, log: (line: string) => void): Promise<PeerFiles> {
+  const full = resolve(checkpoint);
+  const cacheDir = full.startsWith(resolve(BENCH_CACHE))
     ? join(checkpoint, '..')
-    : join(BENCH_CACHE, `${basename(checkpoint, extname(checkpoint))}-${config}`);
+    : join(BENCH_CACHE, `${basename(checkpoint)}-${createHash('sha256').update(full).digest('hex').slice(0, 12)}`);
   mkdirSync(cacheDir, { recursive: true });
   const onnx = join(cacheDir, `model-${size}.onnx`);
-  if (!upToDate(onnx, [checkpoint, join(REFERENCE_DIR, 'export_onnx.py'), join(REFERENCE_DIR, 'pranet.py')])) {
+  if (!upToDate(onnx, [checkpoint, ...['export_onnx.py', 'any_weights.py', 'pranet.py'].map((f) => join(REFERENCE_DIR, f))])) {
     const partial = `${onnx}.partial.onnx`; // renamed when complete: a killed export leaves no usable-looking file
-    python('export_onnx.py', ['--config', config, '--weights', checkpoint, '--size', String(size), '--out', partial], `exporting ${basename(checkpoint)} to ONNX at ${size}x${size}`, log);
+    python('export_onnx.py', ['--weights', checkpoint, '--size', String(size), '--out', partial], `exporting ${basename(checkpoint)} to ONNX at ${size}x${size}`, log);
     renameSync(partial, onnx);
   }
   const inputFile = join(cacheDir, `input-${size}.npy`);
   await writeFileAtomic(inputFile, encodeNpy(input, [1, 3, size, size]));
-  return { checkpoint, config, onnx, input: inputFile };
+  return { checkpoint, onnx, input: inputFile };
 }

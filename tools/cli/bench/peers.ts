@@ -64,7 +64,7 @@ const RUN_TIMEOUT_MS = 300_000;
 
 /** PyTorch in a server process: loads once, then one line "run" -> one forward pass -> its ms on a line. */
 export async function torchPeer(files: PeerFiles, threads: number): Promise<Peer> {
-  const args = [join(REFERENCE_DIR, 'torch_bench_server.py'), '--config', files.config, '--weights', files.checkpoint, '--input', files.input, '--threads', String(threads)];
+  const args = [join(REFERENCE_DIR, 'torch_bench_server.py'), '--weights', files.checkpoint, '--input', files.input, '--threads', String(threads)];
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

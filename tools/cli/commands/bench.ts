@@ -12,9 +12,8 @@ import { writeFileAtomic } from '../../../src/io/files-node.js';
 import { describeConfig } from '../../../src/models/pranet-config.js';
 import type { PraNetOutput } from '../../../src/models/pranet-graph.js';
 import { PraNetModel } from '../../../src/models/pranet-model.js';
-import { isPresetName, type PraNetPresetName } from '../../../src/models/random-weights.js';
 import { measureRoofline, type Roofline, tilingText } from '../../../src/profile/roofline.js';
-import { type ParsedOptions, UsageError } from '../args.js';
+import { UsageError } from '../args.js';
 import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
 import { loadOrt, ortPeer, type Peer, torchPeer } from '../bench/peers.js';
 import { adapterText, printRoofline } from '../bench/report.js';
@@ -27,29 +26,18 @@ import { formatBytes } from '../progress.js';
 /** What PraNet's forward returns, so every system does the same work. */
 const OUTPUTS: PraNetOutput[] = ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'];
 
-interface PeerPlan {
-  checkpoint: (log: (l: string) => void) => string;
-  config: PraNetPresetName;
-}
-
-/** With --peers: which checkpoint all systems run and its preset, or a usage error saying what is missing. */
-function planPeers(o: ParsedOptions, choice: ModelChoice): PeerPlan {
+/** With --peers: the weights file every system runs (made first for a random preset), or a usage error. */
+function planPeers(choice: ModelChoice): (log: (l: string) => void) => string {
   if (choice.batch !== 1) throw new UsageError('--peers compares batch 1 only (tools/reference/export_onnx.py exports a batch-1 model)', 'bench');
-  const config = o.config as string | undefined;
-  if (config !== undefined && !isPresetName(config)) throw new UsageError(`--config needs a preset name (${PRESET_NAMES}), got '${config}'`, 'bench');
   const w = choice.weights;
-  if (w.kind === 'random') {
-    if (config !== undefined && config !== w.preset) throw new UsageError(`--config ${config} contradicts --random ${w.preset}`, 'bench');
-    return { checkpoint: (log) => randomCheckpoint(w.preset, w.seed, log), config: w.preset };
+  if (w.kind === 'random') return (log) => randomCheckpoint(w.preset, w.seed, log);
+  if (!['.pth', '.safetensors', '.pnw'].includes(extname(w.path).toLowerCase())) {
+    throw new UsageError(`--peers needs weights PyTorch can read too (.pth, .safetensors or the engine's .pnw); got ${w.path}`, 'bench');
   }
-  if (o.weights === undefined) throw new UsageError('--peers needs a PyTorch checkpoint for every system: --random PRESET, or --weights FILE.pth --config PRESET', 'bench');
-  if (extname(w.path).toLowerCase() !== '.pth') throw new UsageError(`--peers needs a PyTorch .pth checkpoint (the peers load it through PyTorch); got ${w.path}`, 'bench');
-  if (config === undefined) throw new UsageError(`--peers --weights ${w.path} needs --config PRESET (${PRESET_NAMES}) for the ONNX export and the PyTorch model`, 'bench');
-  const checkpoint = () => {
-    if (!existsSync(w.path)) throw new Error(`${w.path}: no such checkpoint file`);
+  return () => {
+    if (!existsSync(w.path)) throw new Error(`${w.path}: no such weight file`);
     return w.path;
   };
-  return { checkpoint, config: config as PraNetPresetName };
 }
 
 function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): Peer & { output(): Float32Array | undefined } {
@@ -77,14 +65,13 @@ export const bench: Command = {
   spec: {
     name: 'bench',
     summary: 'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
-    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers [--config PRESET]] [--roofline]`,
+    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers] [--roofline]`,
     positionals: [],
     options: [
       ...MODEL_OPTIONS,
       { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
       { name: 'peers', type: 'boolean', help: 'also run onnxruntime-node CPU and WebGPU and PyTorch CPU on the same checkpoint (dev dependencies; batch 1)' },
-      { name: 'config', type: 'string', meta: 'PRESET', help: `with --peers --weights FILE.pth: the checkpoint's preset (${PRESET_NAMES})` },
       { name: 'threads', type: 'int', meta: 'N', default: 2, help: 'CPU threads of onnxruntime CPU and PyTorch' },
       { name: 'roofline', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
       BACKEND_OPTION,
@@ -92,7 +79,8 @@ export const bench: Command = {
     examples: [
       'pranet bench --random official --runs 5',
       'pranet bench --random official --peers --json bench.json',
-      'pranet bench --weights trained.pth --config compact --peers',
+      'pranet bench --peers                 # the built-in model, vs the same weights in onnxruntime and PyTorch',
+      'pranet bench --weights trained.pth --peers',
       'pranet bench --random compact --roofline',
     ],
   },
@@ -102,20 +90,20 @@ export const bench: Command = {
     if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
     const threads = o.threads as number;
     if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
-    if (o.config !== undefined && !o.peers) throw new UsageError('--config is only used with --peers', 'bench');
-    const peerPlan = o.peers ? planPeers(o, choice) : undefined;
+    const peerWeights = o.peers ? planPeers(choice) : undefined;
     const log = (line: string) => console.error(line);
     const input = benchInput(choice.batch, choice.size);
 
-    // Peers run one checkpoint; the engine then reads that same .pth (its loader folds the batchnorm).
+    // Peers run one weight file; the engine then reads that same file (a checkpoint's batchnorm is folded by
+    // its loader; a .pnw is already folded and PyTorch gets identity batchnorms, tools/reference/any_weights.py).
     let engineWeights: WeightsChoice = choice.weights;
     let files: Awaited<ReturnType<typeof peerFiles>> | undefined;
-    if (peerPlan) {
+    if (peerWeights) {
       const noTorch = whyNoTorch();
       if (noTorch) throw new Error(`--peers needs PyTorch for the checkpoint, the ONNX export and the torch peer: ${noTorch}`);
-      const checkpoint = peerPlan.checkpoint(log);
-      files = await peerFiles(checkpoint, peerPlan.config, choice.size, input, log);
-      engineWeights = { kind: 'file', path: checkpoint };
+      const weights = peerWeights(log);
+      files = await peerFiles(weights, choice.size, input, log);
+      engineWeights = { kind: 'file', path: weights };
     }
 
     console.log(`Load average at start (1, 5, 15 min): ${load()}`);
@@ -134,7 +122,7 @@ export const bench: Command = {
       const firstRunMs = lap();
 
       console.log(`Device: ${adapterText(ctx)}`);
-      console.log(`Model: ${describeWeights(engineWeights)}${files ? ` (checkpoint of the ${files.config} preset, batchnorm folded by the loader)` : ''}; ${describeConfig(model.config)}`);
+      console.log(`Model: ${describeWeights(engineWeights)}${files ? ' (the same file for every system)' : ''}; ${describeConfig(model.config)}`);
       console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}; outputs ${OUTPUTS.join(', ')} read back every run`);
       console.log(`Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`);
       const plan = model.compiled.plan;
