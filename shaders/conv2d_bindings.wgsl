@@ -12,7 +12,19 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
+#if WF16
+// Weights stored as float16 (a vec2u holds 4 halves): half the memory and half the load traffic; wv()
+// widens them exactly, so results equal those of float32 storage of the same values.
+@group(0) @binding(2) var<storage, read> wt: array<vec2u>;
+fn wv(h: vec2u) -> vec4f {
+  return vec4f(unpack2x16float(h.x), unpack2x16float(h.y));
+}
+#else
 @group(0) @binding(2) var<storage, read> wt: array<vec4f>;
+fn wv(v: vec4f) -> vec4f {
+  return v;
+}
+#endif
 #if BIAS
 @group(0) @binding(3) var<storage, read> bias: array<vec4f>;
 #endif

@@ -1,18 +1,21 @@
 import { expect } from 'chai';
-import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../src/kernels/conv2d.js';
+import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, defaultConvTiling, exactInF16, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../src/kernels/conv2d.js';
+import { halfBitsToFloat } from '../src/weights/f16.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
 import { expectClose, expectZeroPadding } from './support/compare.js';
 import { runCall, testGpu } from './support/gpu.js';
-import { int, pick, rng, uniform } from './support/random.js';
+import { int, pick, rng, toF16Values, uniform } from './support/random.js';
 
-interface Case { xs: Shape4; a: Conv2dAttrs; tiling?: ConvTiling; inOffset?: number; outOffset?: number }
+interface Case { xs: Shape4; a: Conv2dAttrs; tiling?: ConvTiling; inOffset?: number; outOffset?: number; weights?: ConvWeightStorage }
 
 async function check(c: Case, seed: number): Promise<void> {
   const r = rng(seed);
   const cin = c.xs.c;
   const ys = conv2dShape(c.xs, c.a);
   const x = uniform(r, numel(c.xs));
-  const w = uniform(r, c.a.cout * cin * c.a.kh * c.a.kw);
+  // float16 storage holds float16 values exactly; the reference then uses those same values.
+  const w0 = uniform(r, c.a.cout * cin * c.a.kh * c.a.kw);
+  const w = c.weights === 'f16' ? toF16Values(w0) : w0;
   const b = c.a.bias ? uniform(r, c.a.cout) : undefined;
   const res = c.a.residual ? uniform(r, numel(ys)) : undefined;
   const t = c.tiling ?? defaultConvTiling(c.a.cout, ys.n * ys.h * ys.w, (await testGpu()).ctx.subgroupSize);
@@ -20,13 +23,16 @@ async function check(c: Case, seed: number): Promise<void> {
   const xv: TensorView = { ...c.xs, co: c.inOffset ?? 0, cs: roundUp(cin, 4) + (c.inOffset ?? 0) + 4 * int(r, 0, 1) };
   const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) };
   const rv = denseView(ys);
-  const call = conv2dKernel(c.a, xv, yv, t, res ? rv : undefined);
-  const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: packConv2dWeights(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn) };
+  const call = conv2dKernel(c.a, xv, yv, t, { ...(res ? { res: rv } : {}), weights: c.weights ?? 'f32' });
+  const packed = c.weights === 'f16'
+    ? new Float32Array(packConv2dWeightsF16(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn).buffer) // the bits, uploaded as they are
+    : packConv2dWeights(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn);
+  const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: packed };
   if (b) inputs.bias = packConv2dBias(b, c.a.cout, t.tn);
   if (res) inputs.res = packNhwc(res, rv);
   const out = (await runCall(call, inputs, { y: ys.n * ys.h * ys.w * yv.cs })).y!;
   const ref = conv2dReference(x, c.xs, w, c.a, b, res);
-  const what = `${call.label} pad ${c.a.padT},${c.a.padB},${c.a.padL},${c.a.padR} tiling ${JSON.stringify(t)} seed ${seed}`;
+  const what = `${call.label} ${c.weights ?? 'f32'} weights pad ${c.a.padT},${c.a.padB},${c.a.padL},${c.a.padR} tiling ${JSON.stringify(t)} seed ${seed}`;
   expectClose(unpackNhwc(out, yv), ref, 2e-6 * Math.sqrt(cin * c.a.kh * c.a.kw), what);
   expectZeroPadding(out, yv.cs, yv.co, ys.c, what);
 }
@@ -96,11 +102,47 @@ describe('conv2d kernel vs float64 reference', () => {
     }
   });
 
+  it('float16 weight storage: 16 random convs with every tiling, against the float64 reference on the same values', async () => {
+    const r = rng(16);
+    const sg = (await testGpu()).ctx.subgroupSize;
+    for (let i = 0; i < 16; i++) {
+      const k = pick(r, [1, 3, 5]);
+      const a = conv2dAttrs(int(r, 1, 37), k, pick(r, [1, k]), { pad: int(r, 0, 2), stride: int(r, 1, 2), bias: r() < 0.5, residual: r() < 0.4, relu: r() < 0.5 });
+      const xs = { n: int(r, 1, 2), c: int(r, 1, 30), h: int(r, 1, 11), w: int(r, 1, 11) };
+      try {
+        conv2dShape(xs, a);
+      } catch {
+        i--;
+        continue;
+      }
+      const tilings: ConvTiling[] = [
+        { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' },
+        { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' },
+        { tm: 2, tn: 3, wgx: 4, wgy: 4, lanes: 'shared', kc: 2 },
+        ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
+      ];
+      await check({ xs, a, tiling: tilings[i % tilings.length], weights: 'f16', outOffset: 4 * int(r, 0, 1) }, 9000 + i);
+    }
+  });
+
+  it('float16 weight packing refuses values float16 cannot hold, and halves the bytes', () => {
+    expect(exactInF16(Float32Array.of(0.5, -2, 65504, 2 ** -24))).to.equal(true);
+    expect(exactInF16(Float32Array.of(0.5, 0.1))).to.equal(false);
+    expect(() => packConv2dWeightsF16(Float32Array.of(0.1), 1, 1, 1, 1, 1)).to.throw(/0\.1.* not exactly representable in float16/);
+    const w = Float32Array.of(1, -0.5, 0.25, 2, 3, 4, -1, 0);
+    const f32 = packConv2dWeights(w, 2, 4, 1, 1, 1);
+    const f16 = packConv2dWeightsF16(w, 2, 4, 1, 1, 1);
+    expect(f16.byteLength * 2).to.equal(f32.byteLength);
+    // element 2i in the low half of word i
+    const halves = new Uint16Array(f16.buffer);
+    expect([...halves].map(halfBitsToFloat)).to.deep.equal([...f32]);
+  });
+
   it('rejects a kernel larger than 7 and a wrong residual shape', () => {
     expect(() => conv2dShape({ n: 1, c: 1, h: 9, w: 9 }, conv2dAttrs(1, 9, 9))).to.throw(/kernel sizes must be 1..7/);
     const a = conv2dAttrs(4, 1, 1, { residual: true });
     const x = denseView({ n: 1, c: 4, h: 3, w: 3 });
-    expect(() => conv2dKernel(a, x, x, defaultConvTiling(4, 9), denseView({ n: 1, c: 4, h: 2, w: 3 }))).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
+    expect(() => conv2dKernel(a, x, x, defaultConvTiling(4, 9), { res: denseView({ n: 1, c: 4, h: 2, w: 3 }) })).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
     expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 4, wgy: 4, subgroup: 8 })).to.throw(/subgroup weight sharing needs lanes over pixels/);
   });
 });

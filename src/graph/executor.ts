@@ -9,7 +9,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type BoundCall, type PreparedBatch } from '../gpu/dispatch.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
-import { type ConvTiling, conv2dKernel, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
+import { type ConvTiling, conv2dKernel, defaultConvTiling, exactInF16, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../kernels/conv2d.js';
 import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel } from '../kernels/elementwise.js';
 import type { KernelCall } from '../kernels/kernel.js';
 import { packNhwc, roundUp, type Shape4, shapeText, type TensorView, unpackNhwc } from '../kernels/layout.js';
@@ -22,6 +22,12 @@ import { type MemoryPlan, planMemory } from './planner.js';
 export interface CompileOptions {
   /** register tiling of each conv; the default suits the software adapter */
   convTiling?: (node: Extract<Node, { op: 'conv2d' }>, x: Shape4, y: Shape4) => ConvTiling;
+  /**
+   * 'auto' (default): a conv whose weights are all exactly float16 values (a weight file converted with
+   * --f16) keeps them as float16 on the GPU, half the memory and load traffic with identical results;
+   * 'f32': always float32.
+   */
+  convWeights?: 'auto' | 'f32';
 }
 
 export interface StepInfo {
@@ -80,8 +86,11 @@ export class CompiledGraph {
         case 'conv2d': {
           const x = v(a);
           const t = opts.convTiling?.(node, x, y) ?? defaultConvTiling(node.attrs.cout, y.n * y.h * y.w, ctx.subgroupSize);
-          call = conv2dKernel(node.attrs, x, y, t, node.attrs.residual ? v(b) : undefined, maxGroups);
-          consts.w = addConstant(packConv2dWeights(node.weights.weight, node.attrs.cout, x.c, node.attrs.kh, node.attrs.kw, t.tn));
+          const w = node.weights.weight;
+          const storage = opts.convWeights !== 'f32' && exactInF16(w) ? 'f16' : 'f32';
+          call = conv2dKernel(node.attrs, x, y, t, { ...(node.attrs.residual ? { res: v(b) } : {}), maxGroups, weights: storage });
+          const pack = storage === 'f16' ? packConv2dWeightsF16 : packConv2dWeights;
+          consts.w = addConstant(pack(w, node.attrs.cout, x.c, node.attrs.kh, node.attrs.kw, t.tn));
           if (node.weights.bias) consts.bias = addConstant(packConv2dBias(node.weights.bias, node.attrs.cout, t.tn));
           Object.assign(tensors, { x: a, y: node.output }, node.attrs.residual ? { res: b } : {});
           break;

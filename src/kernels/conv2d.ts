@@ -2,6 +2,7 @@
 import { DEFAULT_MAX_GROUPS, foldGroups, type KernelCall, ParamWriter } from './kernel.js';
 import { checkView, roundUp, type Shape4, shapeText, type TensorView } from './layout.js';
 import { specialize } from './template.js';
+import { floatToHalfBits, halfBitsToFloat } from '../weights/f16.js';
 
 export interface Conv2dAttrs {
   cout: number;
@@ -87,6 +88,9 @@ export function defaultConvTiling(cout: number, pixels: number, subgroup?: numbe
 /** Output-channel groups the packed weights hold: a multiple of the tile width, so loads need no guard. */
 export const packedCout4 = (cout: number, tn: number): number => roundUp(Math.ceil(cout / 4), tn);
 
+/** How packed conv weights are stored: float32, or float16 (only for values that float16 holds exactly). */
+export type ConvWeightStorage = 'f32' | 'f16';
+
 /** OIHW weights -> [kh][kw][cin rounded to 4][packedCout4 * 4], zero-padded. */
 export function packConv2dWeights(w: ArrayLike<number>, cout: number, cin: number, kh: number, kw: number, tn: number): Float32Array {
   if (w.length !== cout * cin * kh * kw) {
@@ -103,6 +107,27 @@ export function packConv2dWeights(w: ArrayLike<number>, cout: number, cin: numbe
     }
   }
   return out;
+}
+
+/**
+ * The packed weights as float16, two per u32 (element 2i in the low half), for shaders built with WF16.
+ * Refuses values float16 cannot hold exactly: this storage must never change a result.
+ */
+export function packConv2dWeightsF16(w: ArrayLike<number>, cout: number, cin: number, kh: number, kw: number, tn: number): Uint32Array {
+  const packed = packConv2dWeights(w, cout, cin, kh, kw, tn);
+  const out = new Uint32Array(packed.length / 2);
+  for (let i = 0; i < packed.length; i++) {
+    const h = floatToHalfBits(packed[i]!);
+    if (halfBitsToFloat(h) !== packed[i]) throw new Error(`conv weight ${packed[i]} is not exactly representable in float16`);
+    out[i >> 1]! |= h << (16 * (i & 1));
+  }
+  return out;
+}
+
+/** Whether every weight is exactly a float16 value (as in a weight file converted with --f16). */
+export function exactInF16(w: ArrayLike<number>): boolean {
+  for (let i = 0; i < w.length; i++) if (halfBitsToFloat(floatToHalfBits(w[i]!)) !== w[i]) return false;
+  return true;
 }
 
 export function packConv2dBias(b: ArrayLike<number>, cout: number, tn: number): Float32Array {
@@ -122,9 +147,9 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
   const acc = (i: number, j: number) => `acc${i}_${j}`;
   // Weight vec4 k = r * TN + j of a step; with subgroups, invocation l loads those with k % sg == l.
   const weight = (r: number, j: number) => {
-    if (!sg) return `wt[wi + ${r}u * ws + ${j}u]`;
+    if (!sg) return `wv(wt[wi + ${r}u * ws + ${j}u])`;
     const k = r * tn + j;
-    return `subgroupBroadcast(wl${Math.floor(k / sg)}, ${k % sg}u)`;
+    return `wv(subgroupBroadcast(wl${Math.floor(k / sg)}, ${k % sg}u))`;
   };
   const shares = sg ? range(Math.ceil((4 * tn) / sg)) : [];
   const fmas = [
@@ -233,15 +258,25 @@ function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<strin
       `  let row = e / BN;`,
       `  let col = e % BN;`,
       `  let ok = c0 + row / 4u < p.cin4 && nb + col < ws;`,
-      `  tb[e] = select(vec4f(0.0), wt[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)], ok);`,
+      `  tb[e] = select(vec4f(0.0), wv(wt[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)]), ok);`,
       `}`,
     ])),
     FMAS: lines('        ', fmas),
   };
 }
 
-export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, res?: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
-  const label = `conv2d ${a.kh}x${a.kw} ${shapeText(x)} -> ${shapeText(y)}`;
+export interface Conv2dCallOptions {
+  /** the residual tensor, when the attrs ask for a residual add */
+  res?: TensorView;
+  maxGroups?: number;
+  /** how the packed weights are stored (packConv2dWeights or packConv2dWeightsF16); default f32 */
+  weights?: ConvWeightStorage;
+}
+
+export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, opts: Conv2dCallOptions = {}): KernelCall {
+  const { res, maxGroups = DEFAULT_MAX_GROUPS } = opts;
+  const f16 = opts.weights === 'f16';
+  const label = `conv2d ${a.kh}x${a.kw} ${shapeText(x)} -> ${shapeText(y)}${opts.weights === 'f16' ? ' (f16 weights)' : ''}`;
   const expect = conv2dShape(x, a, label);
   if (expect.h !== y.h || expect.w !== y.w || expect.c !== y.c || expect.n !== y.n) {
     throw new Error(`${label}: output view is ${shapeText(y)}, expected ${shapeText(expect)}`);
@@ -272,7 +307,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
     .u32(m, packedCout4(a.cout, t.tn), groupsY, 0)
     .finish();
   if (t.subgroup && (!px || t.wgx % t.subgroup !== 0)) throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
-  const flags = { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, BIAS: a.bias, RESIDUAL: a.residual };
+  const flags = { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, BIAS: a.bias, RESIDUAL: a.residual, WF16: f16 };
   const code = shared
     ? specialize('conv2d_tiled', { ...flags, ...sharedTileCode(t, a, t.kc ?? 4) })
     : specialize('conv2d', { ...flags, PX: px, SG: Boolean(t.subgroup), POINT: isPointwise(a), ...tileCode(t.tm, t.tn, a, t.subgroup) });
@@ -283,7 +318,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   return {
     label, code, params, groups, slots,
     flops: 2 * m * a.cout * k,
-    bytes: 4 * (x.n * x.h * x.w * x.c + a.cout * k + m * a.cout * (a.residual ? 2 : 1)),
+    bytes: 4 * (x.n * x.h * x.w * x.c + m * a.cout * (a.residual ? 2 : 1)) + (f16 ? 2 : 4) * a.cout * k,
   };
 }
 

@@ -74,7 +74,7 @@ export async function measureRoofline(ctx: GpuContext, opts: { size?: number; re
   let method: ProfileResult['method'] = 'timestamp-query';
   try {
     for (const tiling of opts.tilings ?? rooflineTilings(size, ctx.subgroupSize)) {
-      const call = conv2dKernel(attrs, xs, ys, tiling, undefined, ctx.limits.maxComputeWorkgroupsPerDimension);
+      const call = conv2dKernel(attrs, xs, ys, tiling, { maxGroups: ctx.limits.maxComputeWorkgroupsPerDimension });
       const wt = uploadFloat32(ctx, packConv2dWeights(weights, size, size, 1, 1, tiling.tn), 'roofline w');
       const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(size), size, tiling.tn), 'roofline bias');
       try {

@@ -1,14 +1,14 @@
 // Kernel calls with seeded random inputs on awkward shapes (odd sizes, channel counts not a multiple of 4,
 // 1x1 spatial, N = 2, channel windows of wider buffers), small enough for the software adapter. Each case
 // names the output view, so only the channels the kernel owns are compared.
-import { conv2dAttrs, conv2dKernel, conv2dShape, type Conv2dAttrs, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../../../src/kernels/conv2d.js';
+import { conv2dAttrs, conv2dKernel, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, defaultConvTiling, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../../../src/kernels/conv2d.js';
 import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel, type BinaryOp, type UnaryOp } from '../../../src/kernels/elementwise.js';
 import type { KernelCall } from '../../../src/kernels/kernel.js';
 import { numel, packNhwc, roundUp, type Shape4, shapeText, type TensorView } from '../../../src/kernels/layout.js';
 import { minmaxKernel } from '../../../src/kernels/minmax.js';
 import { poolAttrs, poolKernel, poolShape, type PoolAttrs } from '../../../src/kernels/pool.js';
 import { resizeByScale, resizeKernel, resizeShape, resizeTable, type ResizeAttrs } from '../../../src/kernels/resize.js';
-import { int, rng, uniform } from '../../support/random.js';
+import { int, rng, toF16Values, uniform } from '../../support/random.js';
 
 export interface KernelCase {
   name: string;
@@ -27,7 +27,7 @@ function windowed(s: Shape4, r: () => number): TensorView {
   return { ...s, co, cs: co + roundUp(s.c, 4) + 4 * int(r, 0, 1) };
 }
 
-function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling): KernelCase {
+function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling, weights: ConvWeightStorage = 'f32'): KernelCase {
   const r = rng(seed);
   const ys = conv2dShape(xs, a);
   const [xv, yv] = [windowed(xs, r), windowed(ys, r)];
@@ -37,13 +37,15 @@ function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling): Ke
   const rv = windowed(ys, r);
   const inputs: Record<string, Float32Array> = {
     x: packNhwc(uniform(r, numel(xs)), xv),
-    w: packConv2dWeights(uniform(r, a.cout * xs.c * a.kh * a.kw), a.cout, xs.c, a.kh, a.kw, t.tn),
+    w: weights === 'f16'
+      ? new Float32Array(packConv2dWeightsF16(toF16Values(uniform(r, a.cout * xs.c * a.kh * a.kw)), a.cout, xs.c, a.kh, a.kw, t.tn).buffer)
+      : packConv2dWeights(uniform(r, a.cout * xs.c * a.kh * a.kw), a.cout, xs.c, a.kh, a.kw, t.tn),
   };
   if (a.bias) inputs.bias = packConv2dBias(uniform(r, a.cout), a.cout, t.tn);
   if (a.residual) inputs.res = packNhwc(uniform(r, numel(ys)), rv);
-  const call = conv2dKernel(a, xv, yv, t, a.residual ? rv : undefined);
+  const call = conv2dKernel(a, xv, yv, t, { ...(a.residual ? { res: rv } : {}), weights });
   const name = `conv ${a.kh}x${a.kw} s${a.strideY},${a.strideX} d${a.dilY},${a.dilX} pad ${a.padT},${a.padB},${a.padL},${a.padR}` +
-    `${a.bias ? ' +bias' : ''}${a.residual ? ' +res' : ''}${a.relu ? ' relu' : ''} ${shapeText(xs)} -> ${shapeText(ys)} tiling ${t.tm}/${t.tn}/${t.wgx}/${t.wgy}${t.subgroup ? ` subgroup ${t.subgroup}` : ''}`;
+    `${a.bias ? ' +bias' : ''}${a.residual ? ' +res' : ''}${a.relu ? ' relu' : ''} ${shapeText(xs)} -> ${shapeText(ys)} tiling ${t.tm}/${t.tn}/${t.wgx}/${t.wgy}${t.subgroup ? ` subgroup ${t.subgroup}` : ''}${weights === 'f16' ? ' f16 weights' : ''}`;
   return { name, call, inputs, yFloats: floats(yv), y: yv };
 }
 
@@ -110,6 +112,9 @@ export function kernelCases(): KernelCase[] {
     conv({ n: 1, c: 7, h: 5, w: 5 }, conv2dAttrs(3, 7, 7, { pad: 3, residual: true }), 10),
     conv({ n: 2, c: 11, h: 7, w: 9 }, conv2dAttrs(19, 3, 3, { strideY: 2, strideX: 1, dilY: 1, dilX: 2, padT: 1, padB: 1, padL: 2, padR: 2, bias: true, relu: true }), 11, { tm: 1, tn: 4, wgx: 2, wgy: 8 }),
     conv({ n: 1, c: 12, h: 11, w: 11 }, conv2dAttrs(7, 5, 5, { pad: 2, bias: true }), 12, { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' }),
+    conv({ n: 2, c: 26, h: 7, w: 5 }, conv2dAttrs(26, 3, 3, { pad: 1, bias: true, relu: true }), 13, undefined, 'f16'),
+    conv({ n: 1, c: 10, h: 6, w: 7 }, conv2dAttrs(9, 1, 1, { residual: true }), 14, undefined, 'f16'),
+    conv({ n: 1, c: 12, h: 11, w: 11 }, conv2dAttrs(7, 5, 5, { pad: 2, bias: true }), 15, { tm: 2, tn: 1, wgx: 4, wgy: 4, lanes: 'shared' }, 'f16'),
     pool({ n: 1, c: 19, h: 11, w: 11 }, poolAttrs('max', 3, 2, 1), 20),
     pool({ n: 2, c: 26, h: 5, w: 5 }, poolAttrs('avg', 3, 1, 1), 21),
     pool({ n: 1, c: 13, h: 7, w: 5 }, poolAttrs('avg', 2, 2, 0, { ceilMode: true, countIncludePad: false }), 22),
