@@ -6,6 +6,7 @@ lateral_map_5, lateral_map_4, lateral_map_3, lateral_map_2 (logits).
 The weights may be a .pth, a .safetensors or the engine's .pnw (any_weights.py); the configuration comes
 from their shapes."""
 import argparse
+import inspect
 import os
 import sys
 
@@ -25,8 +26,10 @@ def main():
     args = ap.parse_args()
     model = load_model(args.weights)
     dummy = torch.zeros(1, 3, args.size, args.size)
+    # The TorchScript exporter: torch >= 2.9 defaults to the dynamo one, which needs other packages.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, dummy, args.out, opset_version=13, input_names=["image"], output_names=OUTPUTS,
-                      do_constant_folding=True)
+                      do_constant_folding=True, **legacy)
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB)")
 
 

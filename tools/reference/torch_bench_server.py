@@ -26,13 +26,19 @@ def main():
     ap.add_argument("--weights", required=True, help="PraNet weights: .pth, .safetensors or .pnw")
     ap.add_argument("--input", required=True, help=".npy float32 NCHW input, e.g. 1x3x352x352")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (then each run is timed between two synchronizations)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     torch.set_num_threads(args.threads)
-    model = load_model(args.weights)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("--device cuda: this torch has no CUDA device")
+    model = load_model(args.weights).to(device)
     x = torch.from_numpy(np.load(args.input).astype(np.float32))
     if x.dim() != 4 or x.shape[1] != 3:
         raise ValueError(f"{args.input}: input has shape {list(x.shape)}, expected N x 3 x H x W")
+    x = x.to(device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     print(f"ready {1000 * (time.perf_counter() - t0):.1f}", flush=True)
     with torch.no_grad():
         for line in sys.stdin:
@@ -41,8 +47,10 @@ def main():
                 break
             if command != "run":
                 raise ValueError(f"unknown command {command!r}; expected 'run' or 'quit'")
+            sync()
             t = time.perf_counter()
             model(x)
+            sync()
             print(f"{1000 * (time.perf_counter() - t):.3f}", flush=True)
 
 

@@ -1,7 +1,8 @@
 // The systems `pranet bench --peers` races the engine against, each behind the same small interface so runs
 // can alternate: onnxruntime-node (CPU and WebGPU execution providers; a dev dependency, imported only
-// here) and PyTorch CPU in a persistent Python process (tools/reference/torch_bench_server.py).
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+// here) and PyTorch CPU (and CUDA, where torch sees a GPU) in a persistent Python process
+// (tools/reference/torch_bench_server.py).
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { PeerFiles } from './peer-files.js';
@@ -62,9 +63,15 @@ export async function ortPeer(ort: Ort, provider: 'cpu' | 'webgpu', files: PeerF
 const READY_TIMEOUT_MS = 300_000;
 const RUN_TIMEOUT_MS = 300_000;
 
+/** Whether the reference Python's torch sees a CUDA device (then PyTorch CUDA joins the peers). */
+export function torchHasCuda(): boolean {
+  const r = spawnSync(PYTHON, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'], { encoding: 'utf8', timeout: 120_000 });
+  return r.status === 0;
+}
+
 /** PyTorch in a server process: loads once, then one line "run" -> one forward pass -> its ms on a line. */
-export async function torchPeer(files: PeerFiles, threads: number): Promise<Peer> {
-  const args = [join(REFERENCE_DIR, 'torch_bench_server.py'), '--weights', files.checkpoint, '--input', files.input, '--threads', String(threads)];
+export async function torchPeer(files: PeerFiles, threads: number, device: 'cpu' | 'cuda' = 'cpu'): Promise<Peer> {
+  const args = [join(REFERENCE_DIR, 'torch_bench_server.py'), '--weights', files.checkpoint, '--input', files.input, '--threads', String(threads), '--device', device];
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -95,8 +102,10 @@ export async function torchPeer(files: PeerFiles, threads: number): Promise<Peer
     throw new Error(`torch_bench_server.py: expected "ready <ms>", got '${ready}'`);
   }
   return {
-    name: 'torch',
-    description: `PyTorch CPU (${PYTHON}), ${threads} threads, eval mode, no_grad; time measured in the server around model(x)`,
+    name: device === 'cuda' ? 'torch-cuda' : 'torch',
+    description: device === 'cuda'
+      ? `PyTorch CUDA eager (${PYTHON}), float32, eval mode, no_grad; time measured in the server between CUDA synchronizations around model(x)`
+      : `PyTorch CPU (${PYTHON}), ${threads} threads, eval mode, no_grad; time measured in the server around model(x)`,
     setupMs: Number(m[1]),
     async run() {
       const reply = next(RUN_TIMEOUT_MS, 'finish a forward pass');

@@ -15,7 +15,7 @@ import { PraNetModel } from '../../../src/models/pranet-model.js';
 import { measureRoofline, type Roofline, tilingText } from '../../../src/profile/roofline.js';
 import { UsageError } from '../args.js';
 import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
-import { loadOrt, ortPeer, type Peer, torchPeer } from '../bench/peers.js';
+import { loadOrt, ortPeer, type Peer, torchHasCuda, torchPeer } from '../bench/peers.js';
 import { adapterText, printRoofline } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
@@ -71,7 +71,7 @@ export const bench: Command = {
       ...MODEL_OPTIONS,
       { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
-      { name: 'peers', type: 'boolean', help: 'also run onnxruntime-node CPU and WebGPU and PyTorch CPU on the same checkpoint (dev dependencies; batch 1)' },
+      { name: 'peers', type: 'boolean', help: 'also run onnxruntime-node CPU and WebGPU, PyTorch CPU and, where torch sees a GPU, PyTorch CUDA on the same weights (dev dependencies; batch 1); a peer that cannot start is reported and left out' },
       { name: 'threads', type: 'int', meta: 'N', default: 2, help: 'CPU threads of onnxruntime CPU and PyTorch' },
       { name: 'roofline', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
       BACKEND_OPTION,
@@ -139,16 +139,24 @@ export const bench: Command = {
       const engine = enginePeer(model, input, ctx);
       const systems: Peer[] = [engine];
       if (files) {
-        const ort = await loadOrt();
-        if (typeof ort === 'string') console.log(`ort-cpu, ort-webgpu: skipped: ${ort}`);
-        else {
-          for (const provider of ['cpu', 'webgpu'] as const) {
-            log(`creating the onnxruntime ${provider} session...`);
-            peers.push(await ortPeer(ort, provider, files, input, choice.size, threads));
+        const peerFiles = files;
+        // A peer that cannot start (no WebGPU adapter for onnxruntime, say) is reported and left out; the
+        // others still run.
+        const tryPeer = async (name: string, start: () => Promise<Peer>) => {
+          log(`starting ${name}...`);
+          try {
+            peers.push(await start());
+          } catch (err) {
+            console.log(`  ${name.padEnd(11)} not run: ${(err as Error).message.split('\n')[0]}`);
           }
+        };
+        const ort = await loadOrt();
+        if (typeof ort === 'string') console.log(`  ort-cpu, ort-webgpu: not run: ${ort}`);
+        else {
+          for (const provider of ['cpu', 'webgpu'] as const) await tryPeer(`ort-${provider}`, () => ortPeer(ort, provider, peerFiles, input, choice.size, threads));
         }
-        log('starting the PyTorch server...');
-        peers.push(await torchPeer(files, threads));
+        await tryPeer('torch', () => torchPeer(peerFiles, threads));
+        if (torchHasCuda()) await tryPeer('torch-cuda', () => torchPeer(peerFiles, threads, 'cuda'));
         systems.push(...peers);
         for (const p of peers) console.log(`  ${p.name.padEnd(11)} ${p.description}; ready in ${fmtMs(p.setupMs)} ms`);
       }
