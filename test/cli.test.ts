@@ -44,6 +44,8 @@ describe('pranet command line', () => {
       [['convert'], /missing checkpoint/],
       [['convert', 'x.pth'], /missing -o <out\.pnw>/],
       [['segment', 'x.png', '--batch', 'two'], /--batch needs an integer, got 'two'/],
+      [['segment', SAMPLE, SAMPLE, '-o', 'two.png'], /-o two\.png names a file, but there are 2 images; give a folder/],
+      [['segment', SAMPLE, '-o', 'mask.jpg'], /-o mask\.jpg: masks are written as PNG/],
     ] as [string[], RegExp][]) {
       const r = pranet(args);
       expect(r.status, args.join(' ')).to.equal(2);

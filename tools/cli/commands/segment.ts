@@ -70,7 +70,13 @@ export const segment: Command = {
     const single = files.length === 1 && !fromFolder;
     if (o['save-logits'] && !single) throw new UsageError('--save-logits takes exactly one input image', 'segment');
     const output = o.output as string | undefined;
-    const intoFile = single && (output === undefined || extname(output).toLowerCase() === '.png');
+    const outExt = output === undefined ? '' : extname(output).toLowerCase();
+    if (['.png', '.jpg', '.jpeg'].includes(outExt)) {
+      // -o names a file: only one image can go there, and masks are PNG (a JPEG would blur the mask).
+      if (!single) throw new UsageError(`-o ${output} names a file, but there are ${fromFolder ? 'images from a folder' : `${files.length} images`}; give a folder`, 'segment');
+      if (outExt !== '.png') throw new UsageError(`-o ${output}: masks are written as PNG; use a .png name`, 'segment');
+    }
+    const intoFile = single && (output === undefined || outExt === '.png');
     const outDir = intoFile ? undefined : output ?? 'masks';
     const stem = (file: string) => basename(file, extname(file));
     const maskPath = (file: string) => (intoFile ? output ?? `${stem(file)}.mask.png` : join(outDir!, `${stem(file)}.png`));
