@@ -140,6 +140,27 @@ export function packConv2dBias(b: ArrayLike<number>, cout: number, tn: number): 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const lines = (indent: string, xs: string[]) => xs.map((l) => indent + l).join('\n');
 
+/**
+ * WGSL for where output pixel `q<id>` (already clamped to the last pixel) reads its input: its image n<id>,
+ * the input row iy<id> and column ix<id> of tap (0, 0), and row<id>, its image's first input row.
+ */
+const pixelOrigin = (id: string): string[] => [
+  `let n${id} = q${id} / hw;`,
+  `let oy${id} = (q${id} - n${id} * hw) / p.out_w;`,
+  `let iy${id} = i32(oy${id} * p.stride_y) - i32(p.pad_t);`,
+  `let ix${id} = i32((q${id} - n${id} * hw - oy${id} * p.out_w) * p.stride_x) - i32(p.pad_l);`,
+  `let row${id} = n${id} * p.in_h;`,
+];
+
+/**
+ * WGSL for tap (dy, dx) of pixel `<id>`: in<id> whether it lies inside the image (and `guard`, if given), and
+ * b<id> the vec4 index of its first input channel group there (0 outside, so a load is always in bounds).
+ */
+const tapBase = (id: string, guard = ''): string[] => [
+  `let in${id} = ${guard}iy${id} + dy >= 0 && iy${id} + dy < i32(p.in_h) && ix${id} + dx >= 0 && ix${id} + dx < i32(p.in_w);`,
+  `let b${id} = select(0u, ((row${id} + u32(iy${id} + dy)) * p.in_w + u32(ix${id} + dx)) * p.in_cs4 + p.in_co4, in${id});`,
+];
+
 /** The unrolled blocks of shaders/conv2d.wgsl for a TM x TN tile (sg: subgroup size when weights are broadcast). */
 function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<string, string> {
   const I = range(tm);
@@ -182,19 +203,9 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
     ACC_DECL: lines('  ', I.flatMap((i) => J.map((j) => `var ${acc(i, j)} = vec4f(0.0);`))),
     POINT_BASES: lines('  ', I.map((i) => `let b${i} = min(m0 + ${i}u * mstep, p.m - 1u) * p.in_cs4 + p.in_co4;`)),
     POINT_LOADS: lines('    ', I.map((i) => `let x${i} = x[b${i} + c];`)),
-    PIXEL_ORIGINS: lines('  ', I.flatMap((i) => [
-      `let q${i} = min(m0 + ${i}u * mstep, p.m - 1u);`,
-      `let n${i} = q${i} / hw;`,
-      `let oy${i} = (q${i} - n${i} * hw) / p.out_w;`,
-      `let iy${i} = i32(oy${i} * p.stride_y) - i32(p.pad_t);`,
-      `let ix${i} = i32((q${i} - n${i} * hw - oy${i} * p.out_w) * p.stride_x) - i32(p.pad_l);`,
-      `let row${i} = n${i} * p.in_h;`,
-    ])),
+    PIXEL_ORIGINS: lines('  ', I.flatMap((i) => [`let q${i} = min(m0 + ${i}u * mstep, p.m - 1u);`, ...pixelOrigin(`${i}`)])),
     // An outside tap reads element 0 and is then replaced by zero: one load per pixel, no branch.
-    TAP_BASES: lines('      ', I.flatMap((i) => [
-      `let in${i} = iy${i} + dy >= 0 && iy${i} + dy < i32(p.in_h) && ix${i} + dx >= 0 && ix${i} + dx < i32(p.in_w);`,
-      `let b${i} = select(0u, ((row${i} + u32(iy${i} + dy)) * p.in_w + u32(ix${i} + dx)) * p.in_cs4 + p.in_co4, in${i});`,
-    ])),
+    TAP_BASES: lines('      ', I.flatMap((i) => tapBase(`${i}`))),
     TAP_LOADS: lines('        ', I.map((i) => `let x${i} = select(vec4f(0.0), x[b${i} + select(0u, c, in${i})], in${i});`)),
     FMAS: lines('    ', fmas),
     STORES: lines('  ', I.flatMap((i) => [`{`, `  let m = m0 + ${i}u * mstep;`, `  if (m < p.m) {`, ...lines('    ', J.flatMap((j) => epilogue(i, j))).split('\n'), `  }`, `}`])),
@@ -234,22 +245,15 @@ function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<strin
       `let ae${s} = min(li + ${s * threads}u, ${aSlots - 1}u);`,
       `let ak${s} = ae${s} % KC;`,
       `let ap${s} = mb + ae${s} / KC;`,
-      `let aq${s} = min(ap${s}, p.m - 1u);`,
-      `let an${s} = aq${s} / hw;`,
-      `let aoy${s} = (aq${s} - an${s} * hw) / p.out_w;`,
-      `let aiy${s} = i32(aoy${s} * p.stride_y) - i32(p.pad_t);`,
-      `let aix${s} = i32((aq${s} - an${s} * hw - aoy${s} * p.out_w) * p.stride_x) - i32(p.pad_l);`,
-      `let arow${s} = an${s} * p.in_h;`,
+      `let qa${s} = min(ap${s}, p.m - 1u);`,
+      ...pixelOrigin(`a${s}`),
     ])),
-    A_BASES: lines('      ', A.flatMap((s) => [
-      `let ain${s} = ap${s} < p.m && aiy${s} + dy >= 0 && aiy${s} + dy < i32(p.in_h) && aix${s} + dx >= 0 && aix${s} + dx < i32(p.in_w);`,
-      `let ab${s} = select(0u, ((arow${s} + u32(aiy${s} + dy)) * p.in_w + u32(aix${s} + dx)) * p.in_cs4 + p.in_co4, ain${s});`,
-    ])),
+    A_BASES: lines('      ', A.flatMap((s) => tapBase(`a${s}`, `ap${s} < p.m && `))),
     // Taps outside the image and channel groups past the input's read as zero.
     A_LOADS: lines('        ', A.flatMap((s) => [
       `if (aon${s}) {`,
-      `  let ok = ain${s} && c0 + ak${s} < p.cin4;`,
-      `  ta[ae${s}] = select(vec4f(0.0), x[ab${s} + select(0u, c0 + ak${s}, ok)], ok);`,
+      `  let ok = ina${s} && c0 + ak${s} < p.cin4;`,
+      `  ta[ae${s}] = select(vec4f(0.0), x[ba${s} + select(0u, c0 + ak${s}, ok)], ok);`,
       `}`,
     ])),
     B_LOADS: lines('        ', B.flatMap((s) => [
@@ -276,7 +280,7 @@ export interface Conv2dCallOptions {
 export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, opts: Conv2dCallOptions = {}): KernelCall {
   const { res, maxGroups = DEFAULT_MAX_GROUPS } = opts;
   const f16 = opts.weights === 'f16';
-  const label = `conv2d ${a.kh}x${a.kw} ${shapeText(x)} -> ${shapeText(y)}${opts.weights === 'f16' ? ' (f16 weights)' : ''}`;
+  const label = `conv2d ${a.kh}x${a.kw} ${shapeText(x)} -> ${shapeText(y)}${f16 ? ' (f16 weights)' : ''}`;
   const expect = conv2dShape(x, a, label);
   if (expect.h !== y.h || expect.w !== y.w || expect.c !== y.c || expect.n !== y.n) {
     throw new Error(`${label}: output view is ${shapeText(y)}, expected ${shapeText(expect)}`);

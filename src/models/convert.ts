@@ -1,7 +1,7 @@
 // PyTorch checkpoint -> the engine's weight file: every key and shape checked against the architecture
 // (all problems reported at once), batchnorm folded into the convs in float64, stored as f32 or f16.
 import { foldConvBatchnorm } from '../graph/passes.js';
-import { assertFinite, cleanStateDict, encodeWeightFile, readCheckpoint, type StateDict, type WeightFileDtype } from '../weights/index.js';
+import { encodeWeightFile, readModelCheckpoint, type StateDict, type WeightFileDtype } from '../weights/index.js';
 import { buildPraNet } from './pranet-graph.js';
 import { describeConfig, type PraNetConfig } from './pranet-config.js';
 
@@ -39,7 +39,5 @@ export function convertStateDict(sd: StateDict, opts: { dtype: WeightFileDtype; 
  * .safetensors) -> the engine's weight file. `source` names the input in error messages.
  */
 export function convertCheckpoint(bytes: Uint8Array, opts: { source: string; f16?: boolean }): ConvertResult {
-  const sd = cleanStateDict(readCheckpoint(bytes, opts.source));
-  for (const [key, t] of sd) assertFinite(key, t.data, opts.source);
-  return convertStateDict(sd, { dtype: opts.f16 ? 'f16' : 'f32', source: opts.source });
+  return convertStateDict(readModelCheckpoint(bytes, opts.source), { dtype: opts.f16 ? 'f16' : 'f32', source: opts.source });
 }

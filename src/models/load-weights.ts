@@ -1,7 +1,7 @@
 // Any weights a user may hand the engine: its own weight file (batchnorm folded, f32 or f16) or a PyTorch
 // checkpoint read directly (.pth legacy or zip, .safetensors), which keeps its batchnorm layers for the
 // graph's folding pass.
-import { assertFinite, cleanStateDict, decodeWeightFile, isWeightFile, loadSourceBytes, readCheckpoint, sourceName, type ProgressCallback, type WeightFileSource } from '../weights/index.js';
+import { decodeWeightFile, isWeightFile, loadSourceBytes, readModelCheckpoint, sourceName, type ProgressCallback, type WeightFileSource } from '../weights/index.js';
 import type { WeightMap } from './weight-reader.js';
 
 export interface LoadedWeights {
@@ -17,9 +17,7 @@ export function weightsFromBytes(bytes: Uint8Array, source: string): LoadedWeigh
     const { meta, tensors } = decodeWeightFile(bytes, source);
     return { weights: tensors, source, kind: 'engine', meta };
   }
-  const sd = cleanStateDict(readCheckpoint(bytes, source));
-  for (const [name, t] of sd) assertFinite(name, t.data, source);
-  return { weights: sd, source, kind: 'checkpoint', meta: {} };
+  return { weights: readModelCheckpoint(bytes, source), source, kind: 'checkpoint', meta: {} };
 }
 
 export async function loadWeights(src: WeightFileSource, onProgress?: ProgressCallback): Promise<LoadedWeights> {

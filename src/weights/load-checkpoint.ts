@@ -1,5 +1,7 @@
 // Reads any supported checkpoint (.pth zip, .pth legacy, .safetensors) by looking at its first bytes.
 import { describeBytes } from './bytes.js';
+import { cleanStateDict } from './clean.js';
+import { assertFinite } from './finite.js';
 import { isWeightFile } from './engine-file.js';
 import { isLegacyPth, isZip, readPth } from './pth.js';
 import { readSafetensors } from './safetensors.js';
@@ -27,4 +29,11 @@ export function readCheckpoint(bytes: Uint8Array, source: string): StateDict {
   if (isWeightFile(bytes)) throw new Error(`${source}: this is already an engine weight file (.pnw), not a PyTorch checkpoint: use it directly (--weights FILE), no conversion needed`);
   const pickle = bytes[0] === 0x80 ? ' (a pickle, but without torch\'s magic number)' : '';
   throw new Error(`${source}: unknown checkpoint format: found ${describeBytes(bytes)}${pickle}; expected a torch .pth (zip "PK\\x03\\x04" or legacy pickle 80 02 8a 0a ...) or a .safetensors file`);
+}
+
+/** A checkpoint as a model takes it: read, cleaned (cleanStateDict) and every value checked finite. */
+export function readModelCheckpoint(bytes: Uint8Array, source: string): StateDict {
+  const sd = cleanStateDict(readCheckpoint(bytes, source));
+  for (const [key, t] of sd) assertFinite(key, t.data, source);
+  return sd;
 }

@@ -139,7 +139,7 @@ export const bench: Command = {
       const engine = enginePeer(model, input, ctx);
       const systems: Peer[] = [engine];
       if (files) {
-        const peerFiles = files;
+        const forPeers = files; // a const, so the closures below see it narrowed
         // A peer that cannot start (no WebGPU adapter for onnxruntime, say) is reported and left out; the
         // others still run.
         const tryPeer = async (name: string, start: () => Promise<Peer>) => {
@@ -153,10 +153,10 @@ export const bench: Command = {
         const ort = await loadOrt();
         if (typeof ort === 'string') console.log(`  ort-cpu, ort-webgpu: not run: ${ort}`);
         else {
-          for (const provider of ['cpu', 'webgpu'] as const) await tryPeer(`ort-${provider}`, () => ortPeer(ort, provider, peerFiles, input, choice.size, threads));
+          for (const provider of ['cpu', 'webgpu'] as const) await tryPeer(`ort-${provider}`, () => ortPeer(ort, provider, forPeers, input, choice.size, threads));
         }
-        await tryPeer('torch', () => torchPeer(peerFiles, threads));
-        if (torchHasCuda()) await tryPeer('torch-cuda', () => torchPeer(peerFiles, threads, 'cuda'));
+        await tryPeer('torch', () => torchPeer(forPeers, threads));
+        if (torchHasCuda()) await tryPeer('torch-cuda', () => torchPeer(forPeers, threads, 'cuda'));
         systems.push(...peers);
         for (const p of peers) console.log(`  ${p.name.padEnd(11)} ${p.description}; ready in ${fmtMs(p.setupMs)} ms`);
       }
