@@ -14,14 +14,12 @@
 //     invocation is base + i * WGX, so neighbouring invocations read neighbouring pixels.
 //   otherwise: invocations differ in output channels along x and in pixels along y.
 // POINT (1x1, stride 1, no padding) drops all border arithmetic: the input pixel is the output pixel.
-// SG (with PX, subgroups of SGSIZE invocations): the weights of a step are the same for every invocation,
+// With subgroups (and PX, subgroups of the tiling's size): the weights of a step are the same for every invocation,
 //   so each invocation loads a different one of them and subgroupBroadcast hands them round: SGSIZE times
 //   fewer weight loads. No invocation may leave early then, so pixels past the end are only not stored.
-#if SG
-enable subgroups;
-#endif
+// The parameters and bindings are declared in src/kernels/conv2d.ts.
 
-#include conv2d_bindings
+#include conv2d_weights
 
 @compute @workgroup_size(${WGX}, ${WGY}, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u${SG_ARG}) {

@@ -8,7 +8,7 @@
 // workgroup memory, then each invocation accumulates its TM x TN outputs from there.
 // The loads and the accumulation are generated unrolled by src/kernels/conv2d.ts (${...} blocks).
 
-#include conv2d_bindings
+#include conv2d_weights
 
 const BM = ${BM}u;
 const BN = ${BN}u;

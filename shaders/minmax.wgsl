@@ -2,16 +2,6 @@
 // image's real channels and pixels. One workgroup per image: a strided pass for the extremes, a tree
 // reduction in workgroup memory, then a second pass that writes. Padding channels are written as 0.
 
-struct Params {
-  pixels: u32, c4: u32, c: u32, unused0: u32,
-  x_cs4: u32, x_co4: u32, y_cs4: u32, y_co4: u32,
-  eps: f32, unused1: u32, unused2: u32, unused3: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
-@group(0) @binding(2) var<storage, read_write> y: array<vec4f>;
-
 const WG: u32 = ${WG}u;
 var<workgroup> lo: array<f32, WG>;
 var<workgroup> hi: array<f32, WG>;

@@ -2,17 +2,7 @@
 // max pooling ignores positions outside the input (-inf padding); average pooling divides by the window
 // clipped to input + padding (count_include_pad) or by the positions inside the input only.
 
-struct Params {
-  in_h: u32, in_w: u32, out_h: u32, out_w: u32,
-  kh: u32, kw: u32, stride_y: u32, stride_x: u32,
-  pad_y: u32, pad_x: u32, c4: u32, count: u32,
-  x_cs4: u32, x_co4: u32, y_cs4: u32, y_co4: u32,
-  groups_y: u32, unused0: u32, unused1: u32, unused2: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
-@group(0) @binding(2) var<storage, read_write> y: array<vec4f>;
+#include output_group
 
 @compute @workgroup_size(${WG}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -20,13 +10,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (idx >= p.count) {
     return;
   }
-  let g = idx % p.c4;
-  let pix = idx / p.c4;
-  let ox = pix % p.out_w;
-  let oy = (pix / p.out_w) % p.out_h;
-  let n = pix / (p.out_w * p.out_h);
-  let y0 = i32(oy * p.stride_y) - i32(p.pad_y);
-  let x0 = i32(ox * p.stride_x) - i32(p.pad_x);
+  let o = output_group(idx);
+  let g = o.g;
+  let pix = o.pix;
+  let n = o.n;
+  let y0 = i32(o.oy * p.stride_y) - i32(p.pad_y);
+  let x0 = i32(o.ox * p.stride_x) - i32(p.pad_x);
   let y1 = min(y0 + i32(p.kh), i32(p.in_h + p.pad_y));
   let x1 = min(x0 + i32(p.kw), i32(p.in_w + p.pad_x));
   let window = f32((y1 - y0) * (x1 - x0));

@@ -2,17 +2,10 @@
 // their weights come from per-axis tables computed once on the host with PyTorch's float32 coordinate rule,
 // so every backend samples exactly the same positions.
 
-struct Params {
-  in_h: u32, in_w: u32, out_h: u32, out_w: u32,
-  c4: u32, count: u32, groups_y: u32, unused0: u32,
-  x_cs4: u32, x_co4: u32, y_cs4: u32, y_co4: u32,
-}
+// The table `taps` holds one entry per output row, then one per output column: (index0, index1, bits of
+// weight0, bits of weight1).
 
-// One entry per output row, then one per output column: (index0, index1, bits of weight0, bits of weight1).
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<vec4f>;
-@group(0) @binding(2) var<storage, read> tab: array<vec4u>;
-@group(0) @binding(3) var<storage, read_write> y: array<vec4f>;
+#include output_group
 
 @compute @workgroup_size(${WG}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -20,13 +13,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (idx >= p.count) {
     return;
   }
-  let g = idx % p.c4;
-  let pix = idx / p.c4;
-  let ox = pix % p.out_w;
-  let oy = (pix / p.out_w) % p.out_h;
-  let n = pix / (p.out_w * p.out_h);
-  let ty = tab[oy];
-  let tx = tab[p.out_h + ox];
+  let o = output_group(idx);
+  let g = o.g;
+  let n = o.n;
+  let ty = taps[o.oy];
+  let tx = taps[p.out_h + o.ox];
   let r0 = (n * p.in_h + ty.x) * p.in_w;
   let r1 = (n * p.in_h + ty.y) * p.in_w;
   let v00 = x[(r0 + tx.x) * p.x_cs4 + p.x_co4 + g];
@@ -37,5 +28,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let wy1 = bitcast<f32>(ty.w);
   let wx0 = bitcast<f32>(tx.z);
   let wx1 = bitcast<f32>(tx.w);
-  y[pix * p.y_cs4 + p.y_co4 + g] = wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11);
+  y[o.pix * p.y_cs4 + p.y_co4 + g] = wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11);
 }

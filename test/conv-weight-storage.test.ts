@@ -9,8 +9,8 @@ import { tinyPraNetTensors } from './support/tiny-weights.js';
 
 describe('conv weight storage on the GPU', () => {
   const input = new Float32Array(3 * 64 * 64).map((_, i) => Math.sin(i * 0.37) * 1.5);
-  const f16Convs = (m: PraNetModel) => m.compiled.steps.filter((s) => s.node.op === 'conv2d' && s.call.label.endsWith('(f16 weights)')).length;
-  const convs = (m: PraNetModel) => m.compiled.steps.filter((s) => s.node.op === 'conv2d').length;
+  const f16Convs = (m: PraNetModel) => m.compiled.steps.filter((s) => s.node.op.name === 'conv2d' && s.call.label.endsWith('(f16 weights)')).length;
+  const convs = (m: PraNetModel) => m.compiled.steps.filter((s) => s.node.op.name === 'conv2d').length;
 
   it('an --f16 file: float16 storage for every conv, about half the constant bytes, bit-identical maps', async () => {
     const { ctx, cache } = await testGpu();

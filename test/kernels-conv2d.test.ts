@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, defaultConvTiling, exactInF16, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../src/kernels/conv2d.js';
+import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, exactInF16, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../src/kernels/conv2d.js';
+import { chooseTiling, DEFAULT_TILING_POLICY } from '../src/kernels/tiling-policy.js';
 import { halfBitsToFloat } from '../src/weights/f16.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
 import { expectClose, expectZeroPadding } from './support/compare.js';
@@ -18,7 +19,7 @@ async function check(c: Case, seed: number): Promise<void> {
   const w = c.weights === 'f16' ? toF16Values(w0) : w0;
   const b = c.a.bias ? uniform(r, c.a.cout) : undefined;
   const res = c.a.residual ? uniform(r, numel(ys)) : undefined;
-  const t = c.tiling ?? defaultConvTiling(c.a.cout, ys.n * ys.h * ys.w, (await testGpu()).ctx.subgroupSize);
+  const t = c.tiling ?? chooseTiling(DEFAULT_TILING_POLICY, ys.n * ys.h * ys.w, c.a.cout, (await testGpu()).ctx.subgroupSize);
   // Input and output may be channel windows of wider buffers, as for Res2Net's split and concat.
   const xv: TensorView = { ...c.xs, co: c.inOffset ?? 0, cs: roundUp(cin, 4) + (c.inOffset ?? 0) + 4 * int(r, 0, 1) };
   const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) };
@@ -142,7 +143,7 @@ describe('conv2d kernel vs float64 reference', () => {
     expect(() => conv2dShape({ n: 1, c: 1, h: 9, w: 9 }, conv2dAttrs(1, 9, 9))).to.throw(/kernel sizes must be 1..7/);
     const a = conv2dAttrs(4, 1, 1, { residual: true });
     const x = denseView({ n: 1, c: 4, h: 3, w: 3 });
-    expect(() => conv2dKernel(a, x, x, defaultConvTiling(4, 9), { res: denseView({ n: 1, c: 4, h: 2, w: 3 }) })).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
+    expect(() => conv2dKernel(a, x, x, chooseTiling(DEFAULT_TILING_POLICY, 9, 4), { res: denseView({ n: 1, c: 4, h: 2, w: 3 }) })).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
     expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 4, wgy: 4, subgroup: 8 })).to.throw(/subgroup weight sharing needs lanes over pixels/);
   });
 });

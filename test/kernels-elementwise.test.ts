@@ -29,7 +29,7 @@ describe('elementwise kernels vs float64 reference', () => {
         const a = uniform(r, numel(s), -8, 8);
         const av = randomView(s, r);
         const yv = randomView(s, r);
-        const out = (await runCall(unaryKernel(op, av, yv), { a: packNhwc(a, av) }, { y: outFloats(yv) })).y!;
+        const out = (await runCall(unaryKernel(op, av, yv), { x: packNhwc(a, av) }, { y: outFloats(yv) })).y!;
         expectClose(unpackNhwc(out, yv), unaryReference(op, a), 1e-5, `${op} case ${i}`);
         expectZeroPadding(out, yv.cs, yv.co, s.c, `${op} case ${i}`);
       }
@@ -43,7 +43,7 @@ describe('elementwise kernels vs float64 reference', () => {
         const a = uniform(r, numel(s));
         const b = uniform(r, numel(s));
         const [av, bv, yv] = [randomView(s, r), randomView(s, r), randomView(s, r)];
-        const out = (await runCall(binaryKernel(op, av, bv, yv), { a: packNhwc(a, av), b: packNhwc(b, bv) }, { y: outFloats(yv) })).y!;
+        const out = (await runCall(binaryKernel(op, av, bv, yv), { x: packNhwc(a, av), other: packNhwc(b, bv) }, { y: outFloats(yv) })).y!;
         expectClose(unpackNhwc(out, yv), binaryReference(op, a, b), 1e-5, `${op} case ${i}`);
         expectZeroPadding(out, yv.cs, yv.co, s.c, `${op} case ${i}`);
       }
@@ -56,7 +56,7 @@ describe('elementwise kernels vs float64 reference', () => {
       const x = uniform(r, numel(s), -3, 3);
       const p = { weight: uniform(r, s.c, 0.2, 2), bias: uniform(r, s.c), mean: uniform(r, s.c), variance: uniform(r, s.c, 0.01, 4), eps: 1e-5 };
       const [xv, yv] = [randomView(s, r), randomView(s, r)];
-      const out = (await runCall(batchnormKernel(xv, yv), { a: packNhwc(x, xv), b: packBatchnorm(p) }, { y: outFloats(yv) })).y!;
+      const out = (await runCall(batchnormKernel(xv, yv), { x: packNhwc(x, xv), table: packBatchnorm(p) }, { y: outFloats(yv) })).y!;
       expectClose(unpackNhwc(out, yv), batchnormReference(x, s, p), 1e-5, `batchnorm case ${i}`);
       expectZeroPadding(out, yv.cs, yv.co, s.c, `batchnorm case ${i}`);
     }
@@ -69,7 +69,7 @@ describe('elementwise kernels vs float64 reference', () => {
       const x = uniform(r, numel(s), -2, 2);
       const m = uniform(r, numel(ms), -6, 6);
       const [xv, mv, yv] = [randomView(s, r), randomView(ms, r), randomView(s, r)];
-      const out = (await runCall(eraseKernel(xv, mv, yv), { a: packNhwc(x, xv), b: packNhwc(m, mv) }, { y: outFloats(yv) })).y!;
+      const out = (await runCall(eraseKernel(xv, mv, yv), { x: packNhwc(x, xv), s: packNhwc(m, mv) }, { y: outFloats(yv) })).y!;
       expectClose(unpackNhwc(out, yv), eraseReference(x, m, s), 1e-5, `erase case ${i}`);
       expectZeroPadding(out, yv.cs, yv.co, s.c, `erase case ${i}`);
     }

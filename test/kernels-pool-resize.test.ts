@@ -29,8 +29,8 @@ async function checkResize(xs: Shape4, a: ResizeAttrs, seed: number): Promise<vo
   const ys = resizeShape(xs, a);
   const x = uniform(r, numel(xs), -2, 2);
   const [xv, yv] = [randomView(xs, r), randomView(ys, r)];
-  const tab = new Float32Array(resizeTable(xs, a).buffer);
-  const out = (await runCall(resizeKernel(a, xv, yv), { x: packNhwc(x, xv), tab }, { y: floats(yv) })).y!;
+  const taps = new Float32Array(resizeTable(xs, a).buffer);
+  const out = (await runCall(resizeKernel(a, xv, yv), { x: packNhwc(x, xv), taps }, { y: floats(yv) })).y!;
   const what = `resize ${JSON.stringify(xs)} ${JSON.stringify(a)}`;
   expectClose(unpackNhwc(out, yv), resizeReference(x, xs, a), 1e-5, what);
   expectZeroPadding(out, yv.cs, yv.co, ys.c, what);

@@ -1,6 +1,7 @@
 // The conv tiling is a per-device parameter: every family must give the whole network the same answer.
 import { expect } from 'chai';
 import type { ConvTiling } from '../src/kernels/conv2d.js';
+import { forcedTiling } from '../src/kernels/tiling-policy.js';
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { PraNetModel } from '../src/models/pranet-model.js';
 import { testGpu } from './support/gpu.js';
@@ -22,7 +23,7 @@ describe('conv tilings on the whole (tiny) network', () => {
     if (ctx.subgroupSize) families.push(['subgroup', { tm: 2, tn: 3, wgx: ctx.subgroupSize, wgy: 1, lanes: 'pixels', subgroup: ctx.subgroupSize }]);
     let reference: Float32Array | undefined;
     for (const [name, t] of families) {
-      const model = await PraNetModel.create(ctx, cache, weights, { size: 96, ...(t ? { convTiling: () => t } : {}) });
+      const model = await PraNetModel.create(ctx, cache, weights, { size: 96, ...(t ? { tiling: forcedTiling(t) } : {}) });
       try {
         const out = (await model.run(input)).lateral_map_2!;
         reference ??= out;

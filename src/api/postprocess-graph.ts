@@ -5,6 +5,9 @@ import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { CompiledGraph } from '../graph/executor.js';
 import { Graph } from '../graph/ir.js';
+import { sigmoidOp } from '../kernels/elementwise.js';
+import { minmaxOp } from '../kernels/minmax.js';
+import { resizeOp } from '../kernels/resize.js';
 import { postprocessOnCpu } from './postprocess-cpu.js';
 
 export class PostprocessGraphs {
@@ -19,8 +22,8 @@ export class PostprocessGraphs {
     if (!compiled) {
       const g = new Graph();
       const x = g.input('logits', { n: 1, c: 1, h: this.size, w: this.size });
-      const up = g.resize('to_image_size', x, { outH: height, outW: width, alignCorners: false });
-      g.output('probability', g.unary('minmax', 'minmax', g.unary('sigmoid', 'sigmoid', up)));
+      const up = g.add(resizeOp, 'to_image_size', [x], { outH: height, outW: width, alignCorners: false });
+      g.output('probability', g.add(minmaxOp, 'minmax', [g.add(sigmoidOp, 'sigmoid', [up], {})], {}));
       compiled = CompiledGraph.compile(this.ctx, this.cache, g);
       compiled.catch(() => this.graphs.delete(key));
       this.graphs.set(key, compiled);

@@ -3,7 +3,7 @@
 // and browser entry points hand it a device and bytes.
 import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/pipelines.js';
-import type { ConvTiling } from '../kernels/conv2d.js';
+import type { TilingPolicy } from '../kernels/tiling-policy.js';
 import { bytescale } from '../io/postprocess.js';
 import { preprocessBatch } from '../io/preprocess.js';
 import { imageToRgba } from '../io/image-browser.js';
@@ -66,7 +66,8 @@ export interface SegmenterOptions {
   allMaps?: boolean;
   /** network input size, a multiple of 32 (PraNet uses 352) */
   size?: number;
-  convTiling?: (x: { n: number; c: number; h: number; w: number }, y: { n: number; c: number; h: number; w: number }, cout: number) => ConvTiling;
+  /** how convs are tiled (default: the engine's measured defaults; forcedTiling(t) gives every conv one tiling) */
+  tiling?: TilingPolicy;
 }
 
 export class Segmenter {
@@ -88,12 +89,11 @@ export class Segmenter {
   static async create(gpu: GpuContext, weights: LoadedWeights, opts: SegmenterOptions = {}, ownsDevice = false): Promise<Segmenter> {
     const cache = new PipelineCache(gpu);
     const size = opts.size ?? 352;
-    const tiling = opts.convTiling;
     const model = await PraNetModel.create(gpu, cache, weights, {
       batch: opts.batch ?? 1,
       size,
       outputs: opts.allMaps ? ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'] : ['lateral_map_2'],
-      ...(tiling ? { convTiling: (node, x, y) => tiling(x, y, node.attrs.cout) } : {}),
+      ...(opts.tiling ? { tiling: opts.tiling } : {}),
     });
     return new Segmenter(gpu, model, new PostprocessGraphs(gpu, cache, size), weights.source, ownsDevice);
   }

@@ -3,11 +3,17 @@ import type { GpuContext } from './context.js';
 
 const STORAGE_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
-export function createStorageBuffer(ctx: GpuContext, bytes: number, label: string): GPUBuffer {
+/** A storage buffer of at least `bytes`; `fill`, if given, writes its initial contents while it is mapped. */
+export function createStorageBuffer(ctx: GpuContext, bytes: number, label: string, fill?: (mapped: Uint8Array) => void): GPUBuffer {
   const max = ctx.limits.maxBufferSize;
   if (bytes > max) throw new Error(`${label}: buffer of ${bytes} bytes exceeds this device's maxBufferSize ${max}`);
   // WebGPU wants sizes that are multiples of 4; keep at least 16 bytes so an empty tensor still binds.
-  return ctx.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: STORAGE_USAGE() });
+  const buffer = ctx.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: STORAGE_USAGE(), mappedAtCreation: fill !== undefined });
+  if (fill) {
+    fill(new Uint8Array(buffer.getMappedRange()));
+    buffer.unmap();
+  }
+  return buffer;
 }
 
 export function uploadFloat32(ctx: GpuContext, data: Float32Array, label: string): GPUBuffer {

@@ -1,30 +1,42 @@
 // Turning kernel calls into ready-to-encode dispatches: pipelines from the cache, every call's parameters in
 // one uniform buffer, one bind group per call. All of it is built once; a forward pass only encodes.
-import type { KernelCall } from '../kernels/kernel.js';
 import type { GpuContext } from './context.js';
 import type { PipelineCache } from './pipelines.js';
 
-export interface BoundCall {
-  call: KernelCall;
-  /** a buffer (and window) for every slot the call names */
+/** One compute dispatch as the GPU layer needs it: shader, uniform words, grid, named storage bindings. */
+export interface GpuCall {
+  /** what this dispatch computes, for errors and profiles */
+  label: string;
+  /** the complete WGSL module; the pipeline cache key */
+  code: string;
+  /** the uniform block at @binding(0), as 32-bit words */
+  params: Uint32Array;
+  groups: [number, number, number];
+  /** storage bindings by name and @binding number */
+  bindings: readonly { name: string; binding: number }[];
+}
+
+export interface BoundCall<C extends GpuCall = GpuCall> {
+  call: C;
+  /** a buffer (and window) for every binding the call names */
   resources: Readonly<Record<string, GPUBufferBinding>>;
 }
 
-export interface PreparedDispatch {
+export interface PreparedDispatch<C extends GpuCall = GpuCall> {
   label: string;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   groups: [number, number, number];
-  call: KernelCall;
+  call: C;
 }
 
-export interface PreparedBatch {
-  dispatches: PreparedDispatch[];
+export interface PreparedBatch<C extends GpuCall = GpuCall> {
+  dispatches: PreparedDispatch<C>[];
   /** the uniform buffer shared by all dispatches; destroy() releases it */
   destroy(): void;
 }
 
-export async function prepareDispatches(ctx: GpuContext, cache: PipelineCache, bound: readonly BoundCall[]): Promise<PreparedBatch> {
+export async function prepareDispatches<C extends GpuCall>(ctx: GpuContext, cache: PipelineCache, bound: readonly BoundCall<C>[]): Promise<PreparedBatch<C>> {
   const align = ctx.limits.minUniformBufferOffsetAlignment;
   const offsets: number[] = [];
   let size = 0;
@@ -38,11 +50,11 @@ export async function prepareDispatches(ctx: GpuContext, cache: PipelineCache, b
   ctx.device.queue.writeBuffer(uniforms, 0, staging);
 
   const pipelines = await Promise.all(bound.map((b) => cache.get(b.call.code, b.call.label)));
-  const dispatches = bound.map((b, i): PreparedDispatch => {
+  const dispatches = bound.map((b, i): PreparedDispatch<C> => {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms, offset: offsets[i]!, size: b.call.params.byteLength } }];
-    for (const [slot, binding] of Object.entries(b.call.slots)) {
-      const resource = b.resources[slot];
-      if (!resource) throw new Error(`${b.call.label}: no buffer bound for slot '${slot}'`);
+    for (const { name, binding } of b.call.bindings) {
+      const resource = b.resources[name];
+      if (!resource) throw new Error(`${b.call.label}: no buffer bound for '${name}'`);
       entries.push({ binding, resource });
     }
     const pipeline = pipelines[i]!;

@@ -1,27 +1,21 @@
-// Compiles a planned graph for one device: packs every constant (conv weights, batchnorm tables, resize
-// tables) into one buffer, lays activations out in one arena, builds all pipelines and bind groups once.
-// A forward pass is then one command encoder and one submit.
-// Shaders bind activations as read_write even when they only read them: WebGPU forbids one buffer in both a
-// read-only and a writable binding of the same dispatch, while writable bindings may share a buffer as long
-// as their ranges do not overlap, which the planner guarantees.
-import { readFloat32, settle } from '../gpu/buffers.js';
+// Compiles a planned graph for one device: every node's op builds its kernel call and constants (conv
+// weights, batchnorm and resize tables), which go into one constant buffer; activations live in one arena;
+// all pipelines and bind groups are built once. A forward pass is then one command encoder and one submit.
+import { createStorageBuffer, readFloat32, settle } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type BoundCall, type PreparedBatch } from '../gpu/dispatch.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
-import { type ConvTiling, conv2dKernel, defaultConvTiling, exactInF16, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../kernels/conv2d.js';
-import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel } from '../kernels/elementwise.js';
 import type { KernelCall } from '../kernels/kernel.js';
-import { packNhwc, roundUp, type Shape4, shapeText, type TensorView, unpackNhwc } from '../kernels/layout.js';
-import { minmaxKernel } from '../kernels/minmax.js';
-import { poolKernel } from '../kernels/pool.js';
-import { resizeKernel, resizeTable } from '../kernels/resize.js';
+import { packNhwc, roundUp, shapeText, unpackNhwc } from '../kernels/layout.js';
+import { dropPadding, insertPadding } from '../kernels/channel-groups.js';
+import { DEFAULT_TILING_POLICY, type TilingPolicy } from '../kernels/tiling-policy.js';
 import type { Graph, Node, TensorId } from './ir.js';
 import { type MemoryPlan, planMemory } from './planner.js';
 
 export interface CompileOptions {
-  /** register tiling of each conv; the default suits the software adapter */
-  convTiling?: (node: Extract<Node, { op: 'conv2d' }>, x: Shape4, y: Shape4) => ConvTiling;
+  /** how convs are tiled (default: DEFAULT_TILING_POLICY, measured on the software adapters) */
+  tiling?: TilingPolicy;
   /**
    * 'auto' (default): a conv whose weights are all exactly float16 values (a weight file converted with
    * --f16) keeps them as float16 on the GPU, half the memory and load traffic with identical results;
@@ -70,75 +64,40 @@ export class CompiledGraph {
       constantBytes = roundUp(offset + data.byteLength, align);
       return { offset, size: Math.max(16, roundUp(data.byteLength, 4)) };
     };
+    const env = { maxGroups, subgroupSize: ctx.subgroupSize, tiling: opts.tiling ?? DEFAULT_TILING_POLICY, weights: opts.convWeights ?? 'auto' } as const;
     const calls: { node: Node; call: KernelCall; tensors: Record<string, TensorId>; consts: Record<string, { offset: number; size: number }> }[] = [];
     for (const node of plan.steps) {
-      const v = (t: TensorId): TensorView => {
-        const placed = plan.views.get(t);
-        if (!placed) throw new Error(`${node.name}: tensor ${t} has no memory (planner bug)`);
-        return placed.view;
+      const placed = (t: TensorId) => {
+        const p = plan.views.get(t);
+        if (!p) throw new Error(`${node.name}: tensor ${t} has no memory (planner bug)`);
+        return p;
       };
-      const [a, b] = node.inputs as [TensorId, TensorId];
-      const y = v(node.output);
-      let call: KernelCall;
-      const tensors: Record<string, TensorId> = {};
-      const consts: Record<string, { offset: number; size: number }> = {};
-      switch (node.op) {
-        case 'conv2d': {
-          const x = v(a);
-          const t = opts.convTiling?.(node, x, y) ?? defaultConvTiling(node.attrs.cout, y.n * y.h * y.w, ctx.subgroupSize);
-          const w = node.weights.weight;
-          const storage = opts.convWeights !== 'f32' && exactInF16(w) ? 'f16' : 'f32';
-          call = conv2dKernel(node.attrs, x, y, t, { ...(node.attrs.residual ? { res: v(b) } : {}), maxGroups, weights: storage });
-          const pack = storage === 'f16' ? packConv2dWeightsF16 : packConv2dWeights;
-          consts.w = addConstant(pack(w, node.attrs.cout, x.c, node.attrs.kh, node.attrs.kw, t.tn));
-          if (node.weights.bias) consts.bias = addConstant(packConv2dBias(node.weights.bias, node.attrs.cout, t.tn));
-          Object.assign(tensors, { x: a, y: node.output }, node.attrs.residual ? { res: b } : {});
-          break;
-        }
-        case 'batchnorm':
-          call = batchnormKernel(v(a), y, maxGroups);
-          consts.b = addConstant(packBatchnorm(node.params));
-          Object.assign(tensors, { a, y: node.output });
-          break;
-        case 'relu': case 'sigmoid': case 'copy':
-          call = unaryKernel(node.op, v(a), y, maxGroups);
-          Object.assign(tensors, { a, y: node.output });
-          break;
-        case 'add': case 'mul':
-          call = binaryKernel(node.op, v(a), v(b), y, maxGroups);
-          Object.assign(tensors, { a, b, y: node.output });
-          break;
-        case 'erase':
-          call = eraseKernel(v(a), v(b), y, maxGroups);
-          Object.assign(tensors, { a, b, y: node.output });
-          break;
-        case 'pool':
-          call = poolKernel(node.attrs, v(a), y, maxGroups);
-          Object.assign(tensors, { x: a, y: node.output });
-          break;
-        case 'resize':
-          call = resizeKernel(node.attrs, v(a), y, maxGroups);
-          consts.tab = addConstant(resizeTable(graph.shape(a), node.attrs));
-          Object.assign(tensors, { x: a, y: node.output });
-          break;
-        case 'minmax':
-          call = minmaxKernel(v(a), y);
-          Object.assign(tensors, { x: a, y: node.output });
-          break;
-        default:
-          throw new Error(`${node.name}: op '${node.op}' does not run as a kernel`);
-      }
+      const { call, constants } = node.op.kernel!(node.attrs, {
+        inputs: node.inputs.map((t) => placed(t).view),
+        output: placed(node.output).view,
+        inputGroups: node.inputs.map((t) => placed(t).groups),
+        outputGroups: placed(node.output).groups,
+      }, env);
       call.label = `${node.name}: ${call.label}`;
+      // Inputs bind to the call's input bindings in order, the output to its output binding.
+      const tensors: Record<string, TensorId> = {};
+      const inputs = call.bindings.filter((b) => b.role === 'input');
+      if (inputs.length !== node.inputs.length) throw new Error(`${call.label}: the kernel reads ${inputs.length} tensors, the node has ${node.inputs.length} inputs`);
+      inputs.forEach((b, i) => (tensors[b.name] = node.inputs[i]!));
+      for (const b of call.bindings.filter((x) => x.role === 'output')) tensors[b.name] = node.output;
+      const consts: Record<string, { offset: number; size: number }> = {};
+      for (const b of call.bindings.filter((x) => x.role === 'constant')) {
+        const data = constants[b.name];
+        if (!data) throw new Error(`${call.label}: no constant data for binding '${b.name}'`);
+        consts[b.name] = addConstant(data);
+      }
       calls.push({ node, call, tensors, consts });
     }
 
-    const device = ctx.device;
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const arena = device.createBuffer({ label: 'activations', size: Math.max(16, roundUp(plan.arenaBytes, 16)), usage });
-    const constants = device.createBuffer({ label: 'constants', size: Math.max(16, constantBytes), usage, mappedAtCreation: true });
-    const mapped = new Uint8Array(constants.getMappedRange());
-    for (const p of constantParts) mapped.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength), p.offset);
-    constants.unmap();
+    const arena = createStorageBuffer(ctx, plan.arenaBytes, 'activations');
+    const constants = createStorageBuffer(ctx, constantBytes, 'constants', (mapped) => {
+      for (const p of constantParts) mapped.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength), p.offset);
+    });
 
     const bound: BoundCall[] = calls.map(({ call, tensors, consts }) => {
       const resources: Record<string, GPUBufferBinding> = {};
@@ -180,8 +139,8 @@ export class CompiledGraph {
       const s = this.graph.shape(t);
       if (!data) throw new Error(`missing graph input '${name}' (${shapeText(s)})`);
       if (data.length !== s.n * s.c * s.h * s.w) throw new Error(`graph input '${name}' has ${data.length} values, expected ${shapeText(s)}`);
-      const { buffer, view } = this.plan.views.get(t)!;
-      const packed = packNhwc(data, view);
+      const { buffer, view, groups } = this.plan.views.get(t)!;
+      const packed = packNhwc(insertPadding(data, s.n, s.h * s.w, groups), view);
       this.ctx.device.queue.writeBuffer(this.arena, buffer.offset, packed.buffer, packed.byteOffset, packed.byteLength);
     }
   }
@@ -190,8 +149,8 @@ export class CompiledGraph {
   async readOutputs(): Promise<Record<string, Float32Array>> {
     const out: Record<string, Float32Array> = {};
     for (const [name, t] of this.graph.outputs) {
-      const { buffer, view } = this.plan.views.get(t)!;
-      out[name] = unpackNhwc(await readFloat32(this.ctx, this.arena, buffer.offset, buffer.bytes), view);
+      const { buffer, view, groups } = this.plan.views.get(t)!;
+      out[name] = dropPadding(unpackNhwc(await readFloat32(this.ctx, this.arena, buffer.offset, buffer.bytes), view), view.n, view.h * view.w, groups);
     }
     await settle(this.ctx, Promise.resolve());
     return out;

@@ -1,37 +1,21 @@
-// The graph IR: tensors with static NCHW shapes and the ops that produce them, in execution order.
-// Builders infer shapes as they go and fail with the op's name and the shapes involved.
-import { type Conv2dAttrs, conv2dShape } from '../kernels/conv2d.js';
-import type { BatchnormParams } from '../kernels/elementwise.js';
-import { type Shape4, shapeText } from '../kernels/layout.js';
-import { type PoolAttrs, poolShape } from '../kernels/pool.js';
-import { type ResizeAttrs, resizeShape } from '../kernels/resize.js';
+// The graph IR: tensors with static NCHW shapes and the ops that produce them, in execution order. Each node
+// holds its op's definition (kernels/op.ts), which infers the output shape as the node is added and fails
+// with the node's name and the shapes involved.
+import { type Shape4 } from '../kernels/layout.js';
+import type { OpDef } from '../kernels/op.js';
 
 export type TensorId = number;
 
-export interface ConvWeights {
-  /** OIHW */
-  weight: Float32Array;
-  bias?: Float32Array;
-}
-
-export type NodeSpec =
-  | { op: 'conv2d'; attrs: Conv2dAttrs; weights: ConvWeights }
-  | { op: 'batchnorm'; params: BatchnormParams }
-  | { op: 'relu' | 'sigmoid' | 'copy' | 'minmax' }
-  | { op: 'add' | 'mul' }
-  | { op: 'pool'; attrs: PoolAttrs }
-  | { op: 'resize'; attrs: ResizeAttrs }
-  | { op: 'erase' }
-  | { op: 'concat' }
-  | { op: 'slice'; start: number; end: number };
-
-export type OpName = NodeSpec['op'];
-
-export type Node = NodeSpec & {
+export interface Node<A = unknown> {
+  op: OpDef<A>;
+  attrs: A;
   name: string;
   inputs: TensorId[];
   output: TensorId;
-};
+}
+
+/** Whether `n` runs `op` (and so has its attributes). */
+export const isOp = <A>(n: Node | undefined, op: OpDef<A>): n is Node<A> => n?.op === (op as OpDef<unknown>);
 
 export interface TensorInfo {
   id: TensorId;
@@ -65,77 +49,21 @@ export class Graph {
     this.outputs.set(name, t);
   }
 
-  conv2d(name: string, x: TensorId, attrs: Conv2dAttrs, weights: ConvWeights): TensorId {
-    const xs = this.shape(x);
-    const expected = attrs.cout * xs.c * attrs.kh * attrs.kw;
-    if (weights.weight.length !== expected) {
-      throw new Error(`${name}: weight has ${weights.weight.length} values, expected [${attrs.cout}, ${xs.c}, ${attrs.kh}, ${attrs.kw}] for input ${shapeText(xs)}`);
-    }
-    if (weights.bias && weights.bias.length !== attrs.cout) throw new Error(`${name}: bias has ${weights.bias.length} values, expected ${attrs.cout}`);
-    if (attrs.bias !== Boolean(weights.bias)) throw new Error(`${name}: attrs.bias is ${attrs.bias} but a bias is ${weights.bias ? '' : 'not '}given`);
-    if (attrs.residual) throw new Error(`${name}: residual adds are fused by the epilogue pass, not built directly`);
-    return this.add_({ op: 'conv2d', attrs, weights }, name, [x], conv2dShape(xs, attrs, name));
+  /** Appends a node running `op` on `inputs`; returns its output tensor. */
+  add<A>(op: OpDef<A>, name: string, inputs: TensorId[], attrs: A): TensorId {
+    const shape = op.shape(attrs, inputs.map((t) => this.shape(t)), name);
+    const node = { op, attrs, name, inputs, output: -1 } as Node<A>;
+    node.output = this.newTensor(shape, node as Node);
+    this.nodes.push(node as Node);
+    return node.output;
   }
 
-  batchnorm(name: string, x: TensorId, params: BatchnormParams): TensorId {
-    const c = this.shape(x).c;
-    for (const [key, v] of Object.entries({ weight: params.weight, bias: params.bias, running_mean: params.mean, running_var: params.variance })) {
-      if (v.length !== c) throw new Error(`${name}: ${key} has ${v.length} values, expected ${c} for input ${shapeText(this.shape(x))}`);
-    }
-    return this.add_({ op: 'batchnorm', params }, name, [x], this.shape(x));
-  }
-
-  unary(op: 'relu' | 'sigmoid' | 'copy' | 'minmax', name: string, x: TensorId): TensorId {
-    return this.add_({ op }, name, [x], this.shape(x));
-  }
-
-  binary(op: 'add' | 'mul', name: string, a: TensorId, b: TensorId): TensorId {
-    const [as, bs] = [this.shape(a), this.shape(b)];
-    if (shapeText(as) !== shapeText(bs)) throw new Error(`${name}: ${op} of ${shapeText(as)} and ${shapeText(bs)}; shapes must be equal`);
-    return this.add_({ op }, name, [a, b], as);
-  }
-
-  pool(name: string, x: TensorId, attrs: PoolAttrs): TensorId {
-    return this.add_({ op: 'pool', attrs }, name, [x], poolShape(this.shape(x), attrs, name));
-  }
-
-  resize(name: string, x: TensorId, attrs: ResizeAttrs): TensorId {
-    return this.add_({ op: 'resize', attrs }, name, [x], resizeShape(this.shape(x), attrs, name));
-  }
-
-  /** y = x * (1 - sigmoid(s)), s one channel of x's size. */
-  erase(name: string, x: TensorId, s: TensorId): TensorId {
-    const [xs, ss] = [this.shape(x), this.shape(s)];
-    if (ss.c !== 1 || ss.n !== xs.n || ss.h !== xs.h || ss.w !== xs.w) {
-      throw new Error(`${name}: attention map is ${shapeText(ss)}, expected ${xs.n}x1x${xs.h}x${xs.w} for features ${shapeText(xs)}`);
-    }
-    return this.add_({ op: 'erase' }, name, [x, s], xs);
-  }
-
-  concat(name: string, parts: TensorId[]): TensorId {
-    if (parts.length === 0) throw new Error(`${name}: concat of nothing`);
-    const first = this.shape(parts[0]!);
-    let c = 0;
-    for (const [i, p] of parts.entries()) {
-      const s = this.shape(p);
-      if (s.n !== first.n || s.h !== first.h || s.w !== first.w) {
-        throw new Error(`${name}: concat input ${i} is ${shapeText(s)}, expected ${first.n}xCx${first.h}x${first.w}`);
-      }
-      if (i < parts.length - 1 && s.c % 4 !== 0) {
-        throw new Error(`${name}: concat input ${i} has ${s.c} channels; all but the last need a multiple of 4 (vec4 channel windows)`);
-      }
-      c += s.c;
-    }
-    return this.add_({ op: 'concat' }, name, parts, { ...first, c });
-  }
-
-  /** Channels [start, end) of x, as a view (no copy). start must be a multiple of 4. */
-  slice(name: string, x: TensorId, start: number, end: number): TensorId {
-    const s = this.shape(x);
-    if (start % 4 !== 0 || start < 0 || end <= start || end > s.c) {
-      throw new Error(`${name}: channel slice [${start}, ${end}) of ${shapeText(s)} must be non-empty, inside, and start at a multiple of 4`);
-    }
-    return this.add_({ op: 'slice', start, end }, name, [x], { ...s, c: end - start });
+  /** Like add(), but the node runs right after `anchor`. */
+  insertAfter<A>(anchor: Node, op: OpDef<A>, name: string, inputs: TensorId[], attrs: A): TensorId {
+    const t = this.add(op, name, inputs, attrs);
+    const node = this.nodes.pop()!;
+    this.nodes.splice(this.nodes.indexOf(anchor) + 1, 0, node);
+    return t;
   }
 
   /** Nodes that read tensor t. */
@@ -157,12 +85,5 @@ export class Graph {
     const id = this.tensors.length;
     this.tensors.push({ id, shape, producer });
     return id;
-  }
-
-  private add_(spec: NodeSpec, name: string, inputs: TensorId[], shape: Shape4): TensorId {
-    const node = { ...spec, name, inputs, output: -1 } as Node;
-    node.output = this.newTensor(shape, node);
-    this.nodes.push(node);
-    return node.output;
   }
 }

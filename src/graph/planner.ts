@@ -1,9 +1,14 @@
 // Memory planning: where every tensor lives. Slices are views of their input; concat parts are written by
 // their producers straight into channel windows of the concat's buffer (a copy is inserted only where that
-// cannot work); then buffers whose lifetimes do not overlap share space in one arena, placed greedily
+// cannot work); tensors cut off a multiple of 4 channels are stored in padded channel groups
+// (channel-layout.ts); then buffers whose lifetimes do not overlap share space in one arena, placed greedily
 // largest-first at the lowest free offset.
+import type { Groups } from '../kernels/channel-groups.js';
+import { copyOp } from '../kernels/elementwise.js';
 import { roundUp, type Shape4, type TensorView } from '../kernels/layout.js';
-import type { Graph, Node, TensorId } from './ir.js';
+import { channelLayouts, storedOffset } from './channel-layout.js';
+import { type Graph, isOp, type Node, type TensorId } from './ir.js';
+import { concatOp, sliceOp } from './view-ops.js';
 
 export interface BufferPlan {
   /** the tensor that owns the buffer (views and concat parts point at it) */
@@ -15,19 +20,25 @@ export interface BufferPlan {
   last: number;
 }
 
+export interface PlacedTensor {
+  buffer: BufferPlan;
+  /** its stored channels (real ones and gaps) as a window of the buffer */
+  view: TensorView;
+  /** how its real channels sit in the view */
+  groups: Groups;
+}
+
 export interface MemoryPlan {
   /** the nodes that run, in order (slices and concats do not run; copies may have been added) */
   steps: Node[];
-  /** every tensor's buffer and channel window */
-  views: Map<TensorId, { buffer: BufferPlan; view: TensorView }>;
+  /** every tensor's buffer, channel window and grouping */
+  views: Map<TensorId, PlacedTensor>;
   buffers: BufferPlan[];
   /** bytes of the arena: what activations really take */
   arenaBytes: number;
   /** the most bytes of buffers live at any one step: no plan can use less */
   peakLiveBytes: number;
 }
-
-const WRITES_WINDOWS = new Set(['conv2d', 'batchnorm', 'relu', 'sigmoid', 'copy', 'add', 'mul', 'pool', 'resize', 'erase', 'minmax']);
 
 export function planMemory(g: Graph, alignment = 256): MemoryPlan {
   // The graph is not modified: copies get tensor ids past the graph's own.
@@ -36,60 +47,70 @@ export function planMemory(g: Graph, alignment = 256): MemoryPlan {
   const producerOf = (t: TensorId): Node | undefined => extra.get(t)?.producer ?? g.tensors[t]!.producer;
 
   // 1. Decide which concat parts are written in place; the rest get a copy node.
-  const placedIn = new Map<TensorId, { concat: Node; co: number }>();
+  const placedIn = new Map<TensorId, { concat: Node; at: number }>();
+  const windows = new Map<Node, TensorId[]>(); // concat -> the tensor in each window, in order
   const copies = new Map<Node, Node[]>(); // concat -> copies to run before it
   const rootOf = (t: TensorId): TensorId => {
     const p = producerOf(t);
-    if (p?.op === 'slice') return rootOf(p.inputs[0]!);
+    if (isOp(p, sliceOp)) return rootOf(p.inputs[0]!);
     const placed = placedIn.get(t);
     return placed ? rootOf(placed.concat.output) : t;
   };
   for (const concat of g.nodes) {
-    if (concat.op !== 'concat') continue;
-    let co = 0;
+    if (!isOp(concat, concatOp)) continue;
+    let at = 0;
+    const inWindows: TensorId[] = [];
     for (const part of concat.inputs) {
       const producer = producerOf(part);
       const reads = producer ? producer.inputs.map(rootOf) : [];
-      const ok = producer !== undefined && WRITES_WINDOWS.has(producer.op) && !placedIn.has(part) &&
+      const ok = producer !== undefined && producer.op.writesWindow && !placedIn.has(part) &&
         !g.isOutput(part) && !reads.includes(rootOf(concat.output)) && !concat.inputs.some((q) => q !== part && reads.includes(rootOf(q)));
       if (ok) {
-        placedIn.set(part, { concat, co });
+        placedIn.set(part, { concat, at });
+        inWindows.push(part);
       } else {
         // A graph input, a view, a tensor already in another concat, or a producer that reads this concat's
         // own buffer (an in-place hazard): copy it into the window instead.
         const id = g.tensors.length + extra.size;
-        const copy = { op: 'copy', name: `${concat.name}.copy${extra.size}`, inputs: [part], output: id } as Node;
+        const copy: Node = { op: copyOp, attrs: {}, name: `${concat.name}.copy${extra.size}`, inputs: [part], output: id };
         extra.set(id, { shape: shapeOf(part), producer: copy });
-        placedIn.set(id, { concat, co });
+        placedIn.set(id, { concat, at });
+        inWindows.push(id);
         copies.set(concat, [...(copies.get(concat) ?? []), copy]);
       }
-      co += shapeOf(part).c;
+      at += shapeOf(part).c;
     }
+    windows.set(concat, inWindows);
   }
 
   // 2. The steps that run, in order.
   const steps: Node[] = [];
   for (const n of g.nodes) {
     steps.push(...(copies.get(n) ?? []));
-    if (n.op !== 'slice' && n.op !== 'concat') steps.push(n);
+    if (n.op.kernel) steps.push(n);
   }
 
-  // 3. Every tensor's root and channel window.
+  // 3. How every tensor's channels are grouped in storage, and its stored channel count.
+  const layouts = channelLayouts(g, [...g.nodes, ...[...copies.values()].flat()], windows, (t) => shapeOf(t).c);
+  const groupsOf = (t: TensorId): Groups => layouts.get(t) ?? [[shapeOf(t).c, shapeOf(t).c]];
+  const storedChannels = (t: TensorId) => groupsOf(t).reduce((s, [, stored]) => s + stored, 0);
+
+  // 4. Every tensor's root and stored channel window.
   const windowOf = (t: TensorId): { root: TensorId; co: number } => {
     const p = producerOf(t);
-    if (p?.op === 'slice') {
+    if (isOp(p, sliceOp)) {
       const w = windowOf(p.inputs[0]!);
-      return { root: w.root, co: w.co + p.start };
+      return { root: w.root, co: w.co + storedOffset(groupsOf(p.inputs[0]!), p.attrs.start) };
     }
     const placed = placedIn.get(t);
     if (placed) {
       const w = windowOf(placed.concat.output);
-      return { root: w.root, co: w.co + placed.co };
+      return { root: w.root, co: w.co + storedOffset(groupsOf(placed.concat.output), placed.at) };
     }
     return { root: t, co: 0 };
   };
 
-  // 4. Lifetimes of the roots, in steps.
+  // 5. Lifetimes of the roots, in steps.
   const life = new Map<TensorId, { first: number; last: number }>();
   const touch = (t: TensorId, step: number) => {
     const r = windowOf(t).root;
@@ -107,12 +128,12 @@ export function planMemory(g: Graph, alignment = 256): MemoryPlan {
   const byRoot = new Map<TensorId, BufferPlan>();
   for (const [root, l] of life) {
     const s = shapeOf(root);
-    const plan = { root, bytes: s.n * s.h * s.w * roundUp(s.c, 4) * 4, offset: 0, first: l.first, last: l.last };
+    const plan = { root, bytes: s.n * s.h * s.w * roundUp(storedChannels(root), 4) * 4, offset: 0, first: l.first, last: l.last };
     buffers.push(plan);
     byRoot.set(root, plan);
   }
 
-  // 5. Offsets: largest first, lowest offset that overlaps no placed buffer alive at the same time.
+  // 6. Offsets: largest first, lowest offset that overlaps no placed buffer alive at the same time.
   const placed: BufferPlan[] = [];
   let arenaBytes = 0;
   for (const b of [...buffers].sort((x, y) => y.bytes - x.bytes || x.first - y.first)) {
@@ -135,12 +156,12 @@ export function planMemory(g: Graph, alignment = 256): MemoryPlan {
     peakLiveBytes = Math.max(peakLiveBytes, live);
   }
 
-  const views = new Map<TensorId, { buffer: BufferPlan; view: TensorView }>();
+  const views = new Map<TensorId, PlacedTensor>();
   for (const t of [...g.tensors.map((x) => x.id), ...extra.keys()]) {
     const { root, co } = windowOf(t);
     const buffer = byRoot.get(root);
     if (!buffer) continue; // no longer used after rewrites
-    views.set(t, { buffer, view: { ...shapeOf(t), cs: roundUp(shapeOf(root).c, 4), co } });
+    views.set(t, { buffer, view: { ...shapeOf(t), c: storedChannels(t), cs: roundUp(storedChannels(root), 4), co }, groups: groupsOf(t) });
   }
   return { steps, views, buffers, arenaBytes, peakLiveBytes };
 }

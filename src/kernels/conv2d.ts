@@ -1,8 +1,10 @@
 // 2-D convolution (groups 1) with a fused epilogue: + bias, + residual, ReLU.
-import { DEFAULT_MAX_GROUPS, foldGroups, type KernelCall, ParamWriter } from './kernel.js';
-import { checkView, roundUp, type Shape4, shapeText, type TensorView } from './layout.js';
-import { specialize } from './template.js';
 import { floatToHalfBits, halfBitsToFloat } from '../weights/f16.js';
+import { expandConvWeights, expandVector } from './channel-groups.js';
+import { DEFAULT_MAX_GROUPS, declareKernel, foldGroups, type KernelCall, kernelCall } from './kernel.js';
+import { checkView, roundUp, type Shape4, shapeText, type TensorView } from './layout.js';
+import { defineOp } from './op.js';
+import { chooseTiling } from './tiling-policy.js';
 
 export interface Conv2dAttrs {
   cout: number;
@@ -65,24 +67,6 @@ export function conv2dShape(x: Shape4, a: Conv2dAttrs, label = 'conv2d'): Shape4
   const w = Math.floor((x.w + a.padL + a.padR - a.dilX * (a.kw - 1) - 1) / a.strideX) + 1;
   if (h < 1 || w < 1) throw bad(`output would be ${h}x${w}`);
   return { n: x.n, c: a.cout, h, w };
-}
-
-/**
- * A tiling for this conv. With fixed-size subgroups (`subgroup`): lanes over pixels, 4 pixels x up to 4
- * channel groups per invocation, weights shared through subgroup broadcasts (measured on lavapipe: 2-3x
- * the rate of the other layouts). Otherwise lanes over channels, 8 pixels x 2 channel groups.
- */
-export function defaultConvTiling(cout: number, pixels: number, subgroup?: number): ConvTiling {
-  const cout4 = Math.ceil(cout / 4);
-  if (subgroup !== undefined && subgroup >= 4 && subgroup <= 64) {
-    const tn = cout4 >= 4 ? 4 : cout4 >= 2 ? 2 : 1;
-    return { tm: 4, tn, wgx: subgroup, wgy: 1, lanes: 'pixels', subgroup };
-  }
-  const tn = cout4 >= 2 ? 2 : 1;
-  const tm = pixels >= 64 ? 8 : 4;
-  let wgx = 1;
-  while (wgx < 16 && wgx * tn < cout4) wgx *= 2;
-  return { tm, tn, wgx, wgy: Math.max(1, 64 / wgx), lanes: 'channels' };
 }
 
 /** Output-channel groups the packed weights hold: a multiple of the tile width, so loads need no guard. */
@@ -168,13 +152,13 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
   const acc = (i: number, j: number) => `acc${i}_${j}`;
   // Weight vec4 k = r * TN + j of a step; with subgroups, invocation l loads those with k % sg == l.
   const weight = (r: number, j: number) => {
-    if (!sg) return `wv(wt[wi + ${r}u * ws + ${j}u])`;
+    if (!sg) return `wv(w[wi + ${r}u * ws + ${j}u])`;
     const k = r * tn + j;
     return `wv(subgroupBroadcast(wl${Math.floor(k / sg)}, ${k % sg}u))`;
   };
   const shares = sg ? range(Math.ceil((4 * tn) / sg)) : [];
   const fmas = [
-    ...shares.map((s) => `let wl${s} = wt[wi + wo${s}];`),
+    ...shares.map((s) => `let wl${s} = w[wi + wo${s}];`),
     ...J.flatMap((j) => range(4).flatMap((r) => [
       `let w${r}_${j} = ${weight(r, j)};`,
       ...I.map((i) => `${acc(i, j)} = fma(vec4f(x${i}.${'xyzw'[r]}), w${r}_${j}, ${acc(i, j)});`),
@@ -262,7 +246,7 @@ function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<strin
       `  let row = e / BN;`,
       `  let col = e % BN;`,
       `  let ok = c0 + row / 4u < p.cin4 && nb + col < ws;`,
-      `  tb[e] = select(vec4f(0.0), wv(wt[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)]), ok);`,
+      `  tb[e] = select(vec4f(0.0), wv(w[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)]), ok);`,
       `}`,
     ])),
     FMAS: lines('        ', fmas),
@@ -276,6 +260,29 @@ export interface Conv2dCallOptions {
   /** how the packed weights are stored (packConv2dWeights or packConv2dWeightsF16); default f32 */
   weights?: ConvWeightStorage;
 }
+
+/** Both conv variants (shaders/conv2d.wgsl and conv2d_tiled.wgsl) share this interface. */
+const CONV2D_INTERFACE = {
+  params: {
+    in_h: 'u32', in_w: 'u32', in_cs4: 'u32', in_co4: 'u32',
+    out_h: 'u32', out_w: 'u32', out_cs4: 'u32', out_co4: 'u32',
+    res_cs4: 'u32', res_co4: 'u32', cin4: 'u32', cout4: 'u32',
+    kh: 'u32', kw: 'u32', stride_y: 'u32', stride_x: 'u32',
+    pad_t: 'u32', pad_l: 'u32', dil_y: 'u32', dil_x: 'u32',
+    m: 'u32', wcout4: 'u32', groups_y: 'u32',
+  },
+  bindings: {
+    x: { role: 'input' },
+    /** the residual added in the epilogue, laid out like the output */
+    res: { role: 'input', optional: true },
+    /** packed weights [kh][kw][cin4 * 4][wcout4] vec4 along output channels (vec2u of 4 halves with WF16) */
+    w: { role: 'constant' },
+    bias: { role: 'constant', optional: true },
+    y: { role: 'output' },
+  },
+} as const;
+const CONV2D = declareKernel({ shader: 'conv2d', ...CONV2D_INTERFACE });
+const CONV2D_TILED = declareKernel({ shader: 'conv2d_tiled', ...CONV2D_INTERFACE });
 
 export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, opts: Conv2dCallOptions = {}): KernelCall {
   const { res, maxGroups = DEFAULT_MAX_GROUPS } = opts;
@@ -299,31 +306,33 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   const px = t.lanes === 'pixels';
   const shared = t.lanes === 'shared';
   if (px && t.wgy !== 1) throw new Error(`${label}: tiling with lanes over pixels needs wgy = 1, got ${t.wgy}`);
+  if (t.subgroup && (!px || t.wgx % t.subgroup !== 0)) throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
   const { groups, groupsY } = px
     ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)
     : foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
-  const params = new ParamWriter()
-    .u32(x.h, x.w, x.cs / 4, x.co / 4)
-    .u32(y.h, y.w, y.cs / 4, y.co / 4)
-    .u32(res ? res.cs / 4 : 0, res ? res.co / 4 : 0, Math.ceil(x.c / 4), cout4)
-    .u32(a.kh, a.kw, a.strideY, a.strideX)
-    .u32(a.padT, a.padL, a.dilY, a.dilX)
-    .u32(m, packedCout4(a.cout, t.tn), groupsY, 0)
-    .finish();
-  if (t.subgroup && (!px || t.wgx % t.subgroup !== 0)) throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
+  const params = {
+    in_h: x.h, in_w: x.w, in_cs4: x.cs / 4, in_co4: x.co / 4,
+    out_h: y.h, out_w: y.w, out_cs4: y.cs / 4, out_co4: y.co / 4,
+    res_cs4: res ? res.cs / 4 : 0, res_co4: res ? res.co / 4 : 0, cin4: Math.ceil(x.c / 4), cout4,
+    kh: a.kh, kw: a.kw, stride_y: a.strideY, stride_x: a.strideX,
+    pad_t: a.padT, pad_l: a.padL, dil_y: a.dilY, dil_x: a.dilX,
+    m, wcout4: packedCout4(a.cout, t.tn), groups_y: groupsY,
+  };
   const flags = { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, BIAS: a.bias, RESIDUAL: a.residual, WF16: f16 };
-  const code = shared
-    ? specialize('conv2d_tiled', { ...flags, ...sharedTileCode(t, a, t.kc ?? 4) })
-    : specialize('conv2d', { ...flags, PX: px, SG: Boolean(t.subgroup), POINT: isPointwise(a), ...tileCode(t.tm, t.tn, a, t.subgroup) });
-  const slots: Record<string, number> = { x: 1, w: 2, y: 5 };
-  if (a.bias) slots.bias = 3;
-  if (a.residual) slots.res = 4;
   const k = x.c * a.kh * a.kw;
-  return {
-    label, code, params, groups, slots,
+  const common = {
+    label, params, groups,
+    use: [...(a.bias ? ['bias' as const] : []), ...(a.residual ? ['res' as const] : [])],
+    types: f16 ? { w: 'vec2u' as const } : {},
     flops: 2 * m * a.cout * k,
     bytes: 4 * (x.n * x.h * x.w * x.c + m * a.cout * (a.residual ? 2 : 1)) + (f16 ? 2 : 4) * a.cout * k,
   };
+  if (shared) return kernelCall(CONV2D_TILED, { ...common, defines: { ...flags, ...sharedTileCode(t, a, t.kc ?? 4) } });
+  return kernelCall(CONV2D, {
+    ...common,
+    defines: { ...flags, PX: px, POINT: isPointwise(a), ...tileCode(t.tm, t.tn, a, t.subgroup) },
+    enable: t.subgroup ? ['subgroups'] : [],
+  });
 }
 
 /** float64 reference on NCHW arrays: weights OIHW, optional bias [cout], optional residual NCHW like the output. */
@@ -355,3 +364,48 @@ export function conv2dReference(x: ArrayLike<number>, xs: Shape4, w: ArrayLike<n
   }
   return out;
 }
+
+/** A conv's weights: OIHW over its real channels, and its bias if it has one. */
+export interface ConvWeights {
+  weight: Float32Array;
+  bias?: Float32Array;
+}
+
+export interface Conv2dOpAttrs extends Conv2dAttrs {
+  weights: ConvWeights;
+}
+
+/**
+ * Inputs: x, and the residual when `residual` is set. The kernel gets weights laid out for the channel groups
+ * of its input and output (zero where storage has padding), tiled as the policy says for this conv and device.
+ */
+export const conv2dOp = defineOp<Conv2dOpAttrs>({
+  name: 'conv2d',
+  writesWindow: true,
+  channels: 'weighted',
+  kind: (a) => `conv2d ${a.kh}x${a.kw}`,
+  shape(a, [x, res], label) {
+    const { weight, bias } = a.weights;
+    const expected = a.cout * x!.c * a.kh * a.kw;
+    if (weight.length !== expected) throw new Error(`${label}: weight has ${weight.length} values, expected [${a.cout}, ${x!.c}, ${a.kh}, ${a.kw}] for input ${shapeText(x!)}`);
+    if (bias && bias.length !== a.cout) throw new Error(`${label}: bias has ${bias.length} values, expected ${a.cout}`);
+    if (a.bias !== Boolean(bias)) throw new Error(`${label}: attrs.bias is ${a.bias} but a bias is ${bias ? '' : 'not '}given`);
+    const y = conv2dShape(x!, a, label);
+    if (a.residual !== (res !== undefined)) throw new Error(`${label}: a residual input must be given exactly when attrs.residual is set`);
+    if (res && shapeText(res) !== shapeText(y)) throw new Error(`${label}: residual is ${shapeText(res)}, expected ${shapeText(y)}`);
+    return y;
+  },
+  reference: (a, [x, res], [xs]) => conv2dReference(x!, xs!, a.weights.weight, a, a.weights.bias, a.residual ? res : undefined),
+  kernel(a, io, env) {
+    const [x, res] = io.inputs;
+    const y = io.output;
+    const t = chooseTiling(env.tiling, y.n * y.h * y.w, y.c, env.subgroupSize);
+    const w = expandConvWeights(a.weights.weight, a.kh, a.kw, io.inputGroups[0]!, io.outputGroups);
+    const weights = env.weights !== 'f32' && exactInF16(w) ? 'f16' : 'f32';
+    const call = conv2dKernel({ ...a, cout: y.c }, x!, y, t, { ...(res ? { res } : {}), maxGroups: env.maxGroups, weights });
+    const pack = weights === 'f16' ? packConv2dWeightsF16 : packConv2dWeights;
+    const constants: Record<string, Float32Array | Uint32Array> = { w: pack(w, y.c, x!.c, a.kh, a.kw, t.tn) };
+    if (a.weights.bias) constants.bias = packConv2dBias(expandVector(a.weights.bias, io.outputGroups, 0), y.c, t.tn);
+    return { call, constants };
+  },
+});

@@ -1,48 +1,114 @@
-// What a kernel module hands to whoever runs it: one specialised shader, its parameters, its grid and the
-// storage bindings it expects, plus the work it does (for the profiler).
+// A kernel's interface, declared once: its uniform parameters (name and type, in order) and its storage
+// bindings (name, role, element type, in order). The WGSL `struct Params` and `@binding` lines, the uniform
+// block's words and the binding numbers the executor fills are all generated from that declaration, so the
+// shader bodies in shaders/ only use `p.<param>` and the binding names.
+//
+// Binding roles, the same words in every kernel:
+//   input:    an activation tensor the kernel reads (the first one is always `x`)
+//   output:   the activation tensor it writes (always `y`)
+//   constant: data fixed at compile time (weights, tables), named for what it holds
+// Activations are bound read_write even when only read: WebGPU forbids one buffer in a read-only and a
+// writable binding of the same dispatch, while writable bindings may share a buffer when their ranges do not
+// overlap (the planner guarantees that). Constants live in their own buffer and are bound read-only.
+import type { GpuCall } from '../gpu/dispatch.js';
 import { checkView, type Shape4, shapeText, type TensorView } from './layout.js';
+import { type Defines, specialize } from './template.js';
 
-export interface KernelCall {
-  /** what this dispatch computes, for errors and profiles */
-  label: string;
-  /** specialised WGSL; the pipeline cache key */
-  code: string;
-  /** the uniform block at @binding(0), as 32-bit words */
-  params: Uint32Array;
-  groups: [number, number, number];
-  /** storage bindings by role name (x, w, bias, res, y, ...) -> @binding index */
-  slots: Readonly<Record<string, number>>;
-  /** floating-point operations (a multiply-add counts 2) */
+export type ParamType = 'u32' | 'f32';
+export type BindingRole = 'input' | 'output' | 'constant';
+export type ElementType = 'vec4f' | 'vec4u' | 'vec2u';
+
+export interface BindingDecl {
+  role: BindingRole;
+  /** element type of the array (default vec4f) */
+  type?: ElementType;
+  /** a binding only some calls use (a residual, a second operand) */
+  optional?: boolean;
+}
+
+export interface KernelDecl<P extends string = string, B extends string = string> {
+  /** the shader body, shaders/<shader>.wgsl */
+  shader: string;
+  params: Readonly<Record<P, ParamType>>;
+  bindings: Readonly<Record<B, BindingDecl>>;
+}
+
+/** Declares a kernel; the literal types of the names make calls check their parameter and binding names. */
+export const declareKernel = <P extends string, B extends string>(d: KernelDecl<P, B>): KernelDecl<P, B> => d;
+
+/** One storage binding of a call: its @binding number and role. */
+export interface CallBinding {
+  name: string;
+  binding: number;
+  role: BindingRole;
+}
+
+/** What a kernel module hands to whoever runs it. */
+export interface KernelCall extends GpuCall {
+  bindings: readonly CallBinding[];
+  /** floating-point operations (a multiply-add counts 2), for the profiler */
   flops: number;
   /** bytes read and written, at least once each */
   bytes: number;
 }
 
-/** A uniform block written word by word; floats share the same words. */
-export class ParamWriter {
-  private readonly words: number[] = [];
-  private readonly floats = new Map<number, number>();
-  u32(...values: number[]): this {
-    for (const v of values) {
-      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`kernel parameter ${v} is not a u32`);
-      this.words.push(v);
-    }
-    return this;
-  }
-  f32(...values: number[]): this {
-    for (const v of values) {
-      this.floats.set(this.words.length, v);
-      this.words.push(0);
-    }
-    return this;
-  }
-  finish(): Uint32Array {
-    while (this.words.length % 4 !== 0) this.words.push(0); // uniform blocks are 16-byte multiples
-    const out = new Uint32Array(this.words);
-    const asFloat = new Float32Array(out.buffer);
-    for (const [i, v] of this.floats) asFloat[i] = v;
-    return out;
-  }
+export interface CallSpec<P extends string, B extends string> {
+  label: string;
+  params: Readonly<Record<P, number>>;
+  groups: [number, number, number];
+  /** template defines of the shader body (see template.ts) */
+  defines?: Defines;
+  /** optional bindings this call uses */
+  use?: readonly B[];
+  /** element types that differ from the declaration in this call (float16 weights) */
+  types?: Partial<Record<B, ElementType>>;
+  /** WGSL extensions the body needs (`enable ...;` must come first in a module) */
+  enable?: readonly string[];
+  flops: number;
+  bytes: number;
+}
+
+/** The uniform block: parameters as 32-bit words in declaration order, padded to a 16-byte multiple. */
+function paramWords(decl: KernelDecl, values: Readonly<Record<string, number>>, label: string): Uint32Array {
+  const names = Object.keys(decl.params);
+  const extra = Object.keys(values).filter((k) => !names.includes(k));
+  if (extra.length) throw new Error(`${label}: unknown kernel parameter ${extra.join(', ')}`);
+  const words = new Uint32Array(Math.ceil(names.length / 4) * 4);
+  const floats = new Float32Array(words.buffer);
+  names.forEach((name, i) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`${label}: kernel parameter ${name} is missing`);
+    if (decl.params[name] === 'f32') floats[i] = v;
+    else if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`${label}: kernel parameter ${name} = ${v} is not a u32`);
+    else words[i] = v;
+  });
+  return words;
+}
+
+/** The generated declarations: `struct Params`, the uniform at binding 0, then each used binding in order. */
+export function interfaceWgsl(decl: KernelDecl, used: ReadonlySet<string>, types: Partial<Record<string, ElementType>> = {}): string {
+  const names = Object.keys(decl.params);
+  const fields = names.map((n) => `  ${n}: ${decl.params[n]},`);
+  for (let i = names.length; i % 4 !== 0; i++) fields.push(`  _pad${i}: u32,`);
+  const lines = ['struct Params {', ...fields, '}', '', '@group(0) @binding(0) var<uniform> p: Params;'];
+  Object.entries(decl.bindings).forEach(([name, b], i) => {
+    if (!used.has(name)) return;
+    const access = b.role === 'constant' ? 'read' : 'read_write';
+    lines.push(`@group(0) @binding(${i + 1}) var<storage, ${access}> ${name}: array<${types[name] ?? b.type ?? 'vec4f'}>;`);
+  });
+  return lines.join('\n');
+}
+
+/** Builds a call: the shader with its generated interface, the uniform words, the bindings it uses. */
+export function kernelCall<P extends string, B extends string>(decl: KernelDecl<P, B>, spec: CallSpec<NoInfer<P>, NoInfer<B>>): KernelCall {
+  const all = Object.entries(decl.bindings) as [B, BindingDecl][];
+  const used = new Set<string>(all.filter(([name, b]) => !b.optional || spec.use?.includes(name)).map(([name]) => name));
+  const unknown = (spec.use ?? []).filter((n) => !(n in decl.bindings));
+  if (unknown.length) throw new Error(`${spec.label}: no binding ${unknown.join(', ')} in ${decl.shader}`);
+  const enables = (spec.enable ?? []).map((e) => `enable ${e};\n`).join('');
+  const code = `${enables}${interfaceWgsl(decl, used, spec.types)}\n\n${specialize(decl.shader, spec.defines ?? {})}`;
+  const bindings = all.flatMap(([name, b], i) => (used.has(name) ? [{ name, binding: i + 1, role: b.role }] : []));
+  return { label: spec.label, code, params: paramWords(decl, spec.params, spec.label), groups: spec.groups, bindings, flops: spec.flops, bytes: spec.bytes };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Max and average pooling with PyTorch's output-size, padding and divisor rules.
-import { DEFAULT_MAX_GROUPS, type KernelCall, ParamWriter, perOutputGroup } from './kernel.js';
+import { DEFAULT_MAX_GROUPS, declareKernel, type KernelCall, kernelCall, perOutputGroup } from './kernel.js';
 import { type Shape4, shapeText, type TensorView } from './layout.js';
-import { specialize } from './template.js';
+import { defineOp } from './op.js';
 
 export interface PoolAttrs {
   kind: 'max' | 'avg';
@@ -40,23 +40,29 @@ export function poolShape(x: Shape4, a: PoolAttrs, label = `${a.kind}pool`): Sha
 
 const WG = 64;
 
+const POOL = declareKernel({
+  shader: 'pool',
+  params: {
+    in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32', kh: 'u32', kw: 'u32', stride_y: 'u32', stride_x: 'u32',
+    pad_y: 'u32', pad_x: 'u32', c4: 'u32', count: 'u32', x_cs4: 'u32', x_co4: 'u32', y_cs4: 'u32', y_co4: 'u32', groups_y: 'u32',
+  },
+  bindings: { x: { role: 'input' }, y: { role: 'output' } },
+});
+
 export function poolKernel(a: PoolAttrs, x: TensorView, y: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
   const label = `${a.kind}pool ${a.kh}x${a.kw}/${a.strideY} ${shapeText(x)}`;
   const { c4, count, groups, groupsY } = perOutputGroup(label, poolShape(x, a, label), x, y, WG, maxGroups);
-  const params = new ParamWriter()
-    .u32(x.h, x.w, y.h, y.w)
-    .u32(a.kh, a.kw, a.strideY, a.strideX)
-    .u32(a.padY, a.padX, c4, count)
-    .u32(x.cs / 4, x.co / 4, y.cs / 4, y.co / 4)
-    .u32(groupsY, 0, 0, 0)
-    .finish();
   const outputs = y.n * y.h * y.w * y.c;
-  return {
-    label, params, groups, slots: { x: 1, y: 2 },
-    code: specialize('pool', { WG, MAX: a.kind === 'max', COUNT_PAD: a.countIncludePad }),
+  return kernelCall(POOL, {
+    label, groups,
+    params: {
+      in_h: x.h, in_w: x.w, out_h: y.h, out_w: y.w, kh: a.kh, kw: a.kw, stride_y: a.strideY, stride_x: a.strideX,
+      pad_y: a.padY, pad_x: a.padX, c4, count, x_cs4: x.cs / 4, x_co4: x.co / 4, y_cs4: y.cs / 4, y_co4: y.co / 4, groups_y: groupsY,
+    },
+    defines: { WG, MAX: a.kind === 'max', COUNT_PAD: a.countIncludePad },
     flops: outputs * a.kh * a.kw,
     bytes: 4 * (x.n * x.h * x.w * x.c + outputs),
-  };
+  });
 }
 
 /** float64 reference on NCHW. */
@@ -89,3 +95,13 @@ export function poolReference(x: ArrayLike<number>, xs: Shape4, a: PoolAttrs): F
   }
   return out;
 }
+
+export const poolOp = defineOp<PoolAttrs>({
+  name: 'pool',
+  writesWindow: true,
+  channels: 'per-channel',
+  kind: (a) => `${a.kind}pool ${a.kh}x${a.kw}`,
+  shape: (a, [x], label) => poolShape(x!, a, label),
+  reference: (a, [x], [xs]) => poolReference(x!, xs!, a),
+  kernel: (a, io, env) => ({ call: poolKernel(a, io.inputs[0]!, io.output, env.maxGroups), constants: {} }),
+});

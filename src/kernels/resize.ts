@@ -1,7 +1,7 @@
 // Bilinear resize (PyTorch F.interpolate mode='bilinear', antialias off) with align_corners true or false.
-import { DEFAULT_MAX_GROUPS, type KernelCall, ParamWriter, perOutputGroup } from './kernel.js';
+import { DEFAULT_MAX_GROUPS, declareKernel, type KernelCall, kernelCall, perOutputGroup } from './kernel.js';
 import { type Shape4, shapeText, type TensorView } from './layout.js';
-import { specialize } from './template.js';
+import { defineOp } from './op.js';
 
 export interface ResizeAttrs {
   outH: number;
@@ -53,7 +53,8 @@ export function bilinearTaps(inSize: number, outSize: number, alignCorners: bool
   return { i0, i1, w0, w1 };
 }
 
-function tapTable(x: Shape4, a: ResizeAttrs): Uint32Array {
+/** The per-axis sample table the kernel reads as its constant `taps`. */
+export function resizeTable(x: Shape4, a: ResizeAttrs): Uint32Array {
   const table = new Uint32Array(4 * (a.outH + a.outW));
   const bits = new Float32Array(table.buffer);
   const axes: [number, number, number | undefined][] = [[x.h, a.outH, a.scaleFactor], [x.w, a.outW, a.scaleFactor]];
@@ -72,26 +73,24 @@ function tapTable(x: Shape4, a: ResizeAttrs): Uint32Array {
 
 const WG = 64;
 
-/** The call reads its coordinate table from slot `tab`, which `resizeTable` returns. */
+const RESIZE = declareKernel({
+  shader: 'resize',
+  params: { in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32', c4: 'u32', count: 'u32', groups_y: 'u32', x_cs4: 'u32', x_co4: 'u32', y_cs4: 'u32', y_co4: 'u32' },
+  bindings: { x: { role: 'input' }, taps: { role: 'constant', type: 'vec4u' }, y: { role: 'output' } },
+});
+
+/** The call reads its sample table (resizeTable) from the constant `taps`. */
 export function resizeKernel(a: ResizeAttrs, x: TensorView, y: TensorView, maxGroups = DEFAULT_MAX_GROUPS): KernelCall {
   const label = `resize ${shapeText(x)} -> ${y.h}x${y.w}${a.alignCorners ? ' align_corners' : ''}`;
   const { c4, count, groups, groupsY } = perOutputGroup(label, resizeShape(x, a, label), x, y, WG, maxGroups);
-  const params = new ParamWriter()
-    .u32(x.h, x.w, y.h, y.w)
-    .u32(c4, count, groupsY, 0)
-    .u32(x.cs / 4, x.co / 4, y.cs / 4, y.co / 4)
-    .finish();
   const outputs = y.n * y.h * y.w * y.c;
-  return {
-    label, params, groups, slots: { x: 1, tab: 2, y: 3 },
-    code: specialize('resize', { WG }),
+  return kernelCall(RESIZE, {
+    label, groups,
+    params: { in_h: x.h, in_w: x.w, out_h: y.h, out_w: y.w, c4, count, groups_y: groupsY, x_cs4: x.cs / 4, x_co4: x.co / 4, y_cs4: y.cs / 4, y_co4: y.co / 4 },
+    defines: { WG },
     flops: outputs * 6,
     bytes: 4 * (x.n * x.h * x.w * x.c + outputs),
-  };
-}
-
-export function resizeTable(x: Shape4, a: ResizeAttrs): Uint32Array {
-  return tapTable(x, a);
+  });
 }
 
 /**
@@ -125,3 +124,12 @@ export function resizeReference(x: ArrayLike<number>, xs: Shape4, a: ResizeAttrs
   }
   return out;
 }
+
+export const resizeOp = defineOp<ResizeAttrs>({
+  name: 'resize',
+  writesWindow: true,
+  channels: 'per-channel',
+  shape: (a, [x], label) => resizeShape(x!, a, label),
+  reference: (a, [x], [xs]) => resizeReference(x!, xs!, a),
+  kernel: (a, io, env) => ({ call: resizeKernel(a, io.inputs[0]!, io.output, env.maxGroups), constants: { taps: resizeTable(io.inputs[0]!, a) } }),
+});

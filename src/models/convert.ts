@@ -1,6 +1,9 @@
 // PyTorch checkpoint -> the engine's weight file: every key and shape checked against the architecture
 // (all problems reported at once), batchnorm folded into the convs in float64, stored as f32 or f16.
-import { foldConvBatchnorm } from '../graph/passes.js';
+import { isOp } from '../graph/ir.js';
+import { foldBatchnorm } from '../graph/passes.js';
+import { conv2dOp } from '../kernels/conv2d.js';
+import { batchnormOp } from '../kernels/elementwise.js';
 import { encodeWeightFile, readModelCheckpoint, type StateDict, type WeightFileDtype } from '../weights/index.js';
 import { buildPraNet } from './pranet-graph.js';
 import { describeConfig, type PraNetConfig } from './pranet-config.js';
@@ -16,13 +19,19 @@ export interface ConvertResult {
 export function convertStateDict(sd: StateDict, opts: { dtype: WeightFileDtype; source: string }): ConvertResult {
   const built = buildPraNet(sd, { source: opts.source, outputs: ['lateral_map_2'] });
   if (!built.rawBatchnorm) throw new Error(`${opts.source}: has no batchnorm statistics (resnet.bn1.*): it is not a PyTorch PraNet checkpoint`);
+  foldBatchnorm(built.graph);
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   let parameters = 0;
-  for (const rec of built.convs) {
-    const folded = rec.batchnorm ? foldConvBatchnorm(rec.weight, rec.bias, rec.batchnorm) : { weight: rec.weight, bias: rec.bias! };
-    tensors.set(`${rec.key}.weight`, { shape: [...rec.shape], data: folded.weight });
-    tensors.set(`${rec.key}.bias`, { shape: [rec.shape[0]], data: folded.bias });
-    parameters += folded.weight.length + folded.bias.length;
+  // Conv nodes are named by their state-dict keys and come in the order the network reads them.
+  for (const node of built.graph.nodes) {
+    if (isOp(node, batchnormOp)) throw new Error(`${opts.source}: batchnorm ${node.name} could not be folded into a conv`);
+    if (!isOp(node, conv2dOp)) continue;
+    const { weight, bias } = node.attrs.weights;
+    if (!bias) throw new Error(`${opts.source}: conv ${node.name} has neither a bias nor a batchnorm`);
+    const x = built.graph.shape(node.inputs[0]!);
+    tensors.set(`${node.name}.weight`, { shape: [node.attrs.cout, x.c, node.attrs.kh, node.attrs.kw], data: weight });
+    tensors.set(`${node.name}.bias`, { shape: [node.attrs.cout], data: bias });
+    parameters += weight.length + bias.length;
   }
   const meta = {
     model: 'PraNet',

@@ -4,7 +4,6 @@ import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { CompiledGraph, type CompileOptions } from '../graph/executor.js';
 import { optimize } from '../graph/passes.js';
-import { dropPadding, type Groups } from './channel-groups.js';
 import type { LoadedWeights } from './load-weights.js';
 import type { PraNetConfig } from './pranet-config.js';
 import { stopwatch } from '../util/stopwatch.js';
@@ -28,7 +27,6 @@ export class PraNetModel {
     readonly compiled: CompiledGraph,
     readonly batch: number,
     readonly size: number,
-    private readonly groups: Map<string, Groups>,
   ) {}
 
   static async create(ctx: GpuContext, cache: PipelineCache, loaded: LoadedWeights, opts: PraNetModelOptions = {}): Promise<PraNetModel> {
@@ -37,7 +35,7 @@ export class PraNetModel {
     const built = buildPraNet(loaded.weights, { batch, size, outputs: opts.outputs, source: loaded.source });
     optimize(built.graph);
     const compiled = await CompiledGraph.compile(ctx, cache, built.graph, opts);
-    return new PraNetModel(built.config, compiled, batch, size, built.outputGroups);
+    return new PraNetModel(built.config, compiled, batch, size);
   }
 
   /**
@@ -51,13 +49,8 @@ export class PraNetModel {
     this.compiled.submit();
     await this.compiled.finish();
     const networkMs = lap();
-    const raw = await this.compiled.readOutputs();
+    const out = await this.compiled.readOutputs();
     if (timings) Object.assign(timings, { uploadMs, networkMs, readbackMs: lap() });
-    const out: Record<string, Float32Array> = {};
-    for (const [name, data] of Object.entries(raw)) {
-      const s = this.compiled.graph.shape(this.compiled.graph.outputs.get(name)!);
-      out[name] = dropPadding(data, s.n, s.h * s.w, this.groups.get(name)!);
-    }
     return out;
   }
 

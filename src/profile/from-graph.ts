@@ -6,16 +6,7 @@ import { shapeText } from '../kernels/layout.js';
 import type { TimedDispatch } from './kernel-profile.js';
 
 /** "conv2d 3x3" (kernel size tells convs apart), "maxpool 3x3", or the op's name. */
-export function opType(node: Node): string {
-  switch (node.op) {
-    case 'conv2d':
-      return `conv2d ${node.attrs.kh}x${node.attrs.kw}`;
-    case 'pool':
-      return `${node.attrs.kind}pool ${node.attrs.kh}x${node.attrs.kw}`;
-    default:
-      return node.op;
-  }
-}
+export const opType = (node: Node): string => node.op.kind?.(node.attrs) ?? node.op.name;
 
 export function timedDispatches(compiled: CompiledGraph, result: ProfileResult): TimedDispatch[] {
   const { steps, plan } = compiled;

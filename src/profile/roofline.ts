@@ -6,7 +6,8 @@ import type { GpuContext } from '../gpu/context.js';
 import { prepareDispatches } from '../gpu/dispatch.js';
 import { PipelineCache } from '../gpu/pipelines.js';
 import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
-import { conv2dAttrs, conv2dKernel, type ConvTiling, defaultConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
+import { conv2dAttrs, conv2dKernel, type ConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
+import { chooseTiling, DEFAULT_TILING_POLICY } from '../kernels/tiling-policy.js';
 import { denseView } from '../kernels/layout.js';
 import { gflopRate } from './kernel-profile.js';
 
@@ -35,7 +36,7 @@ export const tilingText = (t: ConvTiling): string =>
 /** A small set of tilings around the engine's defaults; the subgroup ones only with fixed-size subgroups. */
 export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling[] {
   const list: ConvTiling[] = [
-    defaultConvTiling(size, size, subgroupSize),
+    chooseTiling(DEFAULT_TILING_POLICY, size, size, subgroupSize),
     { tm: 8, tn: 2, wgx: 8, wgy: 8, lanes: 'channels' },
     { tm: 8, tn: 2, wgx: 16, wgy: 2, lanes: 'channels' },
     { tm: 4, tn: 1, wgx: 8, wgy: 8, lanes: 'channels' },

@@ -18,6 +18,7 @@ import { PraNetModel, type PraNetModelOptions } from '../../src/models/pranet-mo
 import { randomPraNetWeights, seededRandom } from '../../src/models/random-weights.js';
 import type { StateDict } from '../../src/weights/index.js';
 import { DEFAULT_WEIGHTS_PATH } from '../../src/index.js';
+import { forcedTiling } from '../../src/kernels/tiling-policy.js';
 import { REPO_ROOT } from './paths.js';
 
 export const FIXTURE = join(REPO_ROOT, 'test/fixtures/engine-outputs.json');
@@ -90,7 +91,7 @@ export async function engineOutputDigests(ctx: GpuContext, cache: PipelineCache)
     shared: { tm: 4, tn: 1, wgx: 8, wgy: 8, lanes: 'shared', kc: 2 },
   } as const;
   for (const [family, t] of Object.entries(forced)) {
-    await modelDigests(ctx, cache, tiny, { size: 64, outputs: ['lateral_map_2'], convTiling: () => t }, input(1, 64, 2), d, `tiny 64 ${family}`);
+    await modelDigests(ctx, cache, tiny, { size: 64, outputs: ['lateral_map_2'], tiling: forcedTiling(t) }, input(1, 64, 2), d, `tiny 64 ${family}`);
   }
   const sd = unfoldedStateDict('tiny', 4);
   const raw: LoadedWeights = { weights: sd, source: 'tiny unfolded', kind: 'checkpoint', meta: {} };

@@ -1,7 +1,8 @@
 // Kernel calls with seeded random inputs on awkward shapes (odd sizes, channel counts not a multiple of 4,
 // 1x1 spatial, N = 2, channel windows of wider buffers), small enough for the software adapter. Each case
 // names the output view, so only the channels the kernel owns are compared.
-import { conv2dAttrs, conv2dKernel, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, defaultConvTiling, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../../../src/kernels/conv2d.js';
+import { conv2dAttrs, conv2dKernel, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../../../src/kernels/conv2d.js';
+import { chooseTiling, DEFAULT_TILING_POLICY } from '../../../src/kernels/tiling-policy.js';
 import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel, type BinaryOp, type UnaryOp } from '../../../src/kernels/elementwise.js';
 import type { KernelCall } from '../../../src/kernels/kernel.js';
 import { numel, packNhwc, roundUp, type Shape4, shapeText, type TensorView } from '../../../src/kernels/layout.js';
@@ -33,7 +34,7 @@ function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling, wei
   const [xv, yv] = [windowed(xs, r), windowed(ys, r)];
   // Subgroup weight sharing as both hosts run it by default; a tiling for subgroups of 4 is right on any
   // device whose subgroups hold at least 4 invocations (SwiftShader: 4, lavapipe: 8).
-  const t = tiling ?? defaultConvTiling(a.cout, ys.n * ys.h * ys.w, 4);
+  const t = tiling ?? chooseTiling(DEFAULT_TILING_POLICY, ys.n * ys.h * ys.w, a.cout, 4);
   const rv = windowed(ys, r);
   const inputs: Record<string, Float32Array> = {
     x: packNhwc(uniform(r, numel(xs)), xv),
@@ -59,7 +60,7 @@ function pool(xs: Shape4, a: PoolAttrs, seed: number): KernelCase {
 function resize(xs: Shape4, a: ResizeAttrs, seed: number): KernelCase {
   const r = rng(seed);
   const [xv, yv] = [windowed(xs, r), windowed(resizeShape(xs, a), r)];
-  const inputs = { x: packNhwc(uniform(r, numel(xs), -2, 2), xv), tab: new Float32Array(resizeTable(xs, a).buffer) };
+  const inputs = { x: packNhwc(uniform(r, numel(xs), -2, 2), xv), taps: new Float32Array(resizeTable(xs, a).buffer) };
   const name = `resize ${shapeText(xs)} -> ${a.outH}x${a.outW} ${a.alignCorners ? 'align_corners' : 'half-pixel'}${a.scaleFactor ? ` scale ${a.scaleFactor}` : ''}`;
   return { name, call: resizeKernel(a, xv, yv), inputs, yFloats: floats(yv), y: yv };
 }
@@ -67,13 +68,13 @@ function resize(xs: Shape4, a: ResizeAttrs, seed: number): KernelCase {
 function unary(op: UnaryOp, s: Shape4, seed: number): KernelCase {
   const r = rng(seed);
   const [av, yv] = [windowed(s, r), windowed(s, r)];
-  return { name: `${op} ${shapeText(s)}`, call: unaryKernel(op, av, yv), inputs: { a: packNhwc(uniform(r, numel(s), -8, 8), av) }, yFloats: floats(yv), y: yv };
+  return { name: `${op} ${shapeText(s)}`, call: unaryKernel(op, av, yv), inputs: { x: packNhwc(uniform(r, numel(s), -8, 8), av) }, yFloats: floats(yv), y: yv };
 }
 
 function binary(op: BinaryOp, s: Shape4, seed: number): KernelCase {
   const r = rng(seed);
   const [av, bv, yv] = [windowed(s, r), windowed(s, r), windowed(s, r)];
-  const inputs = { a: packNhwc(uniform(r, numel(s)), av), b: packNhwc(uniform(r, numel(s)), bv) };
+  const inputs = { x: packNhwc(uniform(r, numel(s)), av), other: packNhwc(uniform(r, numel(s)), bv) };
   return { name: `${op} ${shapeText(s)}`, call: binaryKernel(op, av, bv, yv), inputs, yFloats: floats(yv), y: yv };
 }
 
@@ -81,14 +82,14 @@ function batchnorm(s: Shape4, seed: number): KernelCase {
   const r = rng(seed);
   const [xv, yv] = [windowed(s, r), windowed(s, r)];
   const p = { weight: uniform(r, s.c, 0.2, 2), bias: uniform(r, s.c), mean: uniform(r, s.c), variance: uniform(r, s.c, 0.01, 4), eps: 1e-5 };
-  return { name: `batchnorm ${shapeText(s)}`, call: batchnormKernel(xv, yv), inputs: { a: packNhwc(uniform(r, numel(s), -3, 3), xv), b: packBatchnorm(p) }, yFloats: floats(yv), y: yv };
+  return { name: `batchnorm ${shapeText(s)}`, call: batchnormKernel(xv, yv), inputs: { x: packNhwc(uniform(r, numel(s), -3, 3), xv), table: packBatchnorm(p) }, yFloats: floats(yv), y: yv };
 }
 
 function erase(s: Shape4, seed: number): KernelCase {
   const r = rng(seed);
   const ms = { ...s, c: 1 };
   const [xv, mv, yv] = [windowed(s, r), windowed(ms, r), windowed(s, r)];
-  const inputs = { a: packNhwc(uniform(r, numel(s), -2, 2), xv), b: packNhwc(uniform(r, numel(ms), -6, 6), mv) };
+  const inputs = { x: packNhwc(uniform(r, numel(s), -2, 2), xv), s: packNhwc(uniform(r, numel(ms), -6, 6), mv) };
   return { name: `erase ${shapeText(s)}`, call: eraseKernel(xv, mv, yv), inputs, yFloats: floats(yv), y: yv };
 }
 

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../../src/io/files-node.js';
 import { describeConfig } from '../../../src/models/pranet-config.js';
 import type { PraNetOutput } from '../../../src/models/pranet-graph.js';
 import { PraNetModel } from '../../../src/models/pranet-model.js';
+import { forcedTiling } from '../../../src/kernels/tiling-policy.js';
 import { measureRoofline, type Roofline, tilingText } from '../../../src/profile/roofline.js';
 import { UsageError } from '../args.js';
 import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
@@ -116,7 +117,7 @@ export const bench: Command = {
       const loaded = await loadChosenWeights(engineWeights);
       const weightsMs = lap();
       const cache = new PipelineCache(ctx);
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { convTiling: () => choice.tiling! } : {}), outputs: OUTPUTS });
+      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { tiling: forcedTiling(choice.tiling) } : {}), outputs: OUTPUTS });
       const compileMs = lap();
       await model.run(input);
       const firstRunMs = lap();

@@ -5,6 +5,7 @@ import { PipelineCache } from '../../../src/gpu/pipelines.js';
 import { writeFileAtomic } from '../../../src/io/files-node.js';
 import { describeConfig } from '../../../src/models/pranet-config.js';
 import { PraNetModel } from '../../../src/models/pranet-model.js';
+import { forcedTiling } from '../../../src/kernels/tiling-policy.js';
 import { chromeTrace } from '../../../src/profile/chrome-trace.js';
 import { formatProfile } from '../../../src/profile/format.js';
 import { timedDispatches } from '../../../src/profile/from-graph.js';
@@ -59,7 +60,7 @@ export const profile: Command = {
         printRoofline(r);
         roofline = r.best.gflopPerS;
       }
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { convTiling: () => choice.tiling! } : {}) });
+      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { tiling: forcedTiling(choice.tiling) } : {}) });
       console.log(`Model: ${describeWeights(choice.weights)}; ${describeConfig(model.config)}`);
       console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}\n`);
       const input = benchInput(choice.batch, choice.size);

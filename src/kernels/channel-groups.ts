@@ -1,19 +1,12 @@
-// Channel groups: how a tensor's real channels sit in storage. A concat needs each part to start on a
-// vec4 boundary, so a part whose channel count is not a multiple of 4 (Res2Net's 26-wide splits) is
-// stored padded with zero channels; the convs that read such a tensor get zero weight columns for the
-// padding, and the convs that write it zero weight rows. The padding is exactly zero, so results do not change.
-import { roundUp } from '../kernels/layout.js';
+// Channel groups: how a tensor's real channels sit in storage (which groups the memory planner chooses:
+// graph/channel-layout.ts). Convs that read a grouped tensor get zero weight columns for the padding, and
+// convs that write one zero weight rows, so the padding is exactly zero and results do not change.
 
 /** [real channels, stored channels] per group, in order. */
 export type Groups = ReadonlyArray<readonly [number, number]>;
 
 export const realCount = (g: Groups): number => g.reduce((s, [r]) => s + r, 0);
 export const storedCount = (g: Groups): number => g.reduce((s, [, st]) => s + st, 0);
-
-/** One group padded to a multiple of 4 (a single map channel stays 1: it is never concatenated). */
-export const padded = (c: number): Groups => [[c, c === 1 ? 1 : roundUp(c, 4)]];
-
-export const repeatGroups = (count: number, c: number): Groups => Array.from({ length: count }, () => [c, roundUp(c, 4)] as const);
 
 /** Stored index of every real channel. */
 function storedIndex(g: Groups): Int32Array {
@@ -48,6 +41,18 @@ export function expandVector(v: Float32Array, g: Groups, fill: number): Float32A
   if (realCount(g) === storedCount(g)) return v;
   const out = new Float32Array(storedCount(g)).fill(fill);
   storedIndex(g).forEach((s, r) => (out[s] = v[r]!));
+  return out;
+}
+
+/** Real NCHW values -> stored channels, zero in the padding. */
+export function insertPadding(data: Float32Array, n: number, hw: number, g: Groups): Float32Array {
+  if (realCount(g) === storedCount(g)) return data;
+  const idx = storedIndex(g);
+  const [r, s] = [realCount(g), storedCount(g)];
+  const out = new Float32Array(n * s * hw);
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < r; c++) out.set(data.subarray((b * r + c) * hw, (b * r + c + 1) * hw), (b * s + idx[c]!) * hw);
+  }
   return out;
 }
 

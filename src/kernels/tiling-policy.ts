@@ -1,0 +1,54 @@
+// How each conv is tiled, as data: rules tried in order, the first that matches a conv (its output pixels
+// N*H*W and vec4 output-channel groups) and the device (fixed-size subgroups or not) gives the tiling. A
+// forced tiling is a one-rule policy; tuned tables (per adapter) are policies too.
+import type { ConvTiling } from './conv2d.js';
+
+/** 'subgroup' in a tiling stands for the device's subgroup size. */
+export type TilingTemplate = Omit<ConvTiling, 'wgx' | 'subgroup'> & { wgx: number | 'subgroup'; subgroup?: 'subgroup' };
+
+export interface TilingRule {
+  /** the rule needs fixed-size subgroups of 4..64 invocations (and, when false, applies only without them) */
+  subgroups?: boolean;
+  /** inclusive bounds on the output's pixels (N*H*W) */
+  pixels?: readonly [number, number];
+  /** inclusive bounds on the output's vec4 channel groups */
+  cout4?: readonly [number, number];
+  tiling: TilingTemplate | ConvTiling;
+}
+
+export type TilingPolicy = readonly TilingRule[];
+
+const ANY = Infinity;
+
+/**
+ * The defaults, measured on the software adapters. With fixed-size subgroups: lanes over pixels, 4 pixels x
+ * up to 4 channel groups per invocation, each step's weights shared through subgroup broadcasts (lavapipe:
+ * 2-3x the rate of the other layouts). Otherwise lanes over channels, 2 channel groups (1 for a single one)
+ * and 8 pixels per invocation (4 under 64 output pixels), enough invocations along x to cover the channels
+ * (up to 16), 64 invocations per workgroup.
+ */
+export const DEFAULT_TILING_POLICY: TilingPolicy = [
+  { subgroups: true, cout4: [4, ANY], tiling: { lanes: 'pixels', tm: 4, tn: 4, wgx: 'subgroup', wgy: 1, subgroup: 'subgroup' } },
+  { subgroups: true, cout4: [2, 3], tiling: { lanes: 'pixels', tm: 4, tn: 2, wgx: 'subgroup', wgy: 1, subgroup: 'subgroup' } },
+  { subgroups: true, tiling: { lanes: 'pixels', tm: 4, tn: 1, wgx: 'subgroup', wgy: 1, subgroup: 'subgroup' } },
+  ...([[1, 1, 1, 1], [2, 2, 2, 1], [3, 4, 2, 2], [5, 8, 2, 4], [9, 16, 2, 8], [17, ANY, 2, 16]] as const).flatMap(([lo, hi, tn, wgx]) =>
+    ([[[0, 63], 4], [[64, ANY], 8]] as const).map(([pixels, tm]): TilingRule => ({
+      subgroups: false, cout4: [lo, hi], pixels, tiling: { lanes: 'channels', tm, tn, wgx, wgy: 64 / wgx },
+    }))),
+];
+
+/** A policy that gives every conv the same tiling. */
+export const forcedTiling = (t: ConvTiling): TilingPolicy => [{ tiling: t }];
+
+const inside = (v: number, range?: readonly [number, number]) => !range || (v >= range[0] && v <= range[1]);
+
+/** The tiling for a conv with `pixels` output pixels and `cout` output channels on a device. */
+export function chooseTiling(policy: TilingPolicy, pixels: number, cout: number, subgroupSize?: number): ConvTiling {
+  const sg = subgroupSize !== undefined && subgroupSize >= 4 && subgroupSize <= 64 ? subgroupSize : undefined;
+  const cout4 = Math.ceil(cout / 4);
+  const rule = policy.find((r) => (r.subgroups === undefined || r.subgroups === (sg !== undefined)) && inside(pixels, r.pixels) && inside(cout4, r.cout4));
+  if (!rule) throw new Error(`no tiling rule matches a conv with ${pixels} output pixels and ${cout} output channels${sg ? ` (subgroups of ${sg})` : ''}`);
+  const { wgx, subgroup, ...rest } = rule.tiling;
+  if ((wgx === 'subgroup' || subgroup === 'subgroup') && sg === undefined) throw new Error('a tiling rule uses the subgroup size, but the device has no fixed-size subgroups');
+  return { ...rest, wgx: wgx === 'subgroup' ? sg! : wgx, ...(subgroup !== undefined ? { subgroup: subgroup === 'subgroup' ? sg! : subgroup } : {}) };
+}
