@@ -22,13 +22,17 @@ describe('post-processing', () => {
       for (const [w, h] of [[622, 529], [300, 900], [1, 1]] as const) {
         const want = await gpu.run(logits, w, h);
         const got = postprocessOnCpu(logits, 352, w, h);
-        expectClose(got, want, 1e-5, `${w}x${h}`);
+        expectClose(got.probability, want.probability, 1e-5, `${w}x${h} probability`);
+        expectClose(got.normalized, want.normalized, 1e-5, `${w}x${h} normalized`);
       }
     } finally {
       gpu.destroy();
     }
   });
 });
+
+/** [min, max] of a map (too long for Math.min(...map)). */
+const extent = (m: Float32Array): [number, number] => m.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
 
 describe('Segmenter API', () => {
   const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
@@ -56,25 +60,47 @@ describe('Segmenter API', () => {
     }
   });
 
-  it('returns maps at each image\'s own size, probabilities in [0, 1] spanning the range, masks = bytescale', async () => {
+  it('returns maps at each image\'s own size: the probability, its min-max stretch (spanning [0, 1]) and masks = bytescale', async () => {
     const s = await segmenter(1);
     try {
       const r = await s.segment(images[0]!, { logits: true });
       expect([r.width, r.height]).to.deep.equal([images[0]!.width, images[0]!.height]);
-      expect(r.probability.length).to.equal(r.width * r.height);
-      expect(r.mask.length).to.equal(r.width * r.height);
+      for (const m of [r.probability, r.normalized, r.mask]) expect(m.length).to.equal(r.width * r.height);
       expect(r.logits!.length).to.equal(352 * 352);
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const p of r.probability) {
-        lo = Math.min(lo, p);
-        hi = Math.max(hi, p);
-      }
-      expect(lo).to.be.closeTo(0, 1e-6);
-      expect(hi).to.be.closeTo(1, 1e-6);
-      for (let i = 0; i < r.mask.length; i += 997) expect(r.mask[i]).to.equal(Math.floor(255 * r.probability[i]! + 0.5));
+      const [lo, hi] = extent(r.probability);
+      expect(lo).to.be.above(0);
+      expect(hi).to.be.below(1);
+      expect(hi - lo, 'a random network is not constant').to.be.above(1e-3);
+      for (let i = 0; i < r.normalized.length; i += 997) expect(r.normalized[i]).to.be.closeTo((r.probability[i]! - lo) / (hi - lo), 1e-5);
+      const [nlo, nhi] = extent(r.normalized);
+      expect(nlo).to.be.closeTo(0, 1e-6);
+      expect(nhi).to.be.closeTo(1, 1e-6);
+      for (let i = 0; i < r.mask.length; i += 997) expect(r.mask[i]).to.equal(Math.floor(255 * r.normalized[i]! + 0.5));
       const t = s.lastTimings;
       for (const k of ['preprocessMs', 'uploadMs', 'networkMs', 'readbackMs', 'postprocessMs'] as const) expect(t[k]).to.be.greaterThan(0);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('reports the highest probability, presence and the area at the thresholds asked for; refuses a threshold outside [0, 1]', async () => {
+    const s = await segmenter(1);
+    try {
+      const r = await s.segment(images[2]!);
+      const max = extent(r.probability)[1];
+      expect(r.maxProbability).to.equal(max);
+      const median = [...r.probability].sort((a, b) => a - b)[r.probability.length >> 1]!;
+      for (const t of [0, median, max, Math.min(1, max + 1e-3)]) {
+        const q = await s.segment(images[2]!, { presenceThreshold: t, maskThreshold: t });
+        expect(q.polypPresent, `presence at ${t}`).to.equal(max >= t);
+        expect(q.areaFraction, `area at ${t}`).to.equal(r.probability.filter((p) => p >= t).length / r.probability.length);
+      }
+      expect(r.polypPresent).to.equal(max >= 0.5);
+      expect(r.areaFraction).to.equal(r.probability.filter((p) => p >= 0.5).length / r.probability.length);
+      for (const bad of [-0.1, 1.5, NaN]) {
+        const message = await s.segment(images[2]!, { presenceThreshold: bad }).then(() => 'no error', (e: Error) => e.message);
+        expect(message).to.match(/presenceThreshold must be a probability in \[0, 1\]/);
+      }
     } finally {
       await s.dispose();
     }

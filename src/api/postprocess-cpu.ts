@@ -1,9 +1,10 @@
-// The post-processing of spec 1.8 on the CPU, for images too large for one GPU buffer (a one-channel map is
-// stored as vec4 pixels, 16 bytes each): the same sample positions and weights as the GPU resize, then
-// sigmoid and min-max, in float32.
+// PraNet's test-time post-processing (docs/pranet.md) on the CPU, for images too large for one GPU buffer (a
+// one-channel map is stored as vec4 pixels, 16 bytes each): the same sample positions and weights as the GPU
+// resize, then sigmoid and min-max, in float32.
 import { bilinearTaps } from '../kernels/resize.js';
+import type { ProbabilityMaps } from './postprocess-graph.js';
 
-export function postprocessOnCpu(logits: Float32Array, size: number, width: number, height: number, eps = 1e-8): Float32Array {
+export function postprocessOnCpu(logits: Float32Array, size: number, width: number, height: number, eps = 1e-8): ProbabilityMaps {
   const ty = bilinearTaps(size, height, false);
   const tx = bilinearTaps(size, width, false);
   const out = new Float32Array(width * height);
@@ -22,6 +23,5 @@ export function postprocessOnCpu(logits: Float32Array, size: number, width: numb
     }
   }
   const range = Math.fround(hi - lo + eps);
-  for (let i = 0; i < out.length; i++) out[i] = Math.fround((out[i]! - lo) / range);
-  return out;
+  return { probability: out, normalized: out.map((p) => Math.fround((p - lo) / range)) };
 }

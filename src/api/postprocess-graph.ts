@@ -1,6 +1,7 @@
-// The test-time post-processing of spec 1.8 on the GPU: lateral_map_2 (logits at 352x352) -> bilinear to
-// the image's size (align_corners=False) -> sigmoid -> per-image min-max. One small graph per output size;
-// a map too large for one storage buffer is post-processed on the CPU instead, with the same arithmetic.
+// PraNet's test-time post-processing (docs/pranet.md) on the GPU: lateral_map_2 (logits at 352x352) ->
+// bilinear to the image's size (align_corners=False) -> sigmoid (the probability) -> per-image min-max (the
+// normalised map PraNet saves). One small graph per output size; a map too large for one storage buffer is
+// post-processed on the CPU instead, with the same arithmetic.
 import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { CompiledGraph } from '../graph/executor.js';
@@ -10,12 +11,20 @@ import { minmaxOp } from '../kernels/minmax.js';
 import { resizeOp } from '../kernels/resize.js';
 import { postprocessOnCpu } from './postprocess-cpu.js';
 
+/** One image's maps at its own size. */
+export interface ProbabilityMaps {
+  /** sigmoid of the logits */
+  probability: Float32Array;
+  /** the probability min-max stretched to [0, 1] per image */
+  normalized: Float32Array;
+}
+
 export class PostprocessGraphs {
   private readonly graphs = new Map<string, Promise<CompiledGraph>>();
   constructor(private readonly ctx: GpuContext, private readonly cache: PipelineCache, private readonly size: number, private readonly keep = 8) {}
 
-  /** Probabilities in [0, 1] at width x height from one image's logits (size x size). */
-  async run(logits: Float32Array, width: number, height: number): Promise<Float32Array> {
+  /** The maps at width x height from one image's logits (size x size). */
+  async run(logits: Float32Array, width: number, height: number): Promise<ProbabilityMaps> {
     if (width * height * 16 > this.ctx.limits.maxStorageBufferBindingSize) return postprocessOnCpu(logits, this.size, width, height);
     const key = `${width}x${height}`;
     let compiled = this.graphs.get(key);
@@ -23,7 +32,9 @@ export class PostprocessGraphs {
       const g = new Graph();
       const x = g.input('logits', { n: 1, c: 1, h: this.size, w: this.size });
       const up = g.add(resizeOp, 'to_image_size', [x], { outH: height, outW: width, alignCorners: false });
-      g.output('probability', g.add(minmaxOp, 'minmax', [g.add(sigmoidOp, 'sigmoid', [up], {})], {}));
+      const probability = g.add(sigmoidOp, 'sigmoid', [up], {});
+      g.output('probability', probability);
+      g.output('normalized', g.add(minmaxOp, 'minmax', [probability], {}));
       compiled = CompiledGraph.compile(this.ctx, this.cache, g);
       compiled.catch(() => this.graphs.delete(key));
       this.graphs.set(key, compiled);
@@ -33,7 +44,8 @@ export class PostprocessGraphs {
         this.graphs.delete(oldest!);
       }
     }
-    return (await (await compiled).run({ logits })).probability!;
+    const maps = await (await compiled).run({ logits });
+    return { probability: maps.probability!, normalized: maps.normalized! };
   }
 
   destroy(): void {

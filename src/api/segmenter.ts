@@ -28,6 +28,10 @@ export type SegmentInput = RgbaPixels | ImageBitmap;
 export interface SegmentOptions {
   /** also return lateral_map_2, the network's logits at 352 x 352 */
   logits?: boolean;
+  /** `polypPresent` when the highest probability reaches this (default 0.5) */
+  presenceThreshold?: number;
+  /** `areaFraction` counts pixels whose probability reaches this (default 0.5) */
+  maskThreshold?: number;
 }
 
 /** PraNet's four side outputs (logits at the network's input size), deepest first as its forward returns them. */
@@ -36,10 +40,25 @@ export type LateralMaps = Record<'lateral_map_5' | 'lateral_map_4' | 'lateral_ma
 export interface Segmentation {
   width: number;
   height: number;
-  /** per pixel, sigmoid of the logits at image size, min-max normalised to [0, 1] (PraNet's test output) */
+  /**
+   * Per pixel, the probability of polyp: the sigmoid of the logits at image size, not stretched. Threshold
+   * this to decide where (and whether) there is a polyp.
+   */
   probability: Float32Array;
-  /** the probability stretched to 0..255 as PraNet's MyTest.py saves it */
+  /**
+   * PraNet's test output: the probability min-max stretched to [0, 1] per image. Every image's map spans the
+   * whole range, even one without a polyp, so it only ranks pixels within an image; the paper's metrics
+   * (`pranet eval`) are computed on it.
+   */
+  normalized: Float32Array;
+  /** `normalized` as 0..255, byte for byte what PraNet's MyTest.py saves */
   mask: Uint8Array;
+  /** the highest probability in the image */
+  maxProbability: number;
+  /** maxProbability >= the presence threshold */
+  polypPresent: boolean;
+  /** the share of pixels whose probability reaches the mask threshold */
+  areaFraction: number;
   logits?: Float32Array;
   /** with the segmenter option `allMaps`: all four lateral maps */
   lateralMaps?: LateralMaps;
@@ -143,6 +162,8 @@ export class Segmenter {
   }
 
   private async segmentNow(images: readonly RgbaImage[], opts: SegmentOptions): Promise<Segmentation[]> {
+    const presence = threshold(opts.presenceThreshold, 'presenceThreshold');
+    const maskAt = threshold(opts.maskThreshold, 'maskThreshold');
     const n = this.model.batch;
     const size = this.model.size;
     const out: Segmentation[] = [];
@@ -162,11 +183,17 @@ export class Segmenter {
       t = performance.now();
       for (const [i, img] of chunk.entries()) {
         const own = logits.subarray(i * size * size, (i + 1) * size * size);
-        const probability = await this.post.run(own, img.width, img.height);
+        const { probability, normalized } = await this.post.run(own, img.width, img.height);
         checkFinite(probability, start + i);
+        checkFinite(normalized, start + i);
         const plane = (m: Float32Array) => m.slice(i * size * size, (i + 1) * size * size);
         const lateralMaps = maps.lateral_map_5 ? { lateralMaps: { lateral_map_5: plane(maps.lateral_map_5), lateral_map_4: plane(maps.lateral_map_4!), lateral_map_3: plane(maps.lateral_map_3!), lateral_map_2: plane(logits) } } : {};
-        out.push({ width: img.width, height: img.height, probability, mask: bytescale(probability), ...(opts.logits ? { logits: own.slice() } : {}), ...lateralMaps });
+        const { max, above } = presenceOf(probability, maskAt);
+        out.push({
+          width: img.width, height: img.height, probability, normalized, mask: bytescale(normalized),
+          maxProbability: max, polypPresent: max >= presence, areaFraction: above / probability.length,
+          ...(opts.logits ? { logits: own.slice() } : {}), ...lateralMaps,
+        });
       }
       times.postprocessMs += performance.now() - t;
     }
@@ -199,6 +226,24 @@ async function toRgba(img: SegmentInput, index: number): Promise<RgbaImage> {
     throw new Error(`image ${index}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
   }
   return { width, height, data: data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** A threshold option: a probability in [0, 1], 0.5 when not given. */
+function threshold(t: number | undefined, name: string): number {
+  if (t === undefined) return 0.5;
+  if (!(t >= 0 && t <= 1)) throw new Error(`${name} must be a probability in [0, 1], got ${t}`);
+  return t;
+}
+
+/** The highest probability and how many pixels reach `t`. */
+function presenceOf(p: Float32Array, t: number): { max: number; above: number } {
+  let max = 0;
+  let above = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i]! > max) max = p[i]!;
+    if (p[i]! >= t) above++;
+  }
+  return { max, above };
 }
 
 /** A NaN map must never be presented as a result (it would mean bad weights or a broken device). */

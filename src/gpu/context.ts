@@ -29,8 +29,8 @@ export interface GpuContext {
   destroy(): void;
 }
 
-/** Optional features the engine can use when present. */
-export const WANTED_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups'];
+/** Optional features the engine uses when present (and only those: a feature nothing uses is not requested). */
+export const WANTED_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'subgroups'];
 
 /** Limits the kernels need raised above the WebGPU defaults, taken as high as the adapter allows. */
 const RAISED_LIMITS = [

@@ -161,6 +161,11 @@ export class CompiledGraph {
     return profileDispatches(this.ctx, this.batch.dispatches, () => this.writeInputs(inputs));
   }
 
+  /** Every dispatch's complete WGSL module, named by its step, in pass order (for reading or other tools). */
+  shaders(): { name: string; code: string }[] {
+    return this.steps.map(({ call }) => ({ name: call.label, code: call.code }));
+  }
+
   get dispatches() {
     return this.batch.dispatches;
   }

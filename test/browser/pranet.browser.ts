@@ -92,10 +92,13 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
       360_000, 'segmenting the sample with the shipped model in the page');
     const probability = floatsFromBase64(sent.probability);
     const fromBitmap = floatsFromBase64(sent.bitmapProbability!);
+    const normalized = floatsFromBase64(sent.normalized);
     const d = distance(probability, node.probability);
-    const dice = sampleDice(probability, image.width, image.height);
-    console.log(`      shipped model in the browser: probability relL2 vs Node ${d.rel_l2.toExponential(2)}; Dice at 0.5 vs ground truth ${dice.toFixed(4)}`);
+    const dNormalized = distance(normalized, node.normalized);
+    const dice = sampleDice(normalized, image.width, image.height);
+    console.log(`      shipped model in the browser: relL2 vs Node: probability ${d.rel_l2.toExponential(2)}, normalized ${dNormalized.rel_l2.toExponential(2)}; Dice at 0.5 vs ground truth ${dice.toFixed(4)}`);
     expect(d.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
+    expect(dNormalized.rel_l2, 'normalized map: relative L2 of browser vs Node').to.be.at.most(1e-4);
     expect(dice, 'Dice against the sample\'s ground truth').to.be.at.least(DICE_FLOOR);
     expect(distance(fromBitmap, probability).max_abs, 'ImageBitmap input vs the same RGBA pixels').to.equal(0);
   });

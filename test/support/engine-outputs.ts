@@ -107,6 +107,7 @@ export async function engineOutputDigests(ctx: GpuContext, cache: PipelineCache)
     const img = decodeImage(readFileSync(SAMPLE), SAMPLE);
     const s = await seg.segment(img, { logits: true });
     d['built-in sample logits'] = digest(s.logits!);
+    d['built-in sample normalized'] = digest(s.normalized);
     d['built-in sample probability'] = digest(s.probability);
     d['built-in sample mask'] = digest(s.mask);
     for (const name of LATERAL) d[`built-in sample ${name}`] = digest(s.lateralMaps![name as keyof typeof s.lateralMaps]);

@@ -15,7 +15,7 @@ export const DICE_FLOOR = DICE_SHIPPED - 0.02;
 
 export const sampleImage = (): RgbaImage => decodeImage(readFileSync(SAMPLE), SAMPLE);
 
-/** Dice between `probability >= 0.5` and the sample's ground truth (gray > 128, as the paper's evaluation). */
+/** Dice between `map >= 0.5` (the normalised map, as when the model shipped) and the sample's ground truth (gray > 128, as the paper's evaluation). */
 export function sampleDice(probability: Float32Array, width: number, height: number): number {
   const gt = rgbaToGrayMatlab(decodeImage(readFileSync(SAMPLE_MASK), SAMPLE_MASK).data, width, height);
   if (probability.length !== gt.data.length) throw new Error(`map of ${probability.length} pixels vs mask of ${gt.data.length}`);

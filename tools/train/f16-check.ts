@@ -23,9 +23,9 @@ for (const name of names) {
   const [ra, rb] = [await a.segment(image), await b.segment(image)];
   let both = 0;
   let sum = 0;
-  for (let i = 0; i < ra.probability.length; i++) {
-    const pa = ra.probability[i]! >= 0.5;
-    const pb = rb.probability[i]! >= 0.5;
+  for (let i = 0; i < ra.normalized.length; i++) {
+    const pa = ra.normalized[i]! >= 0.5;
+    const pb = rb.normalized[i]! >= 0.5;
     both += Number(pa && pb);
     sum += Number(pa) + Number(pb);
   }

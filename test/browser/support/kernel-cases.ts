@@ -7,6 +7,7 @@ import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel,
 import type { KernelCall } from '../../../src/kernels/kernel.js';
 import { numel, packNhwc, roundUp, type Shape4, shapeText, type TensorView } from '../../../src/kernels/layout.js';
 import { minmaxKernel } from '../../../src/kernels/minmax.js';
+import { sigmoidThresholdKernel } from '../../../src/kernels/sigmoid-threshold.js';
 import { poolAttrs, poolKernel, poolShape, type PoolAttrs } from '../../../src/kernels/pool.js';
 import { resizeByScale, resizeKernel, resizeShape, resizeTable, type ResizeAttrs } from '../../../src/kernels/resize.js';
 import { int, rng, toF16Values, uniform } from '../../support/random.js';
@@ -99,6 +100,14 @@ function minmax(s: Shape4, seed: number): KernelCase {
   return { name: `minmax ${shapeText(s)}`, call: minmaxKernel(xv, yv), inputs: { x: packNhwc(uniform(r, numel(s), -5, 7), xv) }, yFloats: floats(yv), y: yv };
 }
 
+function sigmoidThreshold(s: Shape4, threshold: number, seed: number): KernelCase {
+  const r = rng(seed);
+  const [xv, yv] = [windowed(s, r), windowed(s, r)];
+  // Logits on a grid that keeps clear of logit(threshold), where float32 rounding could decide either way.
+  const x = Float32Array.from({ length: numel(s) }, () => Math.round(16 * (uniform(r, 1, -5, 5)[0]!)) / 16 + 1 / 32);
+  return { name: `sigmoid >= ${threshold} ${shapeText(s)}`, call: sigmoidThresholdKernel({ threshold }, xv, yv), inputs: { x: packNhwc(x, xv) }, yFloats: floats(yv), y: yv };
+}
+
 export function kernelCases(): KernelCase[] {
   return [
     conv({ n: 1, c: 3, h: 17, w: 13 }, conv2dAttrs(8, 3, 3, { stride: 2, pad: 1, bias: true, relu: true }), 1),
@@ -136,5 +145,7 @@ export function kernelCases(): KernelCase[] {
     erase({ n: 1, c: 3, h: 1, w: 1 }, 47),
     minmax({ n: 1, c: 1, h: 13, w: 17 }, 50),
     minmax({ n: 2, c: 3, h: 5, w: 3 }, 51),
+    sigmoidThreshold({ n: 1, c: 1, h: 13, w: 17 }, 0.5, 60),
+    sigmoidThreshold({ n: 2, c: 6, h: 1, w: 1 }, 0.3, 61),
   ];
 }
