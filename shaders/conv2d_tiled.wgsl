@@ -1,6 +1,8 @@
-// 2-D convolution as an implicit GEMM tiled through workgroup memory: the variant real GPUs usually run
-// fastest (shared tiles, coalesced cooperative loads, barriers), where the software adapter prefers
-// conv2d.wgsl. Same layouts, packed weights, parameters and epilogue as conv2d.wgsl.
+// 2-D convolution as an implicit GEMM tiled through workgroup memory (shared tiles, coalesced cooperative
+// loads, barriers). Which variant is faster depends on the device: the software adapters run conv2d.wgsl
+// faster; on an NVIDIA H100 the official network ran 2.4x faster with these tiles (tm 4, 8x8 invocations:
+// 20.5 ms against 50.2 ms for the default tiling, 2026-11-27). Same layouts, packed weights, parameters and
+// epilogue as conv2d.wgsl.
 //
 // A workgroup computes BM = WGY * TM output pixels x BN = WGX * TN output vec4 channel groups. For every tap
 // (ky, kx) and every chunk of KC input vec4 groups, its invocations first load together the input tile
