@@ -21,6 +21,12 @@ describe('io: drawOverlay', () => {
   const px = (x: number, y: number): number[] => Array.from(out.data.subarray(4 * (y * w + x), 4 * (y * w + x) + 4));
   const YELLOW = [255, 255, 0, 255];
 
+  it('reads a float map as probabilities: the same overlay as the 8-bit map / 255', () => {
+    const probability = Float32Array.from(mask, (v) => v / 255);
+    expect(Array.from(drawOverlay(img, probability).data)).to.deep.equal(Array.from(out.data));
+    expect(Array.from(drawOverlay(img, probability, 0.9).data)).to.not.deep.equal(Array.from(out.data));
+  });
+
   it('tints interior pixels 40% towards green, opaque', () => {
     // 0.6 * (20, 40, 100) + 0.4 * (0, 255, 0) = (12, 126, 60); likewise (30, 40, 100) -> (18, 126, 60).
     expect(px(2, 2)).to.deep.equal([12, 126, 60, 255]);
@@ -58,6 +64,6 @@ describe('io: drawOverlay', () => {
   });
 
   it('rejects a mask of the wrong size', () => {
-    expect(() => drawOverlay(img, new Uint8Array(29))).to.throw(/mask has 29 values, expected 6x5 = 30/);
+    expect(() => drawOverlay(img, new Uint8Array(29))).to.throw(/map has 29 values, expected 6x5 = 30/);
   });
 });

@@ -157,16 +157,19 @@ function render(): number {
   const t0 = performance.now();
   const t = threshold();
   const { image, result } = shown;
-  const overlay = drawOverlay(image, result.mask, t);
+  const overlay = drawOverlay(image, result.probability, t);
   ui.canvas.width = image.width;
   ui.canvas.height = image.height;
   const ctx = ui.canvas.getContext('2d');
   if (!ctx) throw new Error('this browser cannot draw on a 2D canvas');
   ctx.putImageData(new ImageData(new Uint8ClampedArray(overlay.data.buffer as ArrayBuffer, overlay.data.byteOffset, overlay.data.length), image.width, image.height), 0, 0);
   let inside = 0;
-  for (const v of result.mask) if (v / 255 >= t) inside++;
+  for (const p of result.probability) if (p >= t) inside++;
   ui.thresholdValue.textContent = t.toFixed(2);
-  ui.area.textContent = `Predicted polyp at threshold ${t.toFixed(2)}: ${((100 * inside) / result.mask.length).toFixed(1)}% of the image (${inside} pixels).`;
+  const highest = `highest probability ${result.maxProbability.toFixed(2)}`;
+  ui.area.textContent = inside === 0
+    ? `No polyp found at threshold ${t.toFixed(2)} (${highest}).`
+    : `Predicted polyp at threshold ${t.toFixed(2)}: ${((100 * inside) / result.probability.length).toFixed(1)}% of the image (${inside} pixels; ${highest}).`;
   return performance.now() - t0;
 }
 

@@ -12,19 +12,21 @@ export interface OverlayStyle {
 export const DEFAULT_OVERLAY_STYLE: OverlayStyle = { tint: [0, 255, 0], tintAlpha: 0.4, contour: [255, 255, 0] };
 
 /**
- * `mask` is a 0..255 probability map at the image's size; a pixel belongs to the region when
- * mask/255 >= threshold. Region pixels are blended towards the tint; region pixels with a 4-neighbour
- * inside the image but outside the region form the contour and take the contour colour; every other
- * pixel keeps its colour. The result is opaque: like the network input, it shows RGB without alpha.
+ * `map` is a map at the image's size: probabilities in [0, 1] (a Float32Array, e.g. Segmentation.probability)
+ * or 8-bit values read as value/255 (a Uint8Array, e.g. a saved mask). A pixel belongs to the region when its
+ * value reaches `threshold`. Region pixels are blended towards the tint; region pixels with a 4-neighbour
+ * inside the image but outside the region form the contour and take the contour colour; every other pixel
+ * keeps its colour. The result is opaque: like the network input, it shows RGB without alpha.
  */
-export function drawOverlay(img: RgbaImage, mask: Uint8Array, threshold = 0.5, style: OverlayStyle = DEFAULT_OVERLAY_STYLE): RgbaImage {
+export function drawOverlay(img: RgbaImage, map: Float32Array | Uint8Array, threshold = 0.5, style: OverlayStyle = DEFAULT_OVERLAY_STYLE): RgbaImage {
   checkRgbaImage(img, 'drawOverlay image');
   const { width: w, height: h } = img;
-  if (mask.length !== w * h) {
-    throw new Error(`drawOverlay: mask has ${mask.length} values, expected ${w}x${h} = ${w * h} (the image size)`);
+  if (map.length !== w * h) {
+    throw new Error(`drawOverlay: map has ${map.length} values, expected ${w}x${h} = ${w * h} (the image size)`);
   }
   if (!(style.tintAlpha >= 0 && style.tintAlpha <= 1)) throw new Error(`drawOverlay: tintAlpha must be in [0, 1], got ${style.tintAlpha}`);
-  const inside = (i: number): boolean => mask[i]! / 255 >= threshold;
+  const scale = map instanceof Uint8Array ? 1 / 255 : 1;
+  const inside = (i: number): boolean => map[i]! * scale >= threshold;
   const out = new Uint8Array(img.data);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

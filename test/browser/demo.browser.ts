@@ -57,7 +57,7 @@ async function overlayCensus(page: Page): Promise<{ total: number; unchanged: nu
   });
 }
 
-const regionPixels = async (page: Page) => Number(/\((\d+) pixels\)/.exec((await page.textContent('#area')) ?? '')?.[1] ?? NaN);
+const regionPixels = async (page: Page) => Number(/\((\d+) pixels;/.exec((await page.textContent('#area')) ?? '')?.[1] ?? NaN);
 
 describe('browser: the demo page with WebGPU', function () {
   let session: Session | undefined;
@@ -108,6 +108,14 @@ describe('browser: the demo page with WebGPU', function () {
     expect(atHigher.tinted + atHigher.contour, 'region at threshold 0.8 vs 0.5').to.be.lessThan(atHalf.tinted + atHalf.contour);
     expect(atHigher.tinted + atHigher.contour).to.equal(await regionPixels(page));
     expect(await page.evaluate(() => document.body.dataset.runs), 'network runs after moving the slider').to.equal('1');
+
+    // Above the highest probability nothing is marked, and the page says so.
+    await page.$eval('#threshold', (el) => {
+      (el as HTMLInputElement).value = '1';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect((await overlayCensus(page)).tinted).to.equal(0);
+    expect(await page.textContent('#area')).to.match(/^No polyp found at threshold 1\.00 \(highest probability 0\.\d\d\)\.$/);
 
     // The same profiler as `pranet profile`, shown as a table.
     await page.click('#profile');
