@@ -103,6 +103,32 @@ describe('conv2d kernel vs float64 reference', () => {
     }
   });
 
+  it('split-K: 16 convs with the sum split across a workgroup (sums not a multiple of the split, 1x1 maps, N = 2, a sum shorter than the split)', async () => {
+    const r = rng(24);
+    const fixedSplit: Case[] = [
+      { xs: { n: 1, c: 300, h: 1, w: 1 }, a: conv2dAttrs(9, 3, 3, { pad: 1, bias: true, relu: true }), tiling: { lanes: 'splitk', tm: 1, tn: 2, wgx: 64, wgy: 1 } },
+      { xs: { n: 2, c: 37, h: 5, w: 3 }, a: conv2dAttrs(6, 5, 5, { pad: 2, residual: true }), tiling: { lanes: 'splitk', tm: 4, tn: 1, wgx: 32, wgy: 1 } },
+      { xs: { n: 1, c: 2, h: 3, w: 3 }, a: conv2dAttrs(5, 1, 1, { bias: true }), tiling: { lanes: 'splitk', tm: 2, tn: 2, wgx: 128, wgy: 1 } }, // 1 step, 128 lanes
+      { xs: { n: 1, c: 70, h: 11, w: 11 }, a: conv2dAttrs(64, 5, 5, { pad: 2, relu: true }), tiling: { lanes: 'splitk', tm: 4, tn: 2, wgx: 8, wgy: 1 }, outOffset: 4 },
+    ];
+    for (const [i, c] of fixedSplit.entries()) await check(c, 11000 + i);
+    for (let i = 0; i < 12; i++) {
+      const k = pick(r, [1, 3, 5]);
+      const a = conv2dAttrs(int(r, 1, 40), k, k, { pad: int(r, 0, 2), stride: int(r, 1, 2), dil: int(r, 1, 2), bias: r() < 0.5, residual: r() < 0.4, relu: r() < 0.5 });
+      const xs = { n: int(r, 1, 2), c: int(r, 1, 80), h: int(r, 1, 9), w: int(r, 1, 9) };
+      try {
+        conv2dShape(xs, a);
+      } catch {
+        i--;
+        continue;
+      }
+      const tm = pick(r, [1, 2, 4]);
+      const tn = pick(r, [1, 2, 3]);
+      const wgx = pick(r, [8, 16, 32, 64, 256].filter((n) => n >= tm * tn));
+      await check({ xs, a, tiling: { lanes: 'splitk', tm, tn, wgx, wgy: 1 }, inOffset: 4 * int(r, 0, 1), weights: r() < 0.3 ? 'f16' : 'f32' }, 11100 + i);
+    }
+  });
+
   it('float16 weight storage: 16 random convs with every tiling, against the float64 reference on the same values', async () => {
     const r = rng(16);
     const sg = (await testGpu()).ctx.subgroupSize;
@@ -120,6 +146,7 @@ describe('conv2d kernel vs float64 reference', () => {
         { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' },
         { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' },
         { tm: 2, tn: 3, wgx: 4, wgy: 4, lanes: 'shared', kc: 2 },
+        { tm: 2, tn: 2, wgx: 16, wgy: 1, lanes: 'splitk' },
         ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
       ];
       await check({ xs, a, tiling: tilings[i % tilings.length], weights: 'f16', outOffset: 4 * int(r, 0, 1) }, 9000 + i);
@@ -145,5 +172,7 @@ describe('conv2d kernel vs float64 reference', () => {
     const x = denseView({ n: 1, c: 4, h: 3, w: 3 });
     expect(() => conv2dKernel(a, x, x, chooseTiling(DEFAULT_TILING_POLICY, 9, 4), { res: denseView({ n: 1, c: 4, h: 2, w: 3 }) })).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
     expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 4, wgy: 4, subgroup: 8 })).to.throw(/subgroup weight sharing needs lanes over pixels/);
+    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 24, wgy: 1, lanes: 'splitk' })).to.throw(/split-K tiling needs wgx a power of two/);
+    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 4, tn: 2, wgx: 4, wgy: 1, lanes: 'splitk' })).to.throw(/>= tm \* tn/);
   });
 });

@@ -10,7 +10,7 @@ import { rng, uniform } from './support/random.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 
 describe('conv tilings on the whole (tiny) network', () => {
-  it('channels, pixels, pixels with subgroup sharing and workgroup-memory tiles give the same logits', async () => {
+  it('channels, pixels, pixels with subgroup sharing, workgroup-memory tiles and split-K give the same logits', async () => {
     const { ctx, cache } = await testGpu();
     const weights = weightsFromBytes(tinyPraNetWeightFile(5), 'tiny');
     const input = uniform(rng(8), 3 * 96 * 96, -2, 2);
@@ -19,6 +19,7 @@ describe('conv tilings on the whole (tiny) network', () => {
       ['channels', { tm: 4, tn: 2, wgx: 8, wgy: 8, lanes: 'channels' }],
       ['pixels', { tm: 4, tn: 2, wgx: 16, wgy: 1, lanes: 'pixels' }],
       ['shared', { tm: 4, tn: 1, wgx: 8, wgy: 8, lanes: 'shared', kc: 2 }],
+      ['splitk', { tm: 2, tn: 2, wgx: 32, wgy: 1, lanes: 'splitk' }],
     ];
     if (ctx.subgroupSize) families.push(['subgroup', { tm: 2, tn: 3, wgx: ctx.subgroupSize, wgy: 1, lanes: 'pixels', subgroup: ctx.subgroupSize }]);
     let reference: Float32Array | undefined;

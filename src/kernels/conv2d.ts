@@ -28,14 +28,15 @@ export interface Conv2dAttrs {
  * `lanes: 'pixels'` gives a whole workgroup one channel block (WGX invocations along pixels, WGY = 1);
  * 'channels' spreads channel blocks along x and pixels along y (both: shaders/conv2d.wgsl); 'shared' tiles
  * through workgroup memory, WGX x WGY invocations computing (WGY * TM) pixels x (WGX * TN) channel groups
- * (shaders/conv2d_tiled.wgsl, the usual choice for real GPUs).
+ * (shaders/conv2d_tiled.wgsl). 'splitk' gives a workgroup of WGX invocations (a power of two, WGY = 1) one
+ * TM x TN tile and splits its sum across them (shaders/conv2d_splitk.wgsl), for few output pixels and long sums.
  */
 export interface ConvTiling {
   tm: number;
   tn: number;
   wgx: number;
   wgy: number;
-  lanes?: 'pixels' | 'channels' | 'shared';
+  lanes?: 'pixels' | 'channels' | 'shared' | 'splitk';
   /** with lanes 'shared': vec4 input-channel groups per workgroup-memory chunk (default 4) */
   kc?: number;
   /** with lanes 'pixels': share each step's weights through subgroup broadcasts, in subgroups of this size */
@@ -196,6 +197,25 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
   };
 }
 
+/** The blocks of shaders/conv2d_splitk.wgsl: the register tile of conv2d.wgsl, then its partial sums and epilogue. */
+function splitTileCode(t: ConvTiling, a: Conv2dAttrs): Record<string, string> {
+  const base = tileCode(t.tm, t.tn, a);
+  return {
+    KS: String(t.wgx),
+    ACC_DECL: base.ACC_DECL!,
+    PIXEL_ORIGINS: base.PIXEL_ORIGINS!,
+    TAP_BASES: base.TAP_BASES!,
+    TAP_LOADS: base.TAP_LOADS!,
+    FMAS: base.FMAS!,
+    PARTIALS: lines('  ', range(t.tm).flatMap((i) => range(t.tn).map((j) => `partial[${i * t.tn + j}u * KS + lid.x] = acc${i}_${j};`))),
+    EPILOGUE: lines('      ', [
+      ...(a.bias ? ['v += bias[co];'] : []),
+      ...(a.residual ? ['v += res[m * p.res_cs4 + p.res_co4 + co];'] : []),
+      ...(a.relu ? ['v = max(v, vec4f(0.0));'] : []),
+    ]),
+  };
+}
+
 /** The unrolled blocks of shaders/conv2d_tiled.wgsl. */
 function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<string, string> {
   const threads = t.wgx * t.wgy;
@@ -283,6 +303,7 @@ const CONV2D_INTERFACE = {
 } as const;
 const CONV2D = declareKernel({ shader: 'conv2d', ...CONV2D_INTERFACE });
 const CONV2D_TILED = declareKernel({ shader: 'conv2d_tiled', ...CONV2D_INTERFACE });
+const CONV2D_SPLITK = declareKernel({ shader: 'conv2d_splitk', ...CONV2D_INTERFACE });
 
 export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: ConvTiling, opts: Conv2dCallOptions = {}): KernelCall {
   const { res, maxGroups = DEFAULT_MAX_GROUPS } = opts;
@@ -305,11 +326,17 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   const m = y.n * y.h * y.w;
   const px = t.lanes === 'pixels';
   const shared = t.lanes === 'shared';
-  if (px && t.wgy !== 1) throw new Error(`${label}: tiling with lanes over pixels needs wgy = 1, got ${t.wgy}`);
+  const split = t.lanes === 'splitk';
+  if ((px || split) && t.wgy !== 1) throw new Error(`${label}: tiling with lanes over ${px ? 'pixels' : 'the sum'} needs wgy = 1, got ${t.wgy}`);
+  if (split && (t.wgx < 2 || (t.wgx & (t.wgx - 1)) !== 0 || t.wgx < t.tm * t.tn)) {
+    throw new Error(`${label}: a split-K tiling needs wgx a power of two >= 2 and >= tm * tn, got wgx ${t.wgx}, tm ${t.tm}, tn ${t.tn}`);
+  }
   if (t.subgroup && (!px || t.wgx % t.subgroup !== 0)) throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
   const { groups, groupsY } = px
     ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)
-    : foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
+    : split
+      ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / t.tm), maxGroups)
+      : foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
   const params = {
     in_h: x.h, in_w: x.w, in_cs4: x.cs / 4, in_co4: x.co / 4,
     out_h: y.h, out_w: y.w, out_cs4: y.cs / 4, out_co4: y.co / 4,
@@ -328,6 +355,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
     bytes: 4 * (x.n * x.h * x.w * x.c + m * a.cout * (a.residual ? 2 : 1)) + (f16 ? 2 : 4) * a.cout * k,
   };
   if (shared) return kernelCall(CONV2D_TILED, { ...common, defines: { ...flags, ...sharedTileCode(t, a, t.kc ?? 4) } });
+  if (split) return kernelCall(CONV2D_SPLITK, { ...common, defines: { ...flags, ...splitTileCode(t, a) } });
   return kernelCall(CONV2D, {
     ...common,
     defines: { ...flags, PX: px, POINT: isPointwise(a), ...tileCode(t.tm, t.tn, a, t.subgroup) },

@@ -45,6 +45,8 @@ export function rooflineTilings(size: number, subgroupSize?: number): ConvTiling
     // workgroup-memory tiles, the usual winners on real GPUs: 64 x 64 and 128 x 64 outputs per workgroup
     { tm: 4, tn: 1, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
     { tm: 8, tn: 1, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
+    // the sum split across a workgroup
+    { tm: 4, tn: 2, wgx: 32, wgy: 1, lanes: 'splitk' },
   ];
   if (subgroupSize !== undefined) {
     for (const [tm, tn] of [[4, 4], [8, 2], [4, 2]] as const) list.push({ tm, tn, wgx: subgroupSize, wgy: 1, lanes: 'pixels', subgroup: subgroupSize });
