@@ -2,13 +2,13 @@
 // thresholded masks and the raw logits.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { loadSegmenter } from '../../../src/index.js';
-import { drawOverlay } from '../../../src/io/overlay.js';
-import { binarize } from '../../../src/io/postprocess.js';
-import { encodeNpy } from '../../../src/io/npy.js';
-import { encodePng, encodePngRgba } from '../../../src/io/png-encode.js';
-import { listImages, readImageFile, writeFileAtomic } from '../../../src/io/files-node.js';
-import type { RgbaImage } from '../../../src/io/rgba-image.js';
+import { loadSegmenter } from '../../index.js';
+import { drawOverlay } from '../../io/overlay.js';
+import { binarize } from '../../io/postprocess.js';
+import { encodeNpy } from '../../io/npy.js';
+import { encodePng, encodePngRgba } from '../../io/png-encode.js';
+import { listImages, readImageFile, writeFileAtomic } from '../../io/files-node.js';
+import type { RgbaImage } from '../../io/rgba-image.js';
 import type { Command } from '../command.js';
 import { BACKEND_OPTION, WEIGHTS_OPTION } from '../command.js';
 import { formatDuration, Progress } from '../progress.js';

@@ -1,6 +1,6 @@
 // `pranet info`: the WebGPU adapter this machine gives the engine, its features and the limits that matter.
-import { createNodeGpu } from '../../../src/gpu/node-device.js';
-import { WANTED_FEATURES } from '../../../src/gpu/context.js';
+import { createNodeGpu } from '../../gpu/node-device.js';
+import { WANTED_FEATURES } from '../../gpu/context.js';
 import type { Command } from '../command.js';
 import { BACKEND_OPTION } from '../command.js';
 

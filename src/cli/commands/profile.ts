@@ -1,15 +1,15 @@
 // `pranet profile`: GPU time of every dispatch of one forward pass, with its work and rate, summed per op
 // type and per network stage; optionally a Chrome trace and a JSON file of the same numbers.
-import { createNodeGpu } from '../../../src/gpu/node-device.js';
-import { PipelineCache } from '../../../src/gpu/pipelines.js';
-import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { describeConfig } from '../../../src/models/pranet-config.js';
-import { PraNetModel } from '../../../src/models/pranet-model.js';
-import { chromeTrace } from '../../../src/profile/chrome-trace.js';
-import { formatProfile } from '../../../src/profile/format.js';
-import { timedDispatches } from '../../../src/profile/from-graph.js';
-import { summarizeProfile } from '../../../src/profile/kernel-profile.js';
-import { measureRoofline } from '../../../src/profile/roofline.js';
+import { createNodeGpu } from '../../gpu/node-device.js';
+import { PipelineCache } from '../../gpu/pipelines.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import { describeConfig } from '../../models/pranet-config.js';
+import { PraNetModel } from '../../models/pranet-model.js';
+import { chromeTrace } from '../../profile/chrome-trace.js';
+import { formatProfile } from '../../profile/format.js';
+import { timedDispatches } from '../../profile/from-graph.js';
+import { summarizeProfile } from '../../profile/kernel-profile.js';
+import { measureRoofline } from '../../profile/roofline.js';
 import { UsageError } from '../args.js';
 import { adapterText, printRoofline } from '../bench/report.js';
 import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';

@@ -1,9 +1,9 @@
 // The weights `pranet profile` and `pranet bench` run: a file (the shipped model by default) or seeded random
 // weights of a preset, made in memory (folded, no Python needed).
-import { DEFAULT_WEIGHTS_PATH } from '../../../src/index.js';
-import { loadWeights, type LoadedWeights } from '../../../src/models/load-weights.js';
-import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../../src/models/random-weights.js';
-import type { ConvTiling } from '../../../src/kernels/conv2d.js';
+import { DEFAULT_WEIGHTS_PATH } from '../../index.js';
+import { loadWeights, type LoadedWeights } from '../../models/load-weights.js';
+import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../models/random-weights.js';
+import type { ConvTiling } from '../../kernels/conv2d.js';
 import { type ParsedOptions, UsageError } from '../args.js';
 import { WEIGHTS_OPTION } from '../command.js';
 

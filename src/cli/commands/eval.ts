@@ -3,11 +3,11 @@
 // writes the summary as JSON, per-image scores as CSV and a self-contained HTML report.
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadSegmenter } from '../../../src/index.js';
-import { readImageFile, writeFileAtomic } from '../../../src/io/files-node.js';
-import { encodePng } from '../../../src/io/png-encode.js';
-import type { RgbaImage } from '../../../src/io/rgba-image.js';
-import { datasetSummary, formatSummaryTable, imageScoresCsv } from '../../../src/metrics/summary.js';
+import { loadSegmenter } from '../../index.js';
+import { readImageFile, writeFileAtomic } from '../../io/files-node.js';
+import { encodePng } from '../../io/png-encode.js';
+import type { RgbaImage } from '../../io/rgba-image.js';
+import { datasetSummary, formatSummaryTable, imageScoresCsv } from '../../metrics/summary.js';
 import { UsageError, type ParsedOptions } from '../args.js';
 import type { Command } from '../command.js';
 import { BACKEND_OPTION, WEIGHTS_OPTION } from '../command.js';

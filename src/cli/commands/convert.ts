@@ -1,9 +1,9 @@
 // `pranet convert`: a PyTorch PraNet checkpoint (.pth legacy or zip, .safetensors) -> the engine's weight file.
 import { basename } from 'node:path';
-import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { convertCheckpoint } from '../../../src/models/convert.js';
-import { describeConfig } from '../../../src/models/pranet-config.js';
-import { loadSourceBytes } from '../../../src/weights/index.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import { convertCheckpoint } from '../../models/convert.js';
+import { describeConfig } from '../../models/pranet-config.js';
+import { loadSourceBytes } from '../../weights/index.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, Progress } from '../progress.js';
