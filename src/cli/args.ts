@@ -1,29 +1,40 @@
 // A small declarative argument parser: each command lists its options with type, default and help, so
-// `--help` is generated from the same table that parsing checks against.
+// `--help` is generated from the same table that parsing checks against, and the parsed options' types are
+// inferred from that table (an `int` option with a default is a `number`, one without is `number | undefined`,
+// a boolean is a `boolean`).
 
-export type OptionType = 'string' | 'number' | 'int' | 'boolean';
-
-export interface OptionSpec {
+interface OptionBase {
   name: string;
-  type: OptionType;
   help: string;
-  default?: string | number | boolean;
   short?: string;
   /** the value's name in help, e.g. FILE */
   meta?: string;
 }
 
-export interface CommandSpec {
+export type OptionSpec =
+  | (OptionBase & { type: 'string'; default?: string })
+  | (OptionBase & { type: 'number' | 'int'; default?: number })
+  | (OptionBase & { type: 'boolean' });
+
+export interface CommandSpec<Options extends readonly OptionSpec[] = readonly OptionSpec[]> {
   name: string;
   summary: string;
   usage: string;
-  options: OptionSpec[];
+  options: Options;
   /** names of positional arguments, for help; '...' at the end takes any number */
-  positionals: { name: string; help: string; required: boolean; many?: boolean }[];
-  examples?: string[];
+  positionals: readonly { name: string; help: string; required: boolean; many?: boolean }[];
+  examples?: readonly string[];
 }
 
-export type ParsedOptions = Record<string, string | number | boolean | undefined>;
+type ValueOf<O extends OptionSpec> = O extends { type: 'boolean' } ? boolean
+  : O extends { type: 'number' | 'int' } ? number
+  : string;
+
+/** Booleans are false unless given; options with a default always have a value. */
+type Parsed<O extends OptionSpec> = O extends { type: 'boolean' } | { default: unknown } ? ValueOf<O> : ValueOf<O> | undefined;
+
+/** The parsed options of a command whose option table is `Options`, keyed by option name. */
+export type OptionsOf<Options extends readonly OptionSpec[]> = { [O in Options[number] as O['name']]: Parsed<O> };
 
 export class UsageError extends Error {
   constructor(message: string, readonly command?: string) {
@@ -31,11 +42,11 @@ export class UsageError extends Error {
   }
 }
 
-export function parseArgs(spec: CommandSpec, argv: readonly string[]): { options: ParsedOptions; positionals: string[] } {
-  const byName = new Map(spec.options.map((o) => [o.name, o]));
-  const byShort = new Map(spec.options.filter((o) => o.short).map((o) => [o.short!, o]));
-  const options: ParsedOptions = {};
-  for (const o of spec.options) options[o.name] = o.default;
+export function parseArgs<const Options extends readonly OptionSpec[]>(spec: CommandSpec<Options>, argv: readonly string[]): { options: OptionsOf<Options>; positionals: string[] } {
+  const byName = new Map<string, OptionSpec>(spec.options.map((o) => [o.name, o]));
+  const byShort = new Map<string, OptionSpec>(spec.options.filter((o) => o.short).map((o) => [o.short!, o]));
+  const options: Record<string, string | number | boolean | undefined> = {};
+  for (const o of spec.options) options[o.name] = o.type === 'boolean' ? false : o.default;
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -49,31 +60,31 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): { options
     }
     let name: string;
     let value: string | undefined;
-    let spec_: OptionSpec | undefined;
+    let option: OptionSpec | undefined;
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
       value = eq >= 0 ? arg.slice(eq + 1) : undefined;
-      spec_ = byName.get(name);
-      if (!spec_ && name.startsWith('no-') && byName.get(name.slice(3))?.type === 'boolean') {
+      option = byName.get(name);
+      if (!option && name.startsWith('no-') && byName.get(name.slice(3))?.type === 'boolean') {
         options[name.slice(3)] = false;
         continue;
       }
     } else {
       name = arg.slice(1);
-      spec_ = byShort.get(name);
+      option = byShort.get(name);
     }
-    if (!spec_) throw new UsageError(`unknown option '${arg}'`, spec.name);
-    if (spec_.type === 'boolean') {
-      if (value !== undefined) throw new UsageError(`option --${spec_.name} takes no value`, spec.name);
-      options[spec_.name] = true;
+    if (!option) throw new UsageError(`unknown option '${arg}'`, spec.name);
+    if (option.type === 'boolean') {
+      if (value !== undefined) throw new UsageError(`option --${option.name} takes no value`, spec.name);
+      options[option.name] = true;
       continue;
     }
     if (value === undefined) {
       value = argv[++i];
-      if (value === undefined) throw new UsageError(`option --${spec_.name} needs a value (${spec_.meta ?? spec_.type})`, spec.name);
+      if (value === undefined) throw new UsageError(`option --${option.name} needs a value (${option.meta ?? option.type})`, spec.name);
     }
-    options[spec_.name] = convert(spec_, value, spec.name);
+    options[option.name] = convert(option, value, spec.name);
   }
   const required = spec.positionals.filter((p) => p.required).length;
   const many = spec.positionals.some((p) => p.many);
@@ -82,10 +93,11 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): { options
     throw new UsageError(`missing ${missing.join(', ')}`, spec.name);
   }
   if (!many && positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument '${positionals[spec.positionals.length]}'`, spec.name);
-  return { options, positionals };
+  // The loop above gave every option of the table a value of its declared type (or its default).
+  return { options: options as OptionsOf<Options>, positionals };
 }
 
-function convert(o: OptionSpec, value: string, command: string): string | number {
+function convert(o: Exclude<OptionSpec, { type: 'boolean' }>, value: string, command: string): string | number {
   if (o.type === 'string') return value;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (o.type === 'int' && !Number.isInteger(n))) {
@@ -94,18 +106,21 @@ function convert(o: OptionSpec, value: string, command: string): string | number
   return n;
 }
 
+const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', help: 'show this help' };
+
+function optionHelp(o: OptionSpec): string {
+  const flag = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.type === 'boolean' ? '' : ` ${o.meta ?? (o.type === 'string' ? 'VALUE' : 'N')}`}`;
+  const def = o.type === 'boolean' || o.default === undefined ? '' : ` (default: ${o.default})`;
+  return `  ${flag.padEnd(24)} ${o.help}${def}`;
+}
+
 export function commandHelp(spec: CommandSpec): string {
   const lines = [`Usage: ${spec.usage}`, '', spec.summary];
   if (spec.positionals.length > 0) {
     lines.push('', 'Arguments:');
     for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(24)} ${p.help}${p.required ? '' : ' (optional)'}`);
   }
-  lines.push('', 'Options:');
-  for (const o of [...spec.options, { name: 'help', type: 'boolean', help: 'show this help' } as OptionSpec]) {
-    const flag = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.type === 'boolean' ? '' : ` ${o.meta ?? (o.type === 'string' ? 'VALUE' : 'N')}`}`;
-    const def = o.default === undefined || o.default === false ? '' : ` (default: ${o.default})`;
-    lines.push(`  ${flag.padEnd(24)} ${o.help}${def}`);
-  }
+  lines.push('', 'Options:', ...[...spec.options, HELP_OPTION].map(optionHelp));
   if (spec.examples?.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
   return lines.join('\n');
 }

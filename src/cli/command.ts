@@ -1,13 +1,27 @@
-// What every `pranet` sub-command provides.
-import type { CommandSpec, ParsedOptions } from './args.js';
+// What every `pranet` sub-command provides, and the options several of them share.
+import { type CommandSpec, type OptionSpec, type OptionsOf, parseArgs } from './args.js';
 
 export interface Command {
   spec: CommandSpec;
-  /** returns the process exit code */
-  run(options: ParsedOptions, positionals: string[]): Promise<number>;
+  /** parses `argv` by the spec (a UsageError names what is wrong) and runs; returns the process exit code */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/** A command whose `run` gets options typed from its own option table. */
+export function defineCommand<const Options extends readonly OptionSpec[]>(command: {
+  spec: CommandSpec<Options>;
+  run(options: OptionsOf<Options>, positionals: string[]): Promise<number>;
+}): Command {
+  return {
+    spec: command.spec,
+    run(argv) {
+      const { options, positionals } = parseArgs(command.spec, argv);
+      return command.run(options, positionals);
+    },
+  };
 }
 
 /** Shared option: which Dawn backend to use. */
-export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', help: 'force a WebGPU backend: vulkan, opengles or opengl (also PRANET_BACKEND)' } as const;
+export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', help: 'force a WebGPU backend: vulkan, opengles or opengl (also PRANET_BACKEND)' } as const satisfies OptionSpec;
 
-export const WEIGHTS_OPTION = { name: 'weights', type: 'string', short: 'w', meta: 'FILE', help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model' } as const;
+export const WEIGHTS_OPTION = { name: 'weights', type: 'string', short: 'w', meta: 'FILE', help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model' } as const satisfies OptionSpec;

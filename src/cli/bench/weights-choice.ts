@@ -4,7 +4,7 @@ import { DEFAULT_WEIGHTS_PATH } from '../../index.js';
 import { loadWeights, type LoadedWeights } from '../../models/load-weights.js';
 import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../models/random-weights.js';
 import type { ConvTiling } from '../../kernels/conv2d.js';
-import { type ParsedOptions, UsageError } from '../args.js';
+import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
 import { WEIGHTS_OPTION } from '../command.js';
 
 export const PRESET_NAMES = Object.keys(PRANET_PRESETS).join('|');
@@ -16,7 +16,7 @@ export const MODEL_OPTIONS = [
   { name: 'size', type: 'int', meta: 'PX', default: 352, help: 'network input size (a multiple of 32)' },
   { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
   { name: 'tiling', type: 'string', meta: 'JSON', help: 'one conv tiling for every conv instead of the per-device default, e.g. \'{"lanes":"shared","tm":4,"tn":1,"wgx":16,"wgy":16}\'' },
-] as const;
+] as const satisfies readonly OptionSpec[];
 
 export type WeightsChoice = { kind: 'file'; path: string } | { kind: 'random'; preset: PraNetPresetName; seed: number };
 
@@ -46,18 +46,15 @@ function parseTiling(text: string, command: string): ConvTiling {
   return t as unknown as ConvTiling;
 }
 
-export function modelChoice(o: ParsedOptions, command: string): ModelChoice {
-  const size = o.size as number;
-  const batch = o.batch as number;
+export function modelChoice(o: OptionsOf<typeof MODEL_OPTIONS>, command: string): ModelChoice {
+  const { size, batch, random, seed } = o;
   if (size < 32 || size % 32 !== 0) throw new UsageError(`--size must be a positive multiple of 32, got ${size}`, command);
   if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, command);
-  const random = o.random as string | undefined;
   if (random !== undefined && o.weights !== undefined) throw new UsageError('give either --weights or --random, not both', command);
   if (random !== undefined && !isPresetName(random)) throw new UsageError(`--random needs a preset name (${PRESET_NAMES}), got '${random}'`, command);
-  const seed = o.seed as number;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`, command);
-  const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random as PraNetPresetName, seed } : { kind: 'file', path: (o.weights as string | undefined) ?? DEFAULT_WEIGHTS_PATH };
-  const tiling = o.tiling === undefined ? undefined : parseTiling(o.tiling as string, command);
+  const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random as PraNetPresetName, seed } : { kind: 'file', path: o.weights ?? DEFAULT_WEIGHTS_PATH };
+  const tiling = o.tiling === undefined ? undefined : parseTiling(o.tiling, command);
   return { weights, size, batch, ...(tiling ? { tiling } : {}) };
 }
 

@@ -19,8 +19,7 @@ import { loadOrt, ortPeer, type Peer, torchHasCuda, torchPeer } from '../bench/p
 import { adapterText, printRoofline } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
 import { formatBytes } from '../progress.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
@@ -61,7 +60,7 @@ function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): P
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 
-export const bench: Command = {
+export const bench = defineCommand({
   spec: {
     name: 'bench',
     summary: 'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
@@ -86,9 +85,8 @@ export const bench: Command = {
   },
   async run(o) {
     const choice = modelChoice(o, 'bench');
-    const runs = o.runs as number;
+    const { runs, threads } = o;
     if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
-    const threads = o.threads as number;
     if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
     const peerWeights = o.peers ? planPeers(choice) : undefined;
     const log = (line: string) => console.error(line);
@@ -206,7 +204,7 @@ export const bench: Command = {
           memory,
           ...(roofline ? { roofline: { best_gflops: roofline.best.gflopPerS, best_tiling: tilingText(roofline.best.tiling), rates: roofline.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })) } } : {}),
         };
-        await writeFileAtomic(String(o.json), new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+        await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
         console.log(`wrote ${o.json}`);
       }
       return 0;
@@ -216,4 +214,4 @@ export const bench: Command = {
       ctx.destroy();
     }
   },
-};
+});

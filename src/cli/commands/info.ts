@@ -1,8 +1,7 @@
 // `pranet info`: the WebGPU adapter this machine gives the engine, its features and the limits that matter.
 import { createNodeGpu } from '../../gpu/node-device.js';
 import { WANTED_FEATURES } from '../../gpu/context.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
 
 const LIMITS = [
   'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
@@ -10,7 +9,7 @@ const LIMITS = [
   'minStorageBufferOffsetAlignment',
 ] as const;
 
-export const info: Command = {
+export const info = defineCommand({
   spec: {
     name: 'info',
     summary: 'Print the WebGPU adapter the engine gets here: name, vendor, backend, feature level, optional features and key limits.',
@@ -44,4 +43,4 @@ export const info: Command = {
       gpu.destroy();
     }
   },
-};
+});

@@ -13,12 +13,11 @@ import { measureRoofline } from '../../profile/roofline.js';
 import { UsageError } from '../args.js';
 import { adapterText, printRoofline } from '../bench/report.js';
 import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
 
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
-export const profile: Command = {
+export const profile = defineCommand({
   spec: {
     name: 'profile',
     summary: 'Profile one forward pass: GPU time of every kernel dispatch (timestamp-query, or the host clock per dispatch where the adapter lacks it), with shapes, GFLOP, GFLOP/s and bytes, summed per op type and per network stage.',
@@ -41,9 +40,9 @@ export const profile: Command = {
   },
   async run(o) {
     const choice = modelChoice(o, 'profile');
-    const top = o.top as number;
+    const { top } = o;
     if (top < 0) throw new UsageError(`--top must be 0 (all) or more, got ${top}`, 'profile');
-    const givenRoofline = o['roofline-gflops'] as number | undefined;
+    const givenRoofline = o['roofline-gflops'];
     if (givenRoofline !== undefined && o.roofline) throw new UsageError('give either --roofline or --roofline-gflops, not both', 'profile');
     if (givenRoofline !== undefined && !(givenRoofline > 0)) throw new UsageError(`--roofline-gflops must be a positive number, got ${givenRoofline}`, 'profile');
 
@@ -70,12 +69,12 @@ export const profile: Command = {
 
       const about = { device: adapterText(ctx), weights: describeWeights(choice.weights), size: choice.size, batch: choice.batch };
       if (o.trace) {
-        await writeFileAtomic(String(o.trace), json(chromeTrace(summary, about)));
+        await writeFileAtomic(o.trace, json(chromeTrace(summary, about)));
         console.log(`\nwrote Chrome trace ${o.trace} (${summary.rows.length} slices)`);
       }
       if (o.json) {
         const { rows, ...rest } = summary;
-        await writeFileAtomic(String(o.json), json({ ...about, ...rest, kernels: rows }));
+        await writeFileAtomic(o.json, json({ ...about, ...rest, kernels: rows }));
         console.log(`wrote ${o.json}`);
       }
       return 0;
@@ -84,4 +83,4 @@ export const profile: Command = {
       ctx.destroy();
     }
   },
-};
+});
