@@ -35,6 +35,7 @@ describe('pranet command line', () => {
     expect(seg.status).to.equal(0);
     for (const o of ['--output', '--weights', '--overlay', '--threshold', '--batch', '--save-logits', '--backend']) expect(seg.stdout).to.include(o);
     expect(seg.stdout).to.include('(default: 1)');
+    expect(seg.stdout).to.match(/--backend NAME +.*\(one of vulkan, opengles, opengl\)/);
   });
 
   it('unknown commands, unknown options and missing arguments are one-line errors with a hint and exit code 2', () => {
@@ -44,6 +45,7 @@ describe('pranet command line', () => {
       [['convert'], /missing checkpoint/],
       [['convert', 'x.pth'], /missing -o <out\.pnw>/],
       [['segment', 'x.png', '--batch', 'two'], /--batch needs an integer, got 'two'/],
+      [['info', '--backend', 'foo'], /option --backend must be one of vulkan, opengles, opengl; got 'foo'/],
       [['segment', SAMPLE, SAMPLE, '-o', 'two.png'], /-o two\.png names a file, but there are 2 images; give a folder/],
       [['segment', SAMPLE, '-o', 'mask.jpg'], /-o mask\.jpg: masks are written as PNG/],
     ] as [string[], RegExp][]) {

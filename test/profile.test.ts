@@ -224,7 +224,7 @@ describe('pranet profile and pranet bench', () => {
       [['bench', '--peers', '--weights', 'x.npy'], /--peers needs weights PyTorch can read too \(\.pth, \.safetensors or the engine's \.pnw\); got x\.npy/],
       [['bench', '--peers', '--random', 'tiny', '--batch', '2'], /batch 1 only/],
       [['profile', '--weights', 'x.pnw', '--random', 'tiny'], /either --weights or --random/],
-      [['profile', '--random', 'huge'], /--random needs a preset name/],
+      [['profile', '--random', 'huge'], /option --random must be one of official, compact, tiny; got 'huge'/],
     ] as [string[], RegExp][]) {
       const res = pranet(args);
       expect(res.status, args.join(' ')).to.equal(2);

@@ -1,7 +1,7 @@
-// A small declarative argument parser: each command lists its options with type, default and help, so
-// `--help` is generated from the same table that parsing checks against, and the parsed options' types are
-// inferred from that table (an `int` option with a default is a `number`, one without is `number | undefined`,
-// a boolean is a `boolean`).
+// A small declarative argument parser: each command lists its options with type, default, allowed values and
+// help, so `--help` is generated from the same table that parsing checks against, and the parsed options'
+// types are inferred from that table (an `int` option with a default is a `number`, one without is
+// `number | undefined`, a boolean is a `boolean`, a `choices` option is the union of its values).
 
 interface OptionBase {
   name: string;
@@ -12,7 +12,7 @@ interface OptionBase {
 }
 
 export type OptionSpec =
-  | (OptionBase & { type: 'string'; default?: string })
+  | (OptionBase & { type: 'string'; default?: string; choices?: readonly string[] })
   | (OptionBase & { type: 'number' | 'int'; default?: number })
   | (OptionBase & { type: 'boolean' });
 
@@ -28,6 +28,7 @@ export interface CommandSpec<Options extends readonly OptionSpec[] = readonly Op
 
 type ValueOf<O extends OptionSpec> = O extends { type: 'boolean' } ? boolean
   : O extends { type: 'number' | 'int' } ? number
+  : O extends { choices: readonly (infer C)[] } ? C
   : string;
 
 /** Booleans are false unless given; options with a default always have a value. */
@@ -98,7 +99,10 @@ export function parseArgs<const Options extends readonly OptionSpec[]>(spec: Com
 }
 
 function convert(o: Exclude<OptionSpec, { type: 'boolean' }>, value: string, command: string): string | number {
-  if (o.type === 'string') return value;
+  if (o.type === 'string') {
+    if (o.choices && !o.choices.includes(value)) throw new UsageError(`option --${o.name} must be one of ${o.choices.join(', ')}; got '${value}'`, command);
+    return value;
+  }
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (o.type === 'int' && !Number.isInteger(n))) {
     throw new UsageError(`option --${o.name} needs ${o.type === 'int' ? 'an integer' : 'a number'}, got '${value}'`, command);
@@ -110,8 +114,9 @@ const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', help: 'show thi
 
 function optionHelp(o: OptionSpec): string {
   const flag = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.type === 'boolean' ? '' : ` ${o.meta ?? (o.type === 'string' ? 'VALUE' : 'N')}`}`;
+  const choices = o.type === 'string' && o.choices ? ` (one of ${o.choices.join(', ')})` : '';
   const def = o.type === 'boolean' || o.default === undefined ? '' : ` (default: ${o.default})`;
-  return `  ${flag.padEnd(24)} ${o.help}${def}`;
+  return `  ${flag.padEnd(24)} ${o.help}${choices}${def}`;
 }
 
 export function commandHelp(spec: CommandSpec): string {

@@ -1,4 +1,5 @@
 // What every `pranet` sub-command provides, and the options several of them share.
+import type { NodeGpuOptions } from '../gpu/node-device.js';
 import { type CommandSpec, type OptionSpec, type OptionsOf, parseArgs } from './args.js';
 
 export interface Command {
@@ -21,7 +22,10 @@ export function defineCommand<const Options extends readonly OptionSpec[]>(comma
   };
 }
 
+/** The backends createNodeGpu can be forced to. */
+const BACKENDS = ['vulkan', 'opengles', 'opengl'] as const satisfies readonly NonNullable<NodeGpuOptions['backend']>[];
+
 /** Shared option: which Dawn backend to use. */
-export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', help: 'force a WebGPU backend: vulkan, opengles or opengl (also PRANET_BACKEND)' } as const satisfies OptionSpec;
+export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', choices: BACKENDS, help: 'force a WebGPU backend, as PRANET_BACKEND does' } as const satisfies OptionSpec;
 
 export const WEIGHTS_OPTION = { name: 'weights', type: 'string', short: 'w', meta: 'FILE', help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model' } as const satisfies OptionSpec;

@@ -7,11 +7,13 @@ import type { ConvTiling } from '../../kernels/conv2d.js';
 import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
 import { WEIGHTS_OPTION } from '../command.js';
 
-export const PRESET_NAMES = Object.keys(PRANET_PRESETS).join('|');
+const PRESETS = Object.keys(PRANET_PRESETS).filter(isPresetName);
+/** For usage lines: official|compact|tiny. */
+export const PRESET_NAMES = PRESETS.join('|');
 
 export const MODEL_OPTIONS = [
   WEIGHTS_OPTION,
-  { name: 'random', type: 'string', meta: 'PRESET', help: `seeded random weights of a preset instead of a file: ${PRESET_NAMES.replaceAll('|', ', ')}` },
+  { name: 'random', type: 'string', meta: 'PRESET', choices: PRESETS, help: 'seeded random weights of a preset instead of a file' },
   { name: 'seed', type: 'int', meta: 'N', default: 0, help: 'seed of --random' },
   { name: 'size', type: 'int', meta: 'PX', default: 352, help: 'network input size (a multiple of 32)' },
   { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
@@ -51,9 +53,8 @@ export function modelChoice(o: OptionsOf<typeof MODEL_OPTIONS>, command: string)
   if (size < 32 || size % 32 !== 0) throw new UsageError(`--size must be a positive multiple of 32, got ${size}`, command);
   if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, command);
   if (random !== undefined && o.weights !== undefined) throw new UsageError('give either --weights or --random, not both', command);
-  if (random !== undefined && !isPresetName(random)) throw new UsageError(`--random needs a preset name (${PRESET_NAMES}), got '${random}'`, command);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`, command);
-  const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random as PraNetPresetName, seed } : { kind: 'file', path: o.weights ?? DEFAULT_WEIGHTS_PATH };
+  const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random, seed } : { kind: 'file', path: o.weights ?? DEFAULT_WEIGHTS_PATH };
   const tiling = o.tiling === undefined ? undefined : parseTiling(o.tiling, command);
   return { weights, size, batch, ...(tiling ? { tiling } : {}) };
 }

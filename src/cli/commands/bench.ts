@@ -106,7 +106,7 @@ export const bench = defineCommand({
 
     console.log(`Load average at start (1, 5, 15 min): ${load()}`);
     const lap = stopwatch();
-    const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    const ctx = await createNodeGpu({ backend: o.backend });
     const deviceMs = lap();
     const peers: Peer[] = [];
     let model: PraNetModel | undefined;

@@ -90,7 +90,7 @@ async function scoreImages(o: EvalOptions, s: Sources & { images: string }, scor
   const saveMaps = o['save-maps'];
   if (saveMaps !== undefined) mkdirSync(saveMaps, { recursive: true });
   const batch = o.batch ?? 1;
-  const model = await loadSegmenter(o.weights, { batch, ...(o.backend ? { backend: o.backend as 'vulkan' } : {}) });
+  const model = await loadSegmenter(o.weights, { batch, backend: o.backend });
   try {
     const progress = pairs.length > 1 ? new Progress(pairs.length, 'images') : undefined;
     for (let start = 0; start < pairs.length; start += batch) {

@@ -19,7 +19,7 @@ export const info = defineCommand({
     examples: ['pranet info', 'PRANET_BACKEND=opengles pranet info'],
   },
   async run(o) {
-    const gpu = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    const gpu = await createNodeGpu({ backend: o.backend });
     try {
       const a = gpu.adapter;
       const features = Object.fromEntries(WANTED_FEATURES.map((f) => [f, gpu.features.has(f)]));

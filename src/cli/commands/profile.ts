@@ -47,7 +47,7 @@ export const profile = defineCommand({
     if (givenRoofline !== undefined && !(givenRoofline > 0)) throw new UsageError(`--roofline-gflops must be a positive number, got ${givenRoofline}`, 'profile');
 
     const loaded = await loadChosenWeights(choice.weights);
-    const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    const ctx = await createNodeGpu({ backend: o.backend });
     let model: PraNetModel | undefined;
     try {
       const cache = new PipelineCache(ctx);

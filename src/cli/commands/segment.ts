@@ -82,7 +82,7 @@ export const segment = defineCommand({
 
     // One image: decode it before paying for the model, so a bad file fails at once.
     const first = single ? await readImageFile(files[0]!) : undefined;
-    const model = await loadSegmenter(o.weights, { batch, ...(o.backend ? { backend: o.backend as 'vulkan' } : {}) });
+    const model = await loadSegmenter(o.weights, { batch, backend: o.backend });
     const failures: string[] = [];
     try {
       const progress = files.length > 1 ? new Progress(files.length, 'images') : undefined;
