@@ -6,19 +6,17 @@ import { loadavg } from 'node:os';
 import { extname } from 'node:path';
 import type { GpuContext } from '../../gpu/context.js';
 import { stopwatch } from '../../util/stopwatch.js';
-import { createNodeGpu } from '../../gpu/node-device.js';
-import { PipelineCache } from '../../gpu/pipelines.js';
 import { writeFileAtomic } from '../../io/files-node.js';
-import { describeConfig } from '../../models/pranet-config.js';
 import type { PraNetOutput } from '../../models/pranet-graph.js';
-import { PraNetModel } from '../../models/pranet-model.js';
+import type { PraNetModel } from '../../models/pranet-model.js';
 import { measureRoofline, type Roofline, tilingText } from '../../profile/roofline.js';
 import { UsageError } from '../args.js';
 import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
 import { loadOrt, ortPeer, type Peer, torchHasCuda, torchPeer } from '../bench/peers.js';
+import { openModel } from '../bench/open-model.js';
 import { adapterText, printRoofline } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
-import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
+import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand } from '../command.js';
 import { formatBytes } from '../progress.js';
 
@@ -105,23 +103,18 @@ export const bench = defineCommand({
     }
 
     console.log(`Load average at start (1, 5, 15 min): ${load()}`);
-    const lap = stopwatch();
-    const ctx = await createNodeGpu({ backend: o.backend });
-    const deviceMs = lap();
+    const opened = await openModel({ ...choice, weights: engineWeights }, o.backend, OUTPUTS);
+    const { ctx, cache, model, about } = opened;
+    const { deviceMs, weightsMs, compileMs } = opened.coldStart;
     const peers: Peer[] = [];
-    let model: PraNetModel | undefined;
     try {
-      const loaded = await loadChosenWeights(engineWeights);
-      const weightsMs = lap();
-      const cache = new PipelineCache(ctx);
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { convTiling: () => choice.tiling! } : {}), outputs: OUTPUTS });
-      const compileMs = lap();
+      const firstRun = stopwatch();
       await model.run(input);
-      const firstRunMs = lap();
+      const firstRunMs = firstRun();
 
-      console.log(`Device: ${adapterText(ctx)}`);
-      console.log(`Model: ${describeWeights(engineWeights)}${files ? ' (the same file for every system)' : ''}; ${describeConfig(model.config)}`);
-      console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}; outputs ${OUTPUTS.join(', ')} read back every run`);
+      console.log(`Device: ${about.device}`);
+      console.log(`Model: ${about.weights}${files ? ' (the same file for every system)' : ''}; ${about.config}`);
+      console.log(`Input: ${about.input}; outputs ${OUTPUTS.join(', ')} read back every run`);
       console.log(`Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`);
       const plan = model.compiled.plan;
       const memory = { weights_bytes: model.compiled.constantBytes, activations_bytes: plan.arenaBytes, activations_peak_live_bytes: plan.peakLiveBytes };
@@ -192,7 +185,7 @@ export const bench = defineCommand({
 
       if (o.json) {
         const report = {
-          device: adapterText(ctx),
+          device: about.device,
           results: results.map((r) => ({ name: r.name, median_ms: r.median, min_ms: r.min, max_ms: r.max, runs: r.runs })),
           cold_start: {
             device_ms: deviceMs,
@@ -210,8 +203,7 @@ export const bench = defineCommand({
       return 0;
     } finally {
       for (const p of peers) await p.close().catch(() => undefined);
-      model?.destroy();
-      ctx.destroy();
+      opened.destroy();
     }
   },
 });

@@ -1,18 +1,15 @@
 // `pranet profile`: GPU time of every dispatch of one forward pass, with its work and rate, summed per op
 // type and per network stage; optionally a Chrome trace and a JSON file of the same numbers.
-import { createNodeGpu } from '../../gpu/node-device.js';
-import { PipelineCache } from '../../gpu/pipelines.js';
 import { writeFileAtomic } from '../../io/files-node.js';
-import { describeConfig } from '../../models/pranet-config.js';
-import { PraNetModel } from '../../models/pranet-model.js';
 import { chromeTrace } from '../../profile/chrome-trace.js';
 import { formatProfile } from '../../profile/format.js';
 import { timedDispatches } from '../../profile/from-graph.js';
 import { summarizeProfile } from '../../profile/kernel-profile.js';
 import { measureRoofline } from '../../profile/roofline.js';
 import { UsageError } from '../args.js';
-import { adapterText, printRoofline } from '../bench/report.js';
-import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
+import { openModel } from '../bench/open-model.js';
+import { printRoofline } from '../bench/report.js';
+import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand } from '../command.js';
 
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
@@ -46,41 +43,37 @@ export const profile = defineCommand({
     if (givenRoofline !== undefined && o.roofline) throw new UsageError('give either --roofline or --roofline-gflops, not both', 'profile');
     if (givenRoofline !== undefined && !(givenRoofline > 0)) throw new UsageError(`--roofline-gflops must be a positive number, got ${givenRoofline}`, 'profile');
 
-    const loaded = await loadChosenWeights(choice.weights);
-    const ctx = await createNodeGpu({ backend: o.backend });
-    let model: PraNetModel | undefined;
+    const opened = await openModel(choice, o.backend);
+    const { ctx, cache, model, about } = opened;
     try {
-      const cache = new PipelineCache(ctx);
-      console.log(`Device: ${adapterText(ctx)}`);
+      console.log(`Device: ${about.device}`);
       let roofline = givenRoofline;
       if (o.roofline) {
         const r = await measureRoofline(ctx, {}, cache);
         printRoofline(r);
         roofline = r.best.gflopPerS;
       }
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { convTiling: () => choice.tiling! } : {}) });
-      console.log(`Model: ${describeWeights(choice.weights)}; ${describeConfig(model.config)}`);
-      console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}\n`);
+      console.log(`Model: ${about.weights}; ${about.config}`);
+      console.log(`Input: ${about.input}\n`);
       const input = benchInput(choice.batch, choice.size);
       await model.run(input); // warm-up: first-use costs stay out of the profile
       const result = await model.compiled.profile({ image: input });
       const summary = summarizeProfile(timedDispatches(model.compiled, result), result.method, roofline);
       console.log(formatProfile(summary, top));
 
-      const about = { device: adapterText(ctx), weights: describeWeights(choice.weights), size: choice.size, batch: choice.batch };
+      const run = { device: about.device, weights: about.weights, size: choice.size, batch: choice.batch };
       if (o.trace) {
-        await writeFileAtomic(o.trace, json(chromeTrace(summary, about)));
+        await writeFileAtomic(o.trace, json(chromeTrace(summary, run)));
         console.log(`\nwrote Chrome trace ${o.trace} (${summary.rows.length} slices)`);
       }
       if (o.json) {
         const { rows, ...rest } = summary;
-        await writeFileAtomic(o.json, json({ ...about, ...rest, kernels: rows }));
+        await writeFileAtomic(o.json, json({ ...run, ...rest, kernels: rows }));
         console.log(`wrote ${o.json}`);
       }
       return 0;
     } finally {
-      model?.destroy();
-      ctx.destroy();
+      opened.destroy();
     }
   },
 });
