@@ -4,15 +4,11 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../src/io/image.js';
 import { evaluateDataset, type DatasetMetrics, type ImagePair } from '../src/metrics/evaluate.js';
 import { rgbaFirstChannel, rgbaToGrayMatlab } from '../src/metrics/from-rgba.js';
-
-function sharedDir(): string {
-  // Repo root is two levels above dist/test/; shared data sits next to it unless PRANET_SHARED says otherwise.
-  return process.env.PRANET_SHARED ?? fileURLToPath(new URL('../../../shared/', import.meta.url));
-}
+import { KVASIR_TEST, PRANET_MAPS } from './support/paths.js';
+import { requireSharedData } from './support/shared-data.js';
 
 // MATLAB-rule re-implementation on the released maps: README table row 1 (meanDic .. MAE) and
 // metrics.md section 9 (meanEm, maxDic) and section 3 (Dice at a fixed 0.5 threshold).
@@ -22,14 +18,14 @@ const TOLERANCE = 0.0005;
 
 describe('metrics: Kvasir reference (official PraNet maps, main.m rules)', function () {
   this.timeout(300_000);
-  const polyp = path.join(sharedDir(), 'data', 'polyp');
-  const mapDir = path.join(polyp, 'PraNet-maps', 'Kvasir');
-  const maskDir = path.join(polyp, 'TestDataset', 'Kvasir', 'masks');
+  const mapDir = PRANET_MAPS;
+  const maskDir = path.join(KVASIR_TEST, 'masks');
   const pairs: ImagePair[] = [];
   let maskRgba: { width: number; height: number; data: Uint8Array }[] = [];
   let result: DatasetMetrics;
 
-  before(() => {
+  before(function () {
+    requireSharedData(this, mapDir, maskDir);
     const maps = fs.readdirSync(mapDir).filter((f) => f.endsWith('.png')).sort();
     const masks = new Map(fs.readdirSync(maskDir).map((f) => [path.parse(f).name, f] as const));
     expect(maps, `PNG maps in ${mapDir}`).to.have.length(100);

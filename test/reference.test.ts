@@ -4,8 +4,9 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT } from './support/paths.js';
+import { PYTHON, REPO_ROOT, STATE_DICT_KEYS } from './support/paths.js';
 import { requireTorch } from './support/python.js';
+import { requireSharedData } from './support/shared-data.js';
 
 function runCheck(script: string): string {
   const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference', script)], { encoding: 'utf8', timeout: 300_000 });
@@ -20,7 +21,8 @@ describe('the PyTorch reference model (tools/reference)', function () {
     requireTorch(this);
   });
 
-  it('has exactly the 922 state-dict keys of the spec, in order, with their shapes and dtypes', () => {
+  it('has exactly the 922 state-dict keys of the spec, in order, with their shapes and dtypes', function () {
+    requireSharedData(this, STATE_DICT_KEYS);
     expect(runCheck('check_keys.py')).to.match(/^OK: 922 keys match .*pranet-state-dict-keys\.tsv in order, shape and dtype/m);
   });
 
