@@ -21,8 +21,7 @@ const MAPS = PRANET_MAPS;
 const MASKS = join(KVASIR_TEST, 'masks');
 const IMAGES = join(KVASIR_TEST, 'images');
 
-// shared/data/polyp/README.md, first row (MATLAB rules on the released maps); meanEm and maxDic from
-// shared/spec/metrics.md section 9, as cross-checks.
+// MATLAB rules on the released maps (docs/metrics.md, Reference values).
 const REFERENCE = { mDice: 0.8944, mIoU: 0.8362, wFm: 0.8803, Sm: 0.9125, maxEm: 0.9443, MAE: 0.0303, meanEm: 0.9403, maxDice: 0.8995 };
 const TOLERANCE = 0.0005;
 const SUMMARY_KEYS = ['n', 'mDice', 'mIoU', 'wFm', 'Sm', 'maxEm', 'meanEm', 'MAE', 'maxDice'];

@@ -1,6 +1,5 @@
 // Reference test: the 100 official PraNet Kvasir maps against the Kvasir-SEG GT masks must reproduce the
-// values that PraNet's eval/main.m rules give (shared/data/polyp/README.md, first table row, and
-// shared/spec/metrics.md section 9), each within 0.0005.
+// values that PraNet's eval/main.m rules give (docs/metrics.md, Reference values), each within 0.0005.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +9,8 @@ import { rgbaFirstChannel, rgbaToGrayMatlab } from '../src/metrics/from-rgba.js'
 import { KVASIR_TEST, PRANET_MAPS } from './support/paths.js';
 import { requireSharedData } from './support/shared-data.js';
 
-// MATLAB-rule re-implementation on the released maps: README table row 1 (meanDic .. MAE) and
-// metrics.md section 9 (meanEm, maxDic) and section 3 (Dice at a fixed 0.5 threshold).
+// The MATLAB-rule values on the released maps (docs/metrics.md, Reference values), and the mean Dice at a
+// fixed 0.5 threshold.
 const REFERENCE = { mDice: 0.8944, mIoU: 0.8362, wFm: 0.8803, Sm: 0.9125, maxEm: 0.9443, MAE: 0.0303, meanEm: 0.9403, maxDice: 0.8995 };
 const REFERENCE_DICE05 = 0.8993;
 const TOLERANCE = 0.0005;

@@ -1,6 +1,6 @@
-// The post-processing of spec 1.8 on the CPU, for images too large for one GPU buffer (a one-channel map is
-// stored as vec4 pixels, 16 bytes each): the same sample positions and weights as the GPU resize, then
-// sigmoid and min-max, in float32.
+// The post-processing (docs/pranet.md, Post-processing) on the CPU, for images too large for one GPU buffer
+// (a one-channel map is stored as vec4 pixels, 16 bytes each): the same sample positions and weights as the
+// GPU resize, then sigmoid and min-max, in float32.
 import { bilinearTaps } from '../kernels/resize.js';
 
 export function postprocessOnCpu(logits: Float32Array, size: number, width: number, height: number, eps = 1e-8): Float32Array {

@@ -1,6 +1,7 @@
-// The test-time post-processing of spec 1.8 on the GPU: lateral_map_2 (logits at 352x352) -> bilinear to
-// the image's size (align_corners=False) -> sigmoid -> per-image min-max. One small graph per output size;
-// a map too large for one storage buffer is post-processed on the CPU instead, with the same arithmetic.
+// The test-time post-processing (docs/pranet.md, Post-processing) on the GPU: lateral_map_2 (logits at
+// 352x352) -> bilinear to the image's size (align_corners=False) -> sigmoid -> per-image min-max. One small
+// graph per output size; a map too large for one storage buffer is post-processed on the CPU instead, with
+// the same arithmetic.
 import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { CompiledGraph } from '../graph/executor.js';
