@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/tools/cli/main.js', import.meta.url);
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   console.error('pranet: the compiled sources are missing (dist/). Run `npm install` or `npm run build` in the package folder.');
   process.exit(1);

@@ -9,9 +9,9 @@ import { decodeImage } from '../src/io/image.js';
 import { decodeNpy } from '../src/io/npy.js';
 import { encodePngRgba } from '../src/io/png-encode.js';
 import { convertCheckpoint } from '../src/index.js';
-import { distance, golden, type Golden } from './support/golden.js';
-import { requireTorch } from './support/python.js';
+import { distance, golden, type Golden, requireGolden } from './support/golden.js';
 import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
+import { requireSharedData } from './support/shared-data.js';
 import { SAMPLE } from './support/shipped-model.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
@@ -35,6 +35,7 @@ describe('pranet command line', () => {
     expect(seg.status).to.equal(0);
     for (const o of ['--output', '--weights', '--overlay', '--threshold', '--batch', '--save-logits', '--backend']) expect(seg.stdout).to.include(o);
     expect(seg.stdout).to.include('(default: 1)');
+    expect(seg.stdout).to.match(/--backend NAME +.*\(one of vulkan, opengles, opengl\)/);
   });
 
   it('unknown commands, unknown options and missing arguments are one-line errors with a hint and exit code 2', () => {
@@ -44,6 +45,7 @@ describe('pranet command line', () => {
       [['convert'], /missing checkpoint/],
       [['convert', 'x.pth'], /missing -o <out\.pnw>/],
       [['segment', 'x.png', '--batch', 'two'], /--batch needs an integer, got 'two'/],
+      [['info', '--backend', 'foo'], /option --backend must be one of vulkan, opengles, opengl; got 'foo'/],
       [['segment', SAMPLE, SAMPLE, '-o', 'two.png'], /-o two\.png names a file, but there are 2 images; give a folder/],
       [['segment', SAMPLE, '-o', 'mask.jpg'], /-o mask\.jpg: masks are written as PNG/],
     ] as [string[], RegExp][]) {
@@ -86,10 +88,9 @@ describe('pranet command line', () => {
     it('the GL ES backend segments like the Vulkan backend', () => {
       const weights = join(tmp, 'tiny-backends.pnw');
       writeFileSync(weights, tinyPraNetWeightFile(4));
-      const image = join(KVASIR_TEST, 'images', 'cju0u82z3cuma0835wlxrnrjv.jpg');
       const masks = ['vulkan', 'opengles'].map((backend) => {
         const out = join(tmp, `mask-${backend}.png`);
-        const r = pranet(['segment', image, '--weights', weights, '-o', out, '--backend', backend]);
+        const r = pranet(['segment', SAMPLE, '--weights', weights, '-o', out, '--backend', backend]);
         expect(r.status, r.stderr).to.equal(0);
         return decodeImage(readFileSync(out), out).data;
       });
@@ -143,7 +144,7 @@ describe('pranet command line', () => {
     describe('checkpoints made by PyTorch', function () {
       let g: Golden;
       before(function () {
-        requireTorch(this);
+        requireGolden(this);
         g = golden('tiny');
         const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/break_checkpoint.py'), join(g.dir, 'model.zip.pth'), tmp], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`break_checkpoint.py failed: ${r.stderr}`);
@@ -206,7 +207,8 @@ describe('pranet segment on folders', () => {
   before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-seg-'))));
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('a folder of PNG and JPEG images: masks and overlays at each image\'s size, progress, summary; --threshold gives a binary mask', () => {
+  it('a folder of PNG and JPEG images: masks and overlays at each image\'s size, progress, summary; --threshold gives a binary mask', function () {
+    requireSharedData(this, join(KVASIR_TEST, 'images'));
     const input = join(tmp, 'images');
     mkdirSync(input);
     const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
@@ -236,7 +238,7 @@ describe('pranet segment on folders', () => {
   it('an unreadable image in a folder is skipped with its name, the rest are written, exit code 1', () => {
     const input = join(tmp, 'mixed');
     mkdirSync(input);
-    copyFileSync(join(KVASIR_TEST, 'images', 'cju0u82z3cuma0835wlxrnrjv.jpg'), join(input, 'good.jpg'));
+    copyFileSync(SAMPLE, join(input, 'good.jpg'));
     writeFileSync(join(input, 'bad.png'), Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3));
     const weights = join(tmp, 'tiny.pnw');
     writeFileSync(weights, tinyPraNetWeightFile(2));

@@ -1,6 +1,6 @@
-// Pairing maps, masks and images by base name (tools/cli/eval/pairing.ts): no files needed, only names.
+// Pairing maps, masks and images by base name (src/cli/eval/pairing.ts): no files needed, only names.
 import { expect } from 'chai';
-import { pairByBaseName } from '../tools/cli/eval/pairing.js';
+import { pairByBaseName } from '../src/cli/eval/pairing.js';
 
 const set = (what: string, dir: string, names: string[]) => ({ what, dir, files: names.map((n) => `${dir}/${n}`) });
 

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { decodeImage, ImageDecodeError } from '../src/io/image.js';
 import { encodePng } from '../src/io/png-encode.js';
-import { kvasirImages } from './io-oracle.js';
 import { int, rng } from './support/random.js';
+import { SAMPLE } from './support/shipped-model.js';
 
 const NAME = 'cases/bad-input.img';
 
@@ -43,7 +43,7 @@ function sofOffset(jpeg: Uint8Array): number {
 
 describe('io: bad image data gives a clear error naming the file', () => {
   const png = encodePng(Uint8Array.from({ length: 40 * 30 }, (_, i) => (i * 7) % 256), 40, 30);
-  const jpeg = new Uint8Array(readFileSync(kvasirImages(1)[0]!));
+  const jpeg = new Uint8Array(readFileSync(SAMPLE)); // a Kvasir test image
 
   it('empty file, random bytes, and formats that are not PNG/JPEG', () => {
     expectDecodeError(new Uint8Array(0), /empty file/);

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { decodeImage, ImageDecodeError } from '../src/io/image.js';
 import { rgbFromRgba } from '../src/io/rgba-image.js';
-import { kvasirImages, oracleRun, runOracle, skipWithoutPython, type OracleRun } from './io-oracle.js';
+import { KVASIR_IMAGES, kvasirImages, oracleRun, runOracle, skipWithoutPython, type OracleRun } from './io-oracle.js';
+import { requireSharedData } from './support/shared-data.js';
 
 interface DecodeManifest {
   png: { name: string; file: string; mode: string; width: number; height: number; rgb: string; alpha?: string }[];
@@ -43,6 +44,7 @@ describe('io: decoding like PIL convert("RGB")', function () {
 
   before(function () {
     skipWithoutPython(this);
+    requireSharedData(this, KVASIR_IMAGES);
     run = oracleRun<DecodeManifest>('decode', kvasirImages(10));
   });
   after(() => run?.cleanup());

@@ -2,17 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
 import { requirePil } from './support/python.js';
 
-import { PYTHON } from './support/paths.js';
 export { PYTHON };
-/** Repository root, from this module's place in dist/test/. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ORACLE = join(REPO_ROOT, 'tools/reference/pil_oracle.py');
-export const SHARED = process.env.PRANET_SHARED ?? resolve(REPO_ROOT, '../shared');
-export const KVASIR_IMAGES = join(SHARED, 'data/polyp/TestDataset/Kvasir/images');
+export const KVASIR_IMAGES = join(KVASIR_TEST, 'images');
 
 /** Skips (or, in CI, fails) the calling suite or test when PIL/numpy are unavailable. */
 export const skipWithoutPython = requirePil;
@@ -50,14 +46,9 @@ export function oracleRun<M>(command: string, extra: string[] = []): OracleRun<M
   };
 }
 
-/** The first `n` Kvasir test JPEGs (sorted), or all of them; throws if the shared data is missing. */
+/** The first `n` Kvasir test JPEGs (sorted), or all of them; callers require the shared data first (requireSharedData). */
 export function kvasirImages(n?: number): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(KVASIR_IMAGES).filter((f) => f.endsWith('.jpg')).sort();
-  } catch (e) {
-    throw new Error(`Kvasir test images not found at ${KVASIR_IMAGES} (set PRANET_SHARED to the shared folder): ${(e as Error).message}`);
-  }
+  const names = readdirSync(KVASIR_IMAGES).filter((f) => f.endsWith('.jpg')).sort();
   return names.slice(0, n ?? names.length).map((f) => join(KVASIR_IMAGES, f));
 }
 

@@ -7,7 +7,7 @@ interface PostManifest {
   postprocess: { name: string; count: number; prob: string; norm: string; u8: string }[];
 }
 
-describe('io: post-processing (spec 1.8 steps 4-5)', () => {
+describe('io: post-processing (min-max and bytescale, docs/pranet.md)', () => {
   it('minMaxNormalize and toUint8Map equal NumPy + scipy bytescale bit for bit', function () {
     skipWithoutPython(this);
     const run = oracleRun<PostManifest>('postprocess');

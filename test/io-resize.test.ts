@@ -4,8 +4,9 @@ import { decodeImage } from '../src/io/image.js';
 import { resizeBilinearPil } from '../src/io/pil-resize.js';
 import { normalizeToChw, preprocess, preprocessBatch } from '../src/io/preprocess.js';
 import { rgbFromRgba } from '../src/io/rgba-image.js';
-import { float32s, kvasirImages, oracleRun, skipWithoutPython, type OracleRun } from './io-oracle.js';
-import { skipOrFail } from './support/python.js';
+import { float32s, KVASIR_IMAGES, kvasirImages, oracleRun, skipWithoutPython, type OracleRun } from './io-oracle.js';
+import { requireOrSkip } from './support/prerequisites.js';
+import { requireSharedData } from './support/shared-data.js';
 
 interface ResizeManifest {
   resize: {
@@ -23,6 +24,7 @@ describe('io: PIL bilinear resize and preprocessing', function () {
 
   before(function () {
     skipWithoutPython(this);
+    requireSharedData(this, KVASIR_IMAGES);
     run = oracleRun<ResizeManifest>('resize', kvasirImages(3));
   });
   after(() => run?.cleanup());
@@ -71,7 +73,7 @@ describe('io: PIL bilinear resize and preprocessing', function () {
 
   it('the NumPy reference itself equals torch ToTensor/Normalize ops bit for bit', function () {
     const flags = run.manifest.resize.flatMap((c) => c.preprocess.map((p) => p.torch_equal));
-    skipOrFail(this, flags.every((f) => f === null) ? 'torch is not importable by /usr/bin/python3' : null);
+    requireOrSkip(this, flags.every((f) => f === null) ? 'torch is not importable by /usr/bin/python3 (install python3-torch)' : null);
     expect(flags).to.not.include(false);
   });
 

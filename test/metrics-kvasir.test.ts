@@ -1,35 +1,30 @@
 // Reference test: the 100 official PraNet Kvasir maps against the Kvasir-SEG GT masks must reproduce the
-// values that PraNet's eval/main.m rules give (shared/data/polyp/README.md, first table row, and
-// shared/spec/metrics.md section 9), each within 0.0005.
+// values that PraNet's eval/main.m rules give (docs/metrics.md, Reference values), each within 0.0005.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../src/io/image.js';
 import { evaluateDataset, type DatasetMetrics, type ImagePair } from '../src/metrics/evaluate.js';
 import { rgbaFirstChannel, rgbaToGrayMatlab } from '../src/metrics/from-rgba.js';
+import { KVASIR_TEST, PRANET_MAPS } from './support/paths.js';
+import { requireSharedData } from './support/shared-data.js';
 
-function sharedDir(): string {
-  // Repo root is two levels above dist/test/; shared data sits next to it unless PRANET_SHARED says otherwise.
-  return process.env.PRANET_SHARED ?? fileURLToPath(new URL('../../../shared/', import.meta.url));
-}
-
-// MATLAB-rule re-implementation on the released maps: README table row 1 (meanDic .. MAE) and
-// metrics.md section 9 (meanEm, maxDic) and section 3 (Dice at a fixed 0.5 threshold).
+// The MATLAB-rule values on the released maps (docs/metrics.md, Reference values), and the mean Dice at a
+// fixed 0.5 threshold.
 const REFERENCE = { mDice: 0.8944, mIoU: 0.8362, wFm: 0.8803, Sm: 0.9125, maxEm: 0.9443, MAE: 0.0303, meanEm: 0.9403, maxDice: 0.8995 };
 const REFERENCE_DICE05 = 0.8993;
 const TOLERANCE = 0.0005;
 
 describe('metrics: Kvasir reference (official PraNet maps, main.m rules)', function () {
   this.timeout(300_000);
-  const polyp = path.join(sharedDir(), 'data', 'polyp');
-  const mapDir = path.join(polyp, 'PraNet-maps', 'Kvasir');
-  const maskDir = path.join(polyp, 'TestDataset', 'Kvasir', 'masks');
+  const mapDir = PRANET_MAPS;
+  const maskDir = path.join(KVASIR_TEST, 'masks');
   const pairs: ImagePair[] = [];
   let maskRgba: { width: number; height: number; data: Uint8Array }[] = [];
   let result: DatasetMetrics;
 
-  before(() => {
+  before(function () {
+    requireSharedData(this, mapDir, maskDir);
     const maps = fs.readdirSync(mapDir).filter((f) => f.endsWith('.png')).sort();
     const masks = new Map(fs.readdirSync(maskDir).map((f) => [path.parse(f).name, f] as const));
     expect(maps, `PNG maps in ${mapDir}`).to.have.length(100);

@@ -10,8 +10,7 @@ import { weightsFromBytes, type LoadedWeights } from '../src/models/load-weights
 import { PraNetModel } from '../src/models/pranet-model.js';
 import type { PraNetOutput } from '../src/models/pranet-graph.js';
 import { cleanStateDict, readCheckpoint } from '../src/weights/index.js';
-import { distance, golden, type Golden } from './support/golden.js';
-import { requireTorch } from './support/python.js';
+import { distance, golden, type Golden, requireGolden } from './support/golden.js';
 import { testGpu } from './support/gpu.js';
 
 const CHECKED: PraNetOutput[] = ['x2', 'x3', 'x4', 'ra5_feat', 's4', 's3', 'lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'];
@@ -41,7 +40,7 @@ for (const config of ['tiny', 'official'] as const) {
   describe(`parity with PyTorch: ${config} PraNet at 352x352 on a Kvasir image`, function () {
     let g: Golden;
     before(function () {
-      requireTorch(this);
+      requireGolden(this);
       g = golden(config);
     });
 

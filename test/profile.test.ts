@@ -14,8 +14,9 @@ import { slowestRows, summarizeProfile, type TimedDispatch } from '../src/profil
 import { measureRoofline, rooflineTilings, tilingText } from '../src/profile/roofline.js';
 import { STAGES, stageOf } from '../src/profile/stages.js';
 import { requireTorch } from './support/python.js';
+import { requireSharedData } from './support/shared-data.js';
 import { testGpu } from './support/gpu.js';
-import { CLI } from './support/paths.js';
+import { CLI, KVASIR_TRAIN_IMAGES } from './support/paths.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 
 function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -224,7 +225,7 @@ describe('pranet profile and pranet bench', () => {
       [['bench', '--peers', '--weights', 'x.npy'], /--peers needs weights PyTorch can read too \(\.pth, \.safetensors or the engine's \.pnw\); got x\.npy/],
       [['bench', '--peers', '--random', 'tiny', '--batch', '2'], /batch 1 only/],
       [['profile', '--weights', 'x.pnw', '--random', 'tiny'], /either --weights or --random/],
-      [['profile', '--random', 'huge'], /--random needs a preset name/],
+      [['profile', '--random', 'huge'], /option --random must be one of official, compact, tiny; got 'huge'/],
     ] as [string[], RegExp][]) {
       const res = pranet(args);
       expect(res.status, args.join(' ')).to.equal(2);
@@ -234,6 +235,7 @@ describe('pranet profile and pranet bench', () => {
 
   it('pranet bench --peers --random tiny --size 64 --runs 2: the same network in onnxruntime CPU, WebGPU and PyTorch', function () {
     requireTorch(this);
+    requireSharedData(this, KVASIR_TRAIN_IMAGES); // the random checkpoint's batchnorm is calibrated on them
     const json = join(tmp, 'peers.json');
     const r = pranet(['bench', '--random', 'tiny', '--size', '64', '--runs', '2', '--peers', '--json', json]);
     expect(r.status, r.stderr).to.equal(0);

@@ -8,9 +8,11 @@ import { Segmenter, type Segmentation } from '../src/api/segmenter.js';
 import { expectClose } from './support/compare.js';
 import { rng, uniform } from './support/random.js';
 import { decodeImage } from '../src/io/image.js';
+import type { RgbaImage } from '../src/io/rgba-image.js';
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { testGpu } from './support/gpu.js';
 import { KVASIR_TEST } from './support/paths.js';
+import { requireSharedData } from './support/shared-data.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 
 describe('post-processing', () => {
@@ -36,7 +38,11 @@ const extent = (m: Float32Array): [number, number] => m.reduce(([lo, hi], v) => 
 
 describe('Segmenter API', () => {
   const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2'];
-  const images = names.map((n) => decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n));
+  let images: RgbaImage[];
+  before(function () {
+    requireSharedData(this, join(KVASIR_TEST, 'images'));
+    images = names.map((n) => decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n));
+  });
 
   async function segmenter(batch: number, allMaps = false): Promise<Segmenter> {
     const { ctx } = await testGpu();

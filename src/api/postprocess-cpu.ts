@@ -1,6 +1,6 @@
-// PraNet's test-time post-processing (docs/pranet.md) on the CPU, for images too large for one GPU buffer (a
-// one-channel map is stored as vec4 pixels, 16 bytes each): the same sample positions and weights as the GPU
-// resize, then sigmoid and min-max, in float32.
+// PraNet's test-time post-processing (docs/pranet.md, Post-processing) on the CPU, for images too large for one
+// GPU buffer (a one-channel map is stored as vec4 pixels, 16 bytes each): the same sample positions and
+// weights as the GPU resize, then sigmoid and min-max, in float32.
 import { bilinearTaps } from '../kernels/resize.js';
 import type { ProbabilityMaps } from './postprocess-graph.js';
 

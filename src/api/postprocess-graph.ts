@@ -1,4 +1,4 @@
-// PraNet's test-time post-processing (docs/pranet.md) on the GPU: lateral_map_2 (logits at 352x352) ->
+// PraNet's test-time post-processing (docs/pranet.md, Post-processing) on the GPU: lateral_map_2 (logits at 352x352) ->
 // bilinear to the image's size (align_corners=False) -> sigmoid (the probability) -> per-image min-max (the
 // normalised map PraNet saves). One small graph per output size; a map too large for one storage buffer is
 // post-processed on the CPU instead, with the same arithmetic.

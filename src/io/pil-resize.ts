@@ -1,6 +1,6 @@
-// Pillow's Image.resize(size, BILINEAR) for 8-bit RGB, bit for bit (Pillow src/libImaging/Resample.c as
-// described in spec section 3): separable, horizontal pass first, a uint8 intermediate image, a triangle
-// filter widened by the downscale factor, and 22-bit fixed-point weights.
+// Pillow's Image.resize(size, BILINEAR) for 8-bit RGB, bit for bit (Pillow src/libImaging/Resample.c, as
+// docs/pranet.md, Pre-processing, describes it): separable, horizontal pass first, a uint8 intermediate
+// image, a triangle filter widened by the downscale factor, and 22-bit fixed-point weights.
 import { checkRgbImage, type RgbImage } from './rgba-image.js';
 
 const PRECISION_BITS = 32 - 8 - 2;

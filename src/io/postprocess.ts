@@ -1,6 +1,6 @@
-// The last CPU steps of PraNet's MyTest.py (spec section 1.8), on the sigmoid output at image size:
-// min-max normalisation, then scipy.misc.imsave's bytescale. Both are emulated in float32 exactly as
-// NumPy evaluates them, so the bytes equal what MyTest.py would save for the same probabilities.
+// The last CPU steps of PraNet's MyTest.py (docs/pranet.md, Post-processing), on the sigmoid output at
+// image size: min-max normalisation, then scipy.misc.imsave's bytescale. Both are emulated in float32
+// exactly as NumPy evaluates them, so the bytes equal what MyTest.py would save for the same probabilities.
 
 function range(p: Float32Array, what: string): { min: number; max: number } {
   if (p.length === 0) throw new Error(`${what}: empty map`);
@@ -43,7 +43,7 @@ export function bytescale(p: Float32Array): Uint8Array {
   return out;
 }
 
-/** The saved PraNet map from sigmoid probabilities: minMaxNormalize then bytescale (spec 1.8 steps 4-5). */
+/** The saved PraNet map from sigmoid probabilities: minMaxNormalize then bytescale (docs/pranet.md, Post-processing, steps 3-4). */
 export function toUint8Map(prob: Float32Array): Uint8Array {
   return bytescale(minMaxNormalize(prob));
 }

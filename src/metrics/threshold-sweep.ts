@@ -28,8 +28,8 @@ export function thresholdLevel(num: number, den: number): number {
 }
 
 /**
- * Binarises at every threshold by the integer rule P >= n/255 (n = 255 - k), which is what
- * the spec recommends. MATLAB's double thresholds from `1:-1/255:0` may fall 1 ulp either side
+ * Binarises at every threshold by the integer rule P >= n/255 (n = 255 - k), as docs/metrics.md
+ * (Threshold sweep) describes. MATLAB's double thresholds from `1:-1/255:0` may fall 1 ulp either side
  * of n/255, so MATLAB can differ on pixels that sit exactly on a threshold.
  */
 export function thresholdSweep(p: PreparedPair): SweepCounts {

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { decodeImage } from '../../src/io/image.js';
 import { encodePngRgba } from '../../src/io/png-encode.js';
 import { decodeNpy } from '../../src/io/npy.js';
-import { KVASIR_TEST, PYTHON, REPO_ROOT } from './paths.js';
+import { KVASIR_TRAIN_IMAGES, PYTHON, REPO_ROOT } from './paths.js';
+import { requireTorch } from './python.js';
+import { requireSharedData } from './shared-data.js';
+import { SAMPLE } from './shipped-model.js';
 
+/** The Kvasir test image the golden outputs are computed on: the sample image. */
 export const GOLDEN_IMAGE = 'cju0u82z3cuma0835wlxrnrjv';
 
 export interface Golden {
@@ -21,6 +25,13 @@ export interface Golden {
 
 const SCRIPTS = ['make_golden.py', 'pranet.py', 'pranet_config.py', 'preprocess.py', 'safetensors_io.py'].map((f) => join(REPO_ROOT, 'tools/reference', f));
 
+/** Skips (or, in CI, fails) unless golden data can be made: PyTorch, and the training images it calibrates on. */
+export function requireGolden(ctx: Mocha.Context): void {
+  requireTorch(ctx);
+  requireSharedData(ctx, KVASIR_TRAIN_IMAGES);
+}
+
+/** The golden data of `config`, made if missing or older than its scripts; callers requireGolden first. */
 export function golden(config: 'official' | 'tiny'): Golden {
   const dir = join(REPO_ROOT, '.cache/golden', config);
   const png = join(REPO_ROOT, '.cache/golden', `${GOLDEN_IMAGE}.png`);
@@ -29,7 +40,7 @@ export function golden(config: 'official' | 'tiny'): Golden {
   if (!existsSync(manifestPath) || statSync(manifestPath).mtimeMs < newest) {
     mkdirSync(dir, { recursive: true });
     if (!existsSync(png)) {
-      const img = decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${GOLDEN_IMAGE}.jpg`)), GOLDEN_IMAGE);
+      const img = decodeImage(readFileSync(SAMPLE), GOLDEN_IMAGE);
       writeFileSync(png, encodePngRgba(img.data, img.width, img.height));
     }
     const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/make_golden.py'), '--config', config, '--seed', '0', '--image', png, '--out', dir], { encoding: 'utf8', timeout: 900_000 });

@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root, from this module's place in dist/test/support/. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The shared read-only data next to the repository (support/shared-data.ts says what tests need from it). */
 export const SHARED = process.env.PRANET_SHARED ?? resolve(REPO_ROOT, '../shared');
 export const KVASIR_TEST = join(SHARED, 'data/polyp/TestDataset/Kvasir');
+/** Kvasir training images: make_golden.py calibrates its batchnorm statistics on the first few. */
+export const KVASIR_TRAIN_IMAGES = join(SHARED, 'data/polyp/TrainDataset/Kvasir/images');
+/** The maps the PraNet authors released for the Kvasir test images. */
+export const PRANET_MAPS = join(SHARED, 'data/polyp/PraNet-maps/Kvasir');
+/** The official checkpoint's 922 state-dict keys with shapes and dtypes (tools/reference/check_keys.py). */
+export const STATE_DICT_KEYS = join(SHARED, 'spec/pranet-state-dict-keys.tsv');
 export const PYTHON = '/usr/bin/python3';
 export const CLI = join(REPO_ROOT, 'bin/pranet.js');

@@ -1,5 +1,5 @@
 """Asserts that PraNet(official config).state_dict() has exactly the 922 keys, order, shapes and dtypes
-listed in shared/spec/pranet-state-dict-keys.tsv."""
+listed in the shared data's spec/pranet-state-dict-keys.tsv (not shipped; docs/pranet.md, Keys, gives the counts)."""
 import os
 import sys
 
@@ -34,7 +34,7 @@ def main():
         assert str(t.dtype).replace("torch.", "") == dtype, f"{key}: model dtype {t.dtype}, expected {dtype}"
         assert t.numel() == numel, f"{key}: numel {t.numel()}, expected {numel}"
     params = sum(p.numel() for p in PraNet(preset("official")).parameters())
-    assert params == 32_547_319, f"parameter count {params}, spec 2.3 says 32,547,319"
+    assert params == 32_547_319, f"parameter count {params}, docs/pranet.md (Keys) says 32,547,319"
     print(f"OK: {len(got)} keys match {tsv} in order, shape and dtype; {params:,} parameters")
 
 

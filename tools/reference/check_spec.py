@@ -1,6 +1,6 @@
-"""Checks the reference model against numbers in shared/spec/pranet-architecture.md that were measured
-independently: conv MACs at 352x352 (section 5), the data-flow shapes (1.1), the stage-block avg-pool
-border values (1.3) and the bilinear formulas (1.7, compared with a NumPy implementation)."""
+"""Checks the reference model against numbers in docs/pranet.md that were measured independently: conv
+MACs at 352x352 (Compute cost), the data-flow shapes (Data flow), the stage-block avg-pool border values
+(Backbone) and the bilinear formulas (Interpolation, compared with a NumPy implementation)."""
 import os
 import sys
 
@@ -33,22 +33,22 @@ def check_macs_and_shapes():
             mod.register_forward_hook(hook(name))
     with torch.no_grad():
         out = model.forward_with_intermediates(torch.randn(1, 3, 352, 352))
-    assert macs["backbone"] == 11_094_364_160, f"backbone MACs {macs['backbone']:,}, spec 5.1 says 11,094,364,160"
-    assert macs["head"] == 1_907_873_792, f"head MACs {macs['head']:,}, spec 5.2 says 1,907,873,792"
+    assert macs["backbone"] == 11_094_364_160, f"backbone MACs {macs['backbone']:,}, docs/pranet.md says 11,094,364,160"
+    assert macs["head"] == 1_907_873_792, f"head MACs {macs['head']:,}, docs/pranet.md says 1,907,873,792"
     for name, (c, s) in SHAPES_352.items():
         got = tuple(out[name].shape)
-        assert got == (1, c, s, s), f"{name}: shape {got}, spec 1.1 says {(1, c, s, s)}"
+        assert got == (1, c, s, s), f"{name}: shape {got}, docs/pranet.md (Data flow) says {(1, c, s, s)}"
 
 
 def check_stage_pool():
     pool = PraNet(preset("tiny")).resnet.layer1[0].pool
     y = pool(torch.ones(1, 1, 5, 5))[0, 0]
     assert abs(y[0, 0].item() - 4 / 9) < 1e-7 and abs(y[0, 2].item() - 6 / 9) < 1e-7 and y[2, 2].item() == 1, \
-        f"layer1.0.pool border values {y[0, 0].item()}, {y[0, 2].item()}: spec 1.3 says 4/9 and 6/9"
+        f"layer1.0.pool border values {y[0, 0].item()}, {y[0, 2].item()}: docs/pranet.md (Backbone) says 4/9 and 6/9"
 
 
 def resize_1d(v, out, align_corners):
-    """Spec 1.7 formulas along the last axis."""
+    """The bilinear formulas of docs/pranet.md (Interpolation) along the last axis."""
     n = v.shape[-1]
     d = np.arange(out, dtype=np.float64)
     src = d * (n - 1) / (out - 1) if align_corners else np.maximum(0, (d + 0.5) * (n / out) - 0.5)
@@ -70,12 +70,12 @@ def check_interpolation():
         got = F.interpolate(torch.from_numpy(x), scale_factor=scale, mode="bilinear", align_corners=ac).numpy()
         want = resize_2d(x, int(n * scale), ac)
         err = np.abs(got - want).max()
-        assert err < 1e-9, f"bilinear {n}->{int(n * scale)} align_corners={ac}: max diff {err} from spec 1.7 formula"
+        assert err < 1e-9, f"bilinear {n}->{int(n * scale)} align_corners={ac}: max diff {err} from the docs/pranet.md formula"
     x = rng.standard_normal((44, 44))
     quarter = F.interpolate(torch.from_numpy(x)[None, None], scale_factor=0.25, mode="bilinear",
                             align_corners=False)[0, 0].numpy()
     want = x.reshape(11, 4, 11, 4)[:, 1:3, :, 1:3].mean(axis=(1, 3))
-    assert np.abs(quarter - want).max() < 1e-12, "x0.25 is not the mean of rows/cols {4i+1, 4i+2} (spec 1.7)"
+    assert np.abs(quarter - want).max() < 1e-12, "x0.25 is not the mean of rows/cols {4i+1, 4i+2} (docs/pranet.md, Interpolation)"
 
 
 def main():
@@ -84,7 +84,7 @@ def main():
     check_interpolation()
     check_macs_and_shapes()
     print("OK: MACs (11,094,364,160 backbone + 1,907,873,792 head), data-flow shapes, stage pool borders "
-          "and bilinear formulas match the spec")
+          "and bilinear formulas match docs/pranet.md")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ saved as legacy .pth, zip .pth and .safetensors, plus the preprocessed input and
 
 Files written to DIR (names are fixed):
   model.legacy.pth, model.zip.pth, model.safetensors   the same state_dict in three formats
-  input.npy                                            1x3x352x352 float32, spec section 3 preprocessing
+  input.npy                                            1x3x352x352 float32, docs/pranet.md pre-processing
   <tensor>.f32.npy, <tensor>.f64.npy                   for every name in TENSORS (float32 / float64 runs)
   manifest.json                                        config, seed, image, shapes, f32-vs-f64 distances
 """

@@ -313,7 +313,7 @@ def cmd_decode(out, real):
 # ----------------------------------------------------------------------------------------- postprocess
 
 def bytescale(data):
-    """scipy 1.0 scipy.misc.bytescale with its defaults (spec section 1.8), as imsave applies it."""
+    """scipy 1.0 scipy.misc.bytescale with its defaults (docs/pranet.md, Post-processing), as imsave applies it."""
     cmin, cmax = data.min(), data.max()
     cscale = cmax - cmin
     if cscale == 0:

@@ -1,5 +1,5 @@
-"""PraNet (Res2Net-50 v1b backbone + RFB + partial decoder + reverse attention), written from
-shared/spec/pranet-architecture.md. The topology numbers come from a PraNetConfig; module names (and so
+"""PraNet (Res2Net-50 v1b backbone + RFB + partial decoder + reverse attention), as docs/pranet.md
+describes it. The topology numbers come from a PraNetConfig; module names (and so
 state_dict keys and their order) are the official ones for every config.
 """
 import torch
@@ -10,12 +10,12 @@ from pranet_config import PraNetConfig
 
 
 def _up(x, scale):
-    """Every F.interpolate in PraNet's forward: bilinear, align_corners=False (spec 1.7 #7-#13)."""
+    """Every F.interpolate in PraNet's forward: bilinear, align_corners=False (docs/pranet.md, Interpolation)."""
     return F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False)
 
 
 class BasicConv2d(nn.Module):
-    """Head conv: conv without bias, then BN. Deliberately no activation (spec 1.2)."""
+    """Head conv: conv without bias, then BN. Deliberately no activation (docs/pranet.md, Building blocks)."""
 
     def __init__(self, cin, cout, kernel, padding=0, dilation=1):
         super().__init__()
@@ -187,7 +187,7 @@ class PraNet(nn.Module):
         return (1 - torch.sigmoid(crop)) * feat
 
     def forward_with_intermediates(self, x):
-        """All named tensors of spec 1.1. Input H and W must be multiples of 32."""
+        """All named tensors of docs/pranet.md, Data flow. Input H and W must be multiples of 32."""
         if x.dim() != 4 or x.shape[1] != 3 or x.shape[2] % 32 or x.shape[3] % 32:
             raise ValueError(f"PraNet input must be Nx3xHxW with H, W multiples of 32, got {tuple(x.shape)}")
         out = {}

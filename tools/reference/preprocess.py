@@ -1,4 +1,4 @@
-"""Test-time preprocessing of spec section 3, without torchvision: PIL RGB -> resize((352,352), BILINEAR)
+"""Test-time preprocessing (docs/pranet.md, Pre-processing) without torchvision: PIL RGB -> resize((352,352), BILINEAR)
 -> ToTensor (uint8 -> float32 / 255) -> Normalize(ImageNet mean/std), all in float32 like torchvision."""
 import numpy as np
 import torch

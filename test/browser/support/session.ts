@@ -1,6 +1,7 @@
 // One headless Chromium (Debian's, never a downloaded one) and the project's static server on 127.0.0.1 at a
-// free port, with the launch flags of shared/notes/browser-webgpu-recipe.md. Everything that can hang has a
-// deadline that fails with a message saying what did not finish.
+// free port. WebGPU is switched on with --enable-unsafe-webgpu (without a GPU, Chromium's SwiftShader adapter
+// serves it), and the other flags keep the browser off the network. Everything that can hang has a deadline
+// that fails with a message saying what did not finish.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

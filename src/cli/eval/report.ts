@@ -1,13 +1,13 @@
 // Assembles the --report page: picks the worst and best images, makes their pictures (re-reading the
 // original images from --images when scoring did not have them), renders and returns the HTML.
-import { drawOverlay } from '../../../src/io/overlay.js';
-import { readImageFile } from '../../../src/io/files-node.js';
-import type { DatasetMetrics, ImageScores } from '../../../src/metrics/evaluate.js';
-import type { DatasetSummary } from '../../../src/metrics/summary.js';
-import { renderEvalReport, type ReportImage } from '../../../src/report/eval-report.js';
-import { embedGray, embedRgba } from '../../../src/report/png-data-uri.js';
-import { worstAndBest } from '../../../src/report/select.js';
-import { rgbaThumbnail } from '../../../src/report/thumbnail.js';
+import { drawOverlay } from '../../io/overlay.js';
+import { readImageFile } from '../../io/files-node.js';
+import type { DatasetMetrics, ImageScores } from '../../metrics/evaluate.js';
+import type { DatasetSummary } from '../../metrics/summary.js';
+import { renderEvalReport, type ReportImage } from '../../report/eval-report.js';
+import { embedGray, embedRgba } from '../../report/png-data-uri.js';
+import { worstAndBest } from '../../report/select.js';
+import { rgbaThumbnail } from '../../report/thumbnail.js';
 import type { StoredThumbnails } from './scorer.js';
 
 export interface ReportInputs {

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { encodeNpy } from '../../../src/io/npy.js';
-import type { PraNetPresetName } from '../../../src/models/random-weights.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import { encodeNpy } from '../../io/npy.js';
+import type { PraNetPresetName } from '../../models/random-weights.js';
 import { BENCH_CACHE, PYTHON, REFERENCE_DIR } from './paths.js';
 
 export interface PeerFiles {

@@ -1,8 +1,7 @@
 // `pranet info`: the WebGPU adapter this machine gives the engine, its features and the limits that matter.
-import { createNodeGpu } from '../../../src/gpu/node-device.js';
-import { WANTED_FEATURES } from '../../../src/gpu/context.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION } from '../command.js';
+import { createNodeGpu } from '../../gpu/node-device.js';
+import { WANTED_FEATURES } from '../../gpu/context.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
 
 const LIMITS = [
   'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
@@ -10,7 +9,7 @@ const LIMITS = [
   'minStorageBufferOffsetAlignment',
 ] as const;
 
-export const info: Command = {
+export const info = defineCommand({
   spec: {
     name: 'info',
     summary: 'Print the WebGPU adapter the engine gets here: name, vendor, backend, feature level, optional features and key limits.',
@@ -20,7 +19,7 @@ export const info: Command = {
     examples: ['pranet info', 'PRANET_BACKEND=opengles pranet info'],
   },
   async run(o) {
-    const gpu = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
+    const gpu = await createNodeGpu({ backend: o.backend });
     try {
       const a = gpu.adapter;
       const features = Object.fromEntries(WANTED_FEATURES.map((f) => [f, gpu.features.has(f)]));
@@ -44,4 +43,4 @@ export const info: Command = {
       gpu.destroy();
     }
   },
-};
+});

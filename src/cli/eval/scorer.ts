@@ -1,9 +1,9 @@
 // Scores image pairs one at a time, keeping only what the summary and the report need (the per-image curves
 // and, with a report, thumbnails), so large datasets do not pile up full-size maps.
-import type { RgbaImage } from '../../../src/io/rgba-image.js';
-import { evaluateImage, summarizeDataset, type DatasetMetrics, type ImageEvaluation } from '../../../src/metrics/evaluate.js';
-import type { GrayMap } from '../../../src/metrics/gray-map.js';
-import { rgbaThumbnail, scoredThumbnails, type ScoredThumbnails } from '../../../src/report/thumbnail.js';
+import type { RgbaImage } from '../../io/rgba-image.js';
+import { evaluateImage, summarizeDataset, type DatasetMetrics, type ImageEvaluation } from '../../metrics/evaluate.js';
+import type { GrayMap } from '../../metrics/gray-map.js';
+import { rgbaThumbnail, scoredThumbnails, type ScoredThumbnails } from '../../report/thumbnail.js';
 import { fitMapToGt } from './inputs.js';
 
 export interface StoredThumbnails extends ScoredThumbnails {

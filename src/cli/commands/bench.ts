@@ -4,24 +4,20 @@
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { extname } from 'node:path';
-import type { GpuContext } from '../../../src/gpu/context.js';
-import { stopwatch } from '../../../src/util/stopwatch.js';
-import { createNodeGpu } from '../../../src/gpu/node-device.js';
-import { PipelineCache } from '../../../src/gpu/pipelines.js';
-import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { describeConfig } from '../../../src/models/pranet-config.js';
-import type { PraNetOutput } from '../../../src/models/pranet-graph.js';
-import { PraNetModel } from '../../../src/models/pranet-model.js';
-import { forcedTiling } from '../../../src/kernels/tiling-policy.js';
-import { measureRoofline, type Roofline, tilingText } from '../../../src/profile/roofline.js';
+import type { GpuContext } from '../../gpu/context.js';
+import { stopwatch } from '../../util/stopwatch.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import type { PraNetOutput } from '../../models/pranet-graph.js';
+import type { PraNetModel } from '../../models/pranet-model.js';
+import { measureRoofline, type Roofline, tilingText } from '../../profile/roofline.js';
 import { UsageError } from '../args.js';
 import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
 import { loadOrt, ortPeer, type Peer, torchHasCuda, torchPeer } from '../bench/peers.js';
+import { openModel } from '../bench/open-model.js';
 import { adapterText, printRoofline } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
-import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION } from '../command.js';
+import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
 import { formatBytes } from '../progress.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
@@ -62,7 +58,7 @@ function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): P
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 
-export const bench: Command = {
+export const bench = defineCommand({
   spec: {
     name: 'bench',
     summary: 'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
@@ -87,9 +83,8 @@ export const bench: Command = {
   },
   async run(o) {
     const choice = modelChoice(o, 'bench');
-    const runs = o.runs as number;
+    const { runs, threads } = o;
     if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
-    const threads = o.threads as number;
     if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
     const peerWeights = o.peers ? planPeers(choice) : undefined;
     const log = (line: string) => console.error(line);
@@ -108,23 +103,18 @@ export const bench: Command = {
     }
 
     console.log(`Load average at start (1, 5, 15 min): ${load()}`);
-    const lap = stopwatch();
-    const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
-    const deviceMs = lap();
+    const opened = await openModel({ ...choice, weights: engineWeights }, o.backend, OUTPUTS);
+    const { ctx, cache, model, about } = opened;
+    const { deviceMs, weightsMs, compileMs } = opened.coldStart;
     const peers: Peer[] = [];
-    let model: PraNetModel | undefined;
     try {
-      const loaded = await loadChosenWeights(engineWeights);
-      const weightsMs = lap();
-      const cache = new PipelineCache(ctx);
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { tiling: forcedTiling(choice.tiling) } : {}), outputs: OUTPUTS });
-      const compileMs = lap();
+      const firstRun = stopwatch();
       await model.run(input);
-      const firstRunMs = lap();
+      const firstRunMs = firstRun();
 
-      console.log(`Device: ${adapterText(ctx)}`);
-      console.log(`Model: ${describeWeights(engineWeights)}${files ? ' (the same file for every system)' : ''}; ${describeConfig(model.config)}`);
-      console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}; outputs ${OUTPUTS.join(', ')} read back every run`);
+      console.log(`Device: ${about.device}`);
+      console.log(`Model: ${about.weights}${files ? ' (the same file for every system)' : ''}; ${about.config}`);
+      console.log(`Input: ${about.input}; outputs ${OUTPUTS.join(', ')} read back every run`);
       console.log(`Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`);
       const plan = model.compiled.plan;
       const memory = { weights_bytes: model.compiled.constantBytes, activations_bytes: plan.arenaBytes, activations_peak_live_bytes: plan.peakLiveBytes };
@@ -195,7 +185,7 @@ export const bench: Command = {
 
       if (o.json) {
         const report = {
-          device: adapterText(ctx),
+          device: about.device,
           results: results.map((r) => ({ name: r.name, median_ms: r.median, min_ms: r.min, max_ms: r.max, runs: r.runs })),
           cold_start: {
             device_ms: deviceMs,
@@ -207,14 +197,13 @@ export const bench: Command = {
           memory,
           ...(roofline ? { roofline: { best_gflops: roofline.best.gflopPerS, best_tiling: tilingText(roofline.best.tiling), rates: roofline.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })) } } : {}),
         };
-        await writeFileAtomic(String(o.json), new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+        await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
         console.log(`wrote ${o.json}`);
       }
       return 0;
     } finally {
       for (const p of peers) await p.close().catch(() => undefined);
-      model?.destroy();
-      ctx.destroy();
+      opened.destroy();
     }
   },
-};
+});

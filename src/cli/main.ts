@@ -1,5 +1,5 @@
 // The `pranet` command line: a thin layer over the library API.
-import { commandHelp, parseArgs, UsageError } from './args.js';
+import { commandHelp, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { bench } from './commands/bench.js';
 import { convert } from './commands/convert.js';
@@ -40,8 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { options, positionals } = parseArgs(command.spec, rest);
-    return await command.run(options, positionals);
+    return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`pranet ${name}: ${err.message}. Try \`pranet ${name} --help\`.`);

@@ -2,15 +2,14 @@
 // thresholded masks and the raw logits.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { loadSegmenter } from '../../../src/index.js';
-import { drawOverlay } from '../../../src/io/overlay.js';
-import { binarize } from '../../../src/io/postprocess.js';
-import { encodeNpy } from '../../../src/io/npy.js';
-import { encodePng, encodePngRgba } from '../../../src/io/png-encode.js';
-import { listImages, readImageFile, writeFileAtomic } from '../../../src/io/files-node.js';
-import type { RgbaImage } from '../../../src/io/rgba-image.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION, WEIGHTS_OPTION } from '../command.js';
+import { loadSegmenter } from '../../index.js';
+import { drawOverlay } from '../../io/overlay.js';
+import { binarize } from '../../io/postprocess.js';
+import { encodeNpy } from '../../io/npy.js';
+import { encodePng, encodePngRgba } from '../../io/png-encode.js';
+import { listImages, readImageFile, writeFileAtomic } from '../../io/files-node.js';
+import type { RgbaImage } from '../../io/rgba-image.js';
+import { BACKEND_OPTION, defineCommand, WEIGHTS_OPTION } from '../command.js';
 import { formatDuration, Progress } from '../progress.js';
 import { UsageError } from '../args.js';
 
@@ -40,7 +39,7 @@ function refuseSameOutput(files: readonly string[], maskPath: (file: string) => 
   }
 }
 
-export const segment: Command = {
+export const segment = defineCommand({
   spec: {
     name: 'segment',
     summary: 'Segment polyps: writes an 8-bit mask PNG per image at the image\'s own size (PraNet\'s probability map stretched to 0..255, or a binary mask with --threshold).',
@@ -62,14 +61,12 @@ export const segment: Command = {
     ],
   },
   async run(o, inputs) {
-    const threshold = o.threshold as number | undefined;
+    const { threshold, batch, output } = o;
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
-    const batch = o.batch as number;
     if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, 'segment');
     const { files, fromFolder } = await expandInputs(inputs);
     const single = files.length === 1 && !fromFolder;
     if (o['save-logits'] && !single) throw new UsageError('--save-logits takes exactly one input image', 'segment');
-    const output = o.output as string | undefined;
     const outExt = output === undefined ? '' : extname(output).toLowerCase();
     if (['.png', '.jpg', '.jpeg'].includes(outExt)) {
       // -o names a file: only one image can go there, and masks are PNG (a JPEG would blur the mask).
@@ -85,7 +82,7 @@ export const segment: Command = {
 
     // One image: decode it before paying for the model, so a bad file fails at once.
     const first = single ? await readImageFile(files[0]!) : undefined;
-    const model = await loadSegmenter(o.weights as string | undefined, { batch, ...(o.backend ? { backend: o.backend as 'vulkan' } : {}) });
+    const model = await loadSegmenter(o.weights, { batch, backend: o.backend });
     const failures: string[] = [];
     try {
       const progress = files.length > 1 ? new Progress(files.length, 'images') : undefined;
@@ -99,7 +96,7 @@ export const segment: Command = {
             failures.push((err as Error).message);
           }
         }
-        const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image), { logits: Boolean(o['save-logits']) }) : [];
+        const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image), { logits: o['save-logits'] !== undefined }) : [];
         for (const [i, r] of results.entries()) {
           const { file, image } = chunk[i]!;
           const mask = threshold === undefined ? r.mask : binarize(r.probability, threshold).map((v) => v * 255);
@@ -110,7 +107,7 @@ export const segment: Command = {
             const ov = drawOverlay(image, r.mask, threshold ?? 0.5);
             outputs.push([overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height)]);
           }
-          if (o['save-logits']) outputs.push([String(o['save-logits']), encodeNpy(r.logits!, [1, 1, 352, 352])]);
+          if (o['save-logits'] !== undefined) outputs.push([o['save-logits'], encodeNpy(r.logits!, [1, 1, 352, 352])]);
           for (const [path, bytes] of outputs) {
             mkdirSync(dirname(path), { recursive: true });
             await writeFileAtomic(path, bytes);
@@ -129,4 +126,4 @@ export const segment: Command = {
       await model.dispose();
     }
   },
-};
+});

@@ -1,22 +1,24 @@
 // The weights `pranet profile` and `pranet bench` run: a file (the shipped model by default) or seeded random
 // weights of a preset, made in memory (folded, no Python needed).
-import { DEFAULT_WEIGHTS_PATH } from '../../../src/index.js';
-import { loadWeights, type LoadedWeights } from '../../../src/models/load-weights.js';
-import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../../src/models/random-weights.js';
-import type { ConvTiling } from '../../../src/kernels/conv2d.js';
-import { type ParsedOptions, UsageError } from '../args.js';
+import { DEFAULT_WEIGHTS_PATH } from '../../index.js';
+import { loadWeights, type LoadedWeights } from '../../models/load-weights.js';
+import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../models/random-weights.js';
+import type { ConvTiling } from '../../kernels/conv2d.js';
+import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
 import { WEIGHTS_OPTION } from '../command.js';
 
-export const PRESET_NAMES = Object.keys(PRANET_PRESETS).join('|');
+const PRESETS = Object.keys(PRANET_PRESETS).filter(isPresetName);
+/** For usage lines: official|compact|tiny. */
+export const PRESET_NAMES = PRESETS.join('|');
 
 export const MODEL_OPTIONS = [
   WEIGHTS_OPTION,
-  { name: 'random', type: 'string', meta: 'PRESET', help: `seeded random weights of a preset instead of a file: ${PRESET_NAMES.replaceAll('|', ', ')}` },
+  { name: 'random', type: 'string', meta: 'PRESET', choices: PRESETS, help: 'seeded random weights of a preset instead of a file' },
   { name: 'seed', type: 'int', meta: 'N', default: 0, help: 'seed of --random' },
   { name: 'size', type: 'int', meta: 'PX', default: 352, help: 'network input size (a multiple of 32)' },
   { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
   { name: 'tiling', type: 'string', meta: 'JSON', help: 'one conv tiling for every conv instead of the per-device default, e.g. \'{"lanes":"shared","tm":4,"tn":1,"wgx":16,"wgy":16}\'' },
-] as const;
+] as const satisfies readonly OptionSpec[];
 
 export type WeightsChoice = { kind: 'file'; path: string } | { kind: 'random'; preset: PraNetPresetName; seed: number };
 
@@ -42,22 +44,18 @@ function parseTiling(text: string, command: string): ConvTiling {
   for (const k of ['tm', 'tn', 'wgx', 'wgy']) {
     if (!Number.isInteger(t[k]) || (t[k] as number) < 1) throw new UsageError(`--tiling: ${k} must be a positive integer`, command);
   }
-  if (t.lanes !== undefined && !['pixels', 'channels', 'shared'].includes(t.lanes as string)) throw new UsageError('--tiling: lanes must be pixels, channels or shared', command);
+  if (t.lanes !== undefined && !['pixels', 'channels', 'shared', 'splitk'].includes(t.lanes as string)) throw new UsageError('--tiling: lanes must be pixels, channels, shared or splitk', command);
   return t as unknown as ConvTiling;
 }
 
-export function modelChoice(o: ParsedOptions, command: string): ModelChoice {
-  const size = o.size as number;
-  const batch = o.batch as number;
+export function modelChoice(o: OptionsOf<typeof MODEL_OPTIONS>, command: string): ModelChoice {
+  const { size, batch, random, seed } = o;
   if (size < 32 || size % 32 !== 0) throw new UsageError(`--size must be a positive multiple of 32, got ${size}`, command);
   if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, command);
-  const random = o.random as string | undefined;
   if (random !== undefined && o.weights !== undefined) throw new UsageError('give either --weights or --random, not both', command);
-  if (random !== undefined && !isPresetName(random)) throw new UsageError(`--random needs a preset name (${PRESET_NAMES}), got '${random}'`, command);
-  const seed = o.seed as number;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`, command);
-  const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random as PraNetPresetName, seed } : { kind: 'file', path: (o.weights as string | undefined) ?? DEFAULT_WEIGHTS_PATH };
-  const tiling = o.tiling === undefined ? undefined : parseTiling(o.tiling as string, command);
+  const weights: WeightsChoice = random !== undefined ? { kind: 'random', preset: random, seed } : { kind: 'file', path: o.weights ?? DEFAULT_WEIGHTS_PATH };
+  const tiling = o.tiling === undefined ? undefined : parseTiling(o.tiling, command);
   return { weights, size, batch, ...(tiling ? { tiling } : {}) };
 }
 

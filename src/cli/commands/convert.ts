@@ -1,14 +1,14 @@
 // `pranet convert`: a PyTorch PraNet checkpoint (.pth legacy or zip, .safetensors) -> the engine's weight file.
 import { basename } from 'node:path';
-import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { convertCheckpoint } from '../../../src/models/convert.js';
-import { describeConfig } from '../../../src/models/pranet-config.js';
-import { loadSourceBytes } from '../../../src/weights/index.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import { convertCheckpoint } from '../../models/convert.js';
+import { describeConfig } from '../../models/pranet-config.js';
+import { loadSourceBytes } from '../../weights/index.js';
 import { UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { formatBytes, Progress } from '../progress.js';
 
-export const convert: Command = {
+export const convert = defineCommand({
   spec: {
     name: 'convert',
     summary: 'Convert a PyTorch PraNet checkpoint into the engine\'s weight file: every key and shape is checked (all problems reported at once), batchnorm is folded into the convolutions, values are stored as float32 or float16.',
@@ -29,10 +29,10 @@ export const convert: Command = {
       progress ??= new Progress(Math.ceil(total / (1 << 20)), 'MiB');
       progress.update(Math.floor(loaded / (1 << 20)));
     });
-    const result = convertCheckpoint(bytes, { source: name, f16: Boolean(o.f16) });
-    await writeFileAtomic(String(o.output), result.bytes);
+    const result = convertCheckpoint(bytes, { source: name, f16: o.f16 });
+    await writeFileAtomic(o.output, result.bytes);
     console.log(`${basename(name)} -> ${o.output}: ${result.tensors} tensors, ${result.parameters.toLocaleString('en-US')} parameters (batchnorm folded), ${o.f16 ? 'float16' : 'float32'}, ${formatBytes(result.bytes.length)}`);
     console.log(`  ${describeConfig(result.config)}`);
     return 0;
   },
-};
+});

@@ -1,9 +1,9 @@
 // Reading what `pranet eval` scores, the way PraNet's eval/main.m reads it.
 import { statSync } from 'node:fs';
-import { listImages, readImageFile } from '../../../src/io/files-node.js';
-import type { GrayMap } from '../../../src/metrics/gray-map.js';
-import { rgbaFirstChannel, rgbaToGrayMatlab } from '../../../src/metrics/from-rgba.js';
-import { resizeMapBilinear } from '../../../src/metrics/resize.js';
+import { listImages, readImageFile } from '../../io/files-node.js';
+import type { GrayMap } from '../../metrics/gray-map.js';
+import { rgbaFirstChannel, rgbaToGrayMatlab } from '../../metrics/from-rgba.js';
+import { resizeMapBilinear } from '../../metrics/resize.js';
 
 /** The images in a folder; a missing folder, a file, or a folder without images is an error naming it. */
 export async function listFolder(dir: string, what: string): Promise<string[]> {

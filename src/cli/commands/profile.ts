@@ -1,25 +1,20 @@
 // `pranet profile`: GPU time of every dispatch of one forward pass, with its work and rate, summed per op
 // type and per network stage; optionally a Chrome trace and a JSON file of the same numbers.
-import { createNodeGpu } from '../../../src/gpu/node-device.js';
-import { PipelineCache } from '../../../src/gpu/pipelines.js';
-import { writeFileAtomic } from '../../../src/io/files-node.js';
-import { describeConfig } from '../../../src/models/pranet-config.js';
-import { PraNetModel } from '../../../src/models/pranet-model.js';
-import { forcedTiling } from '../../../src/kernels/tiling-policy.js';
-import { chromeTrace } from '../../../src/profile/chrome-trace.js';
-import { formatProfile } from '../../../src/profile/format.js';
-import { timedDispatches } from '../../../src/profile/from-graph.js';
-import { summarizeProfile } from '../../../src/profile/kernel-profile.js';
-import { measureRoofline } from '../../../src/profile/roofline.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import { chromeTrace } from '../../profile/chrome-trace.js';
+import { formatProfile } from '../../profile/format.js';
+import { timedDispatches } from '../../profile/from-graph.js';
+import { summarizeProfile } from '../../profile/kernel-profile.js';
+import { measureRoofline } from '../../profile/roofline.js';
 import { UsageError } from '../args.js';
-import { adapterText, printRoofline } from '../bench/report.js';
-import { benchInput, describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
-import type { Command } from '../command.js';
-import { BACKEND_OPTION } from '../command.js';
+import { openModel } from '../bench/open-model.js';
+import { printRoofline } from '../bench/report.js';
+import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
 
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
-export const profile: Command = {
+export const profile = defineCommand({
   spec: {
     name: 'profile',
     summary: 'Profile one forward pass: GPU time of every kernel dispatch (timestamp-query, or the host clock per dispatch where the adapter lacks it), with shapes, GFLOP, GFLOP/s and bytes, summed per op type and per network stage.',
@@ -42,47 +37,43 @@ export const profile: Command = {
   },
   async run(o) {
     const choice = modelChoice(o, 'profile');
-    const top = o.top as number;
+    const { top } = o;
     if (top < 0) throw new UsageError(`--top must be 0 (all) or more, got ${top}`, 'profile');
-    const givenRoofline = o['roofline-gflops'] as number | undefined;
+    const givenRoofline = o['roofline-gflops'];
     if (givenRoofline !== undefined && o.roofline) throw new UsageError('give either --roofline or --roofline-gflops, not both', 'profile');
     if (givenRoofline !== undefined && !(givenRoofline > 0)) throw new UsageError(`--roofline-gflops must be a positive number, got ${givenRoofline}`, 'profile');
 
-    const loaded = await loadChosenWeights(choice.weights);
-    const ctx = await createNodeGpu(o.backend ? { backend: o.backend as 'vulkan' } : {});
-    let model: PraNetModel | undefined;
+    const opened = await openModel(choice, o.backend);
+    const { ctx, cache, model, about } = opened;
     try {
-      const cache = new PipelineCache(ctx);
-      console.log(`Device: ${adapterText(ctx)}`);
+      console.log(`Device: ${about.device}`);
       let roofline = givenRoofline;
       if (o.roofline) {
         const r = await measureRoofline(ctx, {}, cache);
         printRoofline(r);
         roofline = r.best.gflopPerS;
       }
-      model = await PraNetModel.create(ctx, cache, loaded, { batch: choice.batch, size: choice.size, ...(choice.tiling ? { tiling: forcedTiling(choice.tiling) } : {}) });
-      console.log(`Model: ${describeWeights(choice.weights)}; ${describeConfig(model.config)}`);
-      console.log(`Input: ${choice.batch}x3x${choice.size}x${choice.size}\n`);
+      console.log(`Model: ${about.weights}; ${about.config}`);
+      console.log(`Input: ${about.input}\n`);
       const input = benchInput(choice.batch, choice.size);
       await model.run(input); // warm-up: first-use costs stay out of the profile
       const result = await model.compiled.profile({ image: input });
       const summary = summarizeProfile(timedDispatches(model.compiled, result), result.method, roofline);
       console.log(formatProfile(summary, top));
 
-      const about = { device: adapterText(ctx), weights: describeWeights(choice.weights), size: choice.size, batch: choice.batch };
+      const run = { device: about.device, weights: about.weights, size: choice.size, batch: choice.batch };
       if (o.trace) {
-        await writeFileAtomic(String(o.trace), json(chromeTrace(summary, about)));
+        await writeFileAtomic(o.trace, json(chromeTrace(summary, run)));
         console.log(`\nwrote Chrome trace ${o.trace} (${summary.rows.length} slices)`);
       }
       if (o.json) {
         const { rows, ...rest } = summary;
-        await writeFileAtomic(String(o.json), json({ ...about, ...rest, kernels: rows }));
+        await writeFileAtomic(o.json, json({ ...run, ...rest, kernels: rows }));
         console.log(`wrote ${o.json}`);
       }
       return 0;
     } finally {
-      model?.destroy();
-      ctx.destroy();
+      opened.destroy();
     }
   },
-};
+});

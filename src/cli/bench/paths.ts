@@ -1,7 +1,7 @@
 // Where the benchmark tools find the repository's Python reference, its cache folder and Python itself.
 import { fileURLToPath } from 'node:url';
 
-/** The package root, from this module's place in dist/tools/cli/bench/. */
+/** The package root, from this module's place in dist/src/cli/bench/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const REFERENCE_DIR = `${REPO_ROOT}tools/reference`;
 export const BENCH_CACHE = `${REPO_ROOT}.cache/bench`;

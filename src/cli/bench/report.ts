@@ -1,7 +1,7 @@
 // Text shared by `pranet profile` and `pranet bench`: the device line and the roofline table.
-import type { GpuContext } from '../../../src/gpu/context.js';
-import type { Roofline } from '../../../src/profile/roofline.js';
-import { tilingText } from '../../../src/profile/roofline.js';
+import type { GpuContext } from '../../gpu/context.js';
+import type { Roofline } from '../../profile/roofline.js';
+import { tilingText } from '../../profile/roofline.js';
 
 export function adapterText(ctx: GpuContext): string {
   const a = ctx.adapter;

@@ -1,0 +1,31 @@
+// What every `pranet` sub-command provides, and the options several of them share.
+import type { NodeGpuOptions } from '../gpu/node-device.js';
+import { type CommandSpec, type OptionSpec, type OptionsOf, parseArgs } from './args.js';
+
+export interface Command {
+  spec: CommandSpec;
+  /** parses `argv` by the spec (a UsageError names what is wrong) and runs; returns the process exit code */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/** A command whose `run` gets options typed from its own option table. */
+export function defineCommand<const Options extends readonly OptionSpec[]>(command: {
+  spec: CommandSpec<Options>;
+  run(options: OptionsOf<Options>, positionals: string[]): Promise<number>;
+}): Command {
+  return {
+    spec: command.spec,
+    run(argv) {
+      const { options, positionals } = parseArgs(command.spec, argv);
+      return command.run(options, positionals);
+    },
+  };
+}
+
+/** The backends createNodeGpu can be forced to. */
+const BACKENDS = ['vulkan', 'opengles', 'opengl'] as const satisfies readonly NonNullable<NodeGpuOptions['backend']>[];
+
+/** Shared option: which Dawn backend to use. */
+export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', choices: BACKENDS, help: 'force a WebGPU backend, as PRANET_BACKEND does' } as const satisfies OptionSpec;
+
+export const WEIGHTS_OPTION = { name: 'weights', type: 'string', short: 'w', meta: 'FILE', help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model' } as const satisfies OptionSpec;
