@@ -7,7 +7,7 @@ import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 import { loadWeights } from './models/load-weights.js';
 import type { ProgressCallback, WeightFileSource } from './weights/index.js';
 
-export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions } from './api/segmenter.js';
+export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 export { loadWeights, weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
@@ -31,7 +31,7 @@ export { datasetSummary, formatSummaryTable, type DatasetSummary } from './metri
 export { renderEvalReport } from './report/eval-report.js';
 export { formatProfile } from './profile/format.js';
 export { chromeTrace } from './profile/chrome-trace.js';
-export { measureRoofline, type Roofline } from './profile/roofline.js';
+export { measureGemmCeiling, type GemmCeiling } from './profile/gemm-ceiling.js';
 export type { ProfileSummary, KernelRow, GroupSummary } from './profile/kernel-profile.js';
 
 /** Absolute path of the weight file that ships with the package. */

@@ -235,6 +235,36 @@ describe('pranet segment on folders', () => {
     }
   });
 
+  it('the built-in model on the sample: --json records presence and area, --raw writes the unstretched probability, the overlay follows the probability; --raw with --threshold is a usage error', () => {
+    const refused = pranet(['segment', SAMPLE, '--raw', '--threshold', '0.5']);
+    expect(refused.status).to.equal(2);
+    expect(refused.stderr).to.match(/either --raw .* or --threshold/);
+    const out = join(tmp, 'sample');
+    const json = join(tmp, 'records', 'sample.json');
+    const r = pranet(['segment', SAMPLE, '-o', join(out, 'raw.png'), '--raw', '--overlay', '--json', json]);
+    expect(r.status, r.stderr).to.equal(0);
+    const [record] = JSON.parse(readFileSync(json, 'utf8')) as { file: string; width: number; height: number; maxProbability: number; polypPresent: boolean; areaFraction: number; imagesInBatch: number; batchTimingsMs: Record<string, number> }[];
+    expect(record!.file).to.equal(SAMPLE);
+    expect([record!.width, record!.height]).to.deep.equal([626, 546]);
+    expect(record!.polypPresent).to.equal(true);
+    expect(record!.maxProbability).to.be.within(0.99, 1);
+    expect(record!.areaFraction, 'the sample\'s polyp covers about 28% of it').to.be.within(0.2, 0.35);
+    expect(record!.batchTimingsMs.networkMs).to.be.greaterThan(0);
+    const raw = decodeImage(readFileSync(join(out, 'raw.png')), 'raw.png');
+    let bright = 0;
+    for (let i = 0; i < raw.data.length; i += 4) bright += Number(raw.data[i]! >= 128);
+    expect(bright / (raw.width * raw.height), 'pixels >= 128 in the raw map = the area at 0.5').to.be.closeTo(record!.areaFraction, 0.002);
+    const overlay = decodeImage(readFileSync(join(out, 'raw.overlay.png')), 'overlay');
+    const image = decodeImage(readFileSync(SAMPLE), 'sample');
+    let changed = 0;
+    for (let i = 0; i < overlay.data.length; i += 4) changed += Number(overlay.data[i] !== image.data[i] || overlay.data[i + 1] !== image.data[i + 1] || overlay.data[i + 2] !== image.data[i + 2]);
+    expect(changed / (image.width * image.height), 'the overlay marks the area at 0.5').to.be.closeTo(record!.areaFraction, 0.01);
+    const absent = pranet(['segment', SAMPLE, '-o', join(out, 'strict.png'), '--presence', '1', '--json', json]);
+    expect(absent.status, absent.stderr).to.equal(0);
+    const strict = (JSON.parse(readFileSync(json, 'utf8')) as { polypPresent: boolean; maxProbability: number }[])[0]!;
+    expect(strict.polypPresent, '--presence 1 reaches the segmenter').to.equal(strict.maxProbability >= 1);
+  });
+
   it('an unreadable image in a folder is skipped with its name, the rest are written, exit code 1', () => {
     const input = join(tmp, 'mixed');
     mkdirSync(input);

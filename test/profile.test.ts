@@ -2,7 +2,7 @@
 // names of the real graph, and `pranet profile` / `pranet bench` (with and without the peers) end to end.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optimize } from '../src/graph/passes.js';
@@ -11,7 +11,7 @@ import { buildPraNet } from '../src/models/pranet-graph.js';
 import { praNetConvShapes, PRANET_PRESETS, randomPraNetWeights } from '../src/models/random-weights.js';
 import { chromeTrace, type TraceEvent } from '../src/profile/chrome-trace.js';
 import { slowestRows, summarizeProfile, type TimedDispatch } from '../src/profile/kernel-profile.js';
-import { measureRoofline, rooflineTilings, tilingText } from '../src/profile/roofline.js';
+import { measureGemmCeiling, ceilingTilings, tilingText } from '../src/profile/gemm-ceiling.js';
 import { STAGES, stageOf } from '../src/profile/stages.js';
 import { requireTorch } from './support/python.js';
 import { requireSharedData } from './support/shared-data.js';
@@ -64,8 +64,8 @@ describe('profile aggregation', () => {
     const layer1 = s.rows.find((r) => r.name === 'resnet.layer1.0.conv1')!;
     expect(layer1.gflopPerS).to.be.closeTo(100, 1e-9); // 4e9 flop in 40 ms
     expect(layer1.share).to.be.closeTo((100 * 40) / 90, 1e-9);
-    expect(layer1.rooflineFraction).to.be.closeTo(2, 1e-12); // 100 of 50 GFLOP/s
-    expect(s.rows.find((r) => r.name === 'resnet.maxpool')!.rooflineFraction).to.equal(undefined);
+    expect(layer1.ceilingFraction).to.be.closeTo(2, 1e-12); // 100 of 50 GFLOP/s
+    expect(s.rows.find((r) => r.name === 'resnet.maxpool')!.ceilingFraction).to.equal(undefined);
     expect(s.rows.find((r) => r.name === 'ra2_conv4.conv')!.gflopPerS).to.equal(0); // too fast for the timer
     const conv3 = s.byOp.find((g) => g.key === 'conv2d 3x3')!;
     expect(conv3).to.include({ dispatches: 4, ms: 32 });
@@ -83,10 +83,10 @@ describe('profile aggregation', () => {
     expect(all.filter((r) => r.ms === 0.5).map((r) => r.name)).to.deep.equal(['crop_4', 'lateral_map_2']);
   });
 
-  it('rejects a negative or non-finite time and a non-positive roofline', () => {
+  it('rejects a negative or non-finite time and a non-positive GEMM ceiling', () => {
     expect(() => summarizeProfile([{ ...DISPATCHES[0]!, ms: -1 }], 'host-clock')).to.throw(/resnet\.conv1\.0.*-1 ms/);
     expect(() => summarizeProfile([{ ...DISPATCHES[0]!, ms: NaN }], 'host-clock')).to.throw(/NaN ms/);
-    expect(() => summarizeProfile(DISPATCHES, 'host-clock', 0)).to.throw(/roofline/);
+    expect(() => summarizeProfile(DISPATCHES, 'host-clock', 0)).to.throw(/GEMM ceiling/);
   });
 
   it('maps node names to stages', () => {
@@ -135,17 +135,19 @@ describe('Chrome trace', () => {
   });
 });
 
-describe('GEMM roofline', () => {
+describe('GEMM ceiling', () => {
   it('times every tiling of the conv kernel as a GEMM and picks the fastest; rate = 2 m n k / time', async () => {
     const { ctx, cache } = await testGpu();
-    const tilings = rooflineTilings(64, ctx.subgroupSize);
+    const tilings = ceilingTilings(64, ctx.subgroupSize);
     expect(new Set(tilings.map(tilingText)).size, 'no tiling twice').to.equal(tilings.length);
     if (ctx.subgroupSize !== undefined) expect(tilings.some((t) => t.subgroup === ctx.subgroupSize)).to.equal(true);
-    const r = await measureRoofline(ctx, { size: 64, repeats: 1, tilings: tilings.slice(0, 3) }, cache);
+    const r = await measureGemmCeiling(ctx, { size: 64, repeats: 1, tilings: tilings.slice(0, 3) }, cache);
     expect([r.m, r.n, r.k]).to.deep.equal([64, 64, 64]);
     expect(r.rates.map((x) => tilingText(x.tiling))).to.deep.equal(tilings.slice(0, 3).map(tilingText));
     for (const x of r.rates) if (x.ms > 0) expect(x.gflopPerS).to.be.closeTo((2 * 64 ** 3) / x.ms / 1e6, 1e-9);
     expect(r.best.gflopPerS).to.equal(Math.max(...r.rates.map((x) => x.gflopPerS)));
+    // One 64^3 GEMM lasts far less than the 20 ms a timed run must last, so a run repeats it.
+    expect(r.gemmsPerRun).to.be.greaterThan(1);
   });
 });
 
@@ -169,20 +171,26 @@ describe('pranet profile and pranet bench', () => {
   it('pranet profile --random tiny --size 64 --trace --json: tables, a trace with a slice per dispatch, consistent JSON', () => {
     const trace = join(tmp, 'trace.json');
     const json = join(tmp, 'profile.json');
-    const r = pranet(['profile', '--random', 'tiny', '--size', '64', '--top', '5', '--trace', trace, '--json', json, '--roofline-gflops', '10']);
+    const wgsl = join(tmp, 'wgsl');
+    const r = pranet(['profile', '--random', 'tiny', '--size', '64', '--top', '5', '--trace', trace, '--json', json, '--gemm-ceiling-gflops', '10', '--dump-wgsl', wgsl]);
     expect(r.status, r.stderr).to.equal(0);
     const p = JSON.parse(readFileSync(json, 'utf8'));
     const n = p.kernels.length;
+    // Every dispatch's module, in pass order, complete (generated declarations included).
+    const dumped = readdirSync(wgsl).sort();
+    expect(dumped).to.have.length(n);
+    expect(dumped[0]).to.match(/^000-resnet\.conv1\.0\.wgsl$/);
+    for (const f of dumped) expect(readFileSync(join(wgsl, f), 'utf8')).to.match(/struct Params \{[\s\S]*@binding\(0\) var<uniform> p: Params;[\s\S]*@compute/);
     expect(r.stdout).to.include(`Kernels by GPU time (slowest 5 of ${n})`);
-    for (const heading of ['By op type:', 'By network stage:', 'Total GPU time', '% roofline']) expect(r.stdout).to.include(heading);
+    for (const heading of ['By op type:', 'By network stage:', 'Total GPU time', '% ceiling']) expect(r.stdout).to.include(heading);
     expect(r.stdout).to.match(p.method === 'timestamp-query' ? /Timing: timestamp-query/ : /Timing: HOST CLOCK per dispatch/);
     expect(p.totals.dispatches).to.equal(n);
     expect(close(sum(p.kernels.map((k: { ms: number }) => k.ms)), p.totals.ms, 1e-9)).to.equal(true);
     expect(p.totals.ms).to.be.greaterThan(0);
     expect(p.byStage.map((g: { key: string }) => g.key)).to.deep.equal([...STAGES]);
     for (const k of p.kernels) {
-      if (k.op.startsWith('conv2d')) expect(k.rooflineFraction).to.be.closeTo(k.gflopPerS / 10, 1e-9);
-      else expect(k).to.not.have.property('rooflineFraction');
+      if (k.op.startsWith('conv2d')) expect(k.ceilingFraction).to.be.closeTo(k.gflopPerS / 10, 1e-9);
+      else expect(k).to.not.have.property('ceilingFraction');
     }
     // Each conv's work from its printed op and shapes: 2 * cout * cin * kh * kw per output pixel.
     for (const k of p.kernels.filter((x: { op: string }) => x.op.startsWith('conv2d'))) {

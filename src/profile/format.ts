@@ -33,7 +33,7 @@ export function formatKernelTable(summary: ProfileSummary, top: number): string 
     { title: 'GFLOP/s', value: (r) => rate(r.gflopPerS) },
     { title: 'MB', value: (r) => mb(r.bytes) },
   ];
-  if (summary.rooflineGflops !== undefined) columns.push({ title: '% roofline', value: (r) => (r.rooflineFraction === undefined ? '' : fixed(0)(100 * r.rooflineFraction)) });
+  if (summary.ceilingGflops !== undefined) columns.push({ title: '% ceiling', value: (r) => (r.ceilingFraction === undefined ? '' : fixed(0)(100 * r.ceilingFraction)) });
   const shown = rows.length < summary.rows.length ? ` (slowest ${rows.length} of ${summary.rows.length})` : '';
   return `Kernels by GPU time${shown}:\n${table(rows, columns)}`;
 }
@@ -56,12 +56,12 @@ export function formatTotals(summary: ProfileSummary): string {
     `Total GPU time ${ms(t.ms)} ms over ${t.dispatches} dispatches; ${gflop(t.flops)} GFLOP, ${rate(t.gflopPerS)} GFLOP/s overall; ${mb(t.bytes)} MB moved`,
     `Timing: ${methodText(summary.method)}`,
   ];
-  if (summary.rooflineGflops !== undefined) {
-    const convs = summary.rows.filter((r) => r.rooflineFraction !== undefined);
+  if (summary.ceilingGflops !== undefined) {
+    const convs = summary.rows.filter((r) => r.ceilingFraction !== undefined);
     const convMs = convs.reduce((s, r) => s + r.ms, 0);
     const convFlops = convs.reduce((s, r) => s + r.flops, 0);
     const convRate = convMs > 0 ? convFlops / convMs / 1e6 : 0;
-    lines.push(`Roofline ${rate(summary.rooflineGflops)} GFLOP/s (best f32 GEMM of the engine's conv kernel); all convs together reach ${rate(convRate)} GFLOP/s = ${fixed(0)((100 * convRate) / summary.rooflineGflops)}% of it`);
+    lines.push(`GEMM ceiling ${rate(summary.ceilingGflops)} GFLOP/s (best f32 GEMM of the engine's conv kernel); all convs together reach ${rate(convRate)} GFLOP/s = ${fixed(0)((100 * convRate) / summary.ceilingGflops)}% of it`);
   }
   return lines.join('\n');
 }

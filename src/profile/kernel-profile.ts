@@ -27,8 +27,8 @@ export interface KernelRow extends TimedDispatch {
   /** percent of the total GPU time */
   share: number;
   gflopPerS: number;
-  /** achieved GFLOP/s over the roofline, for convs when a roofline is given */
-  rooflineFraction?: number;
+  /** achieved GFLOP/s over the GEMM ceiling, for convs when a ceiling is given */
+  ceilingFraction?: number;
 }
 
 export interface GroupSummary {
@@ -59,7 +59,7 @@ export interface ProfileSummary {
   byStage: GroupSummary[];
   totals: Totals;
   /** the GEMM rate convs are compared against (GFLOP/s) */
-  rooflineGflops?: number;
+  ceilingGflops?: number;
 }
 
 /** GFLOP/s from flops and milliseconds; 0 for a zero time (a timer too coarse to see the dispatch). */
@@ -85,8 +85,8 @@ function group(rows: readonly KernelRow[], keyOf: (r: KernelRow) => string, tota
   return [...groups.values()];
 }
 
-export function summarizeProfile(dispatches: readonly TimedDispatch[], method: TimingMethod, rooflineGflops?: number): ProfileSummary {
-  if (rooflineGflops !== undefined && !(rooflineGflops > 0)) throw new Error(`roofline must be a positive GFLOP/s, got ${rooflineGflops}`);
+export function summarizeProfile(dispatches: readonly TimedDispatch[], method: TimingMethod, ceilingGflops?: number): ProfileSummary {
+  if (ceilingGflops !== undefined && !(ceilingGflops > 0)) throw new Error(`the GEMM ceiling must be a positive GFLOP/s, got ${ceilingGflops}`);
   for (const d of dispatches) {
     if (!(d.ms >= 0) || !Number.isFinite(d.ms)) throw new Error(`dispatch '${d.name}' has time ${d.ms} ms; expected a finite time >= 0`);
   }
@@ -99,7 +99,7 @@ export function summarizeProfile(dispatches: readonly TimedDispatch[], method: T
       stage: stageOf(d.name),
       share: totalMs > 0 ? (100 * d.ms) / totalMs : 0,
       gflopPerS,
-      ...(rooflineGflops !== undefined && isConv(d.op) ? { rooflineFraction: gflopPerS / rooflineGflops } : {}),
+      ...(ceilingGflops !== undefined && isConv(d.op) ? { ceilingFraction: gflopPerS / ceilingGflops } : {}),
     };
   });
   const stageOrder = [...STAGES, 'other'] as string[];
@@ -110,7 +110,7 @@ export function summarizeProfile(dispatches: readonly TimedDispatch[], method: T
     byOp: group(rows, (r) => r.op, totalMs).sort((a, b) => b.ms - a.ms),
     byStage: group(rows, (r) => r.stage, totalMs).sort((a, b) => stageOrder.indexOf(a.key) - stageOrder.indexOf(b.key)),
     totals: { ms: totalMs, flops, bytes: rows.reduce((s, r) => s + r.bytes, 0), dispatches: rows.length, gflopPerS: gflopRate(flops, totalMs) },
-    ...(rooflineGflops !== undefined ? { rooflineGflops } : {}),
+    ...(ceilingGflops !== undefined ? { ceilingGflops } : {}),
   };
 }
 

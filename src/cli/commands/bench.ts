@@ -9,12 +9,12 @@ import { stopwatch } from '../../util/stopwatch.js';
 import { writeFileAtomic } from '../../io/files-node.js';
 import type { PraNetOutput } from '../../models/pranet-graph.js';
 import type { PraNetModel } from '../../models/pranet-model.js';
-import { measureRoofline, type Roofline, tilingText } from '../../profile/roofline.js';
+import { measureGemmCeiling, type GemmCeiling, tilingText } from '../../profile/gemm-ceiling.js';
 import { UsageError } from '../args.js';
 import { peerFiles, randomCheckpoint, whyNoTorch } from '../bench/peer-files.js';
 import { loadOrt, ortPeer, type Peer, torchHasCuda, torchPeer } from '../bench/peers.js';
 import { openModel } from '../bench/open-model.js';
-import { adapterText, printRoofline } from '../bench/report.js';
+import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand } from '../command.js';
@@ -62,7 +62,7 @@ export const bench = defineCommand({
   spec: {
     name: 'bench',
     summary: 'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
-    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers] [--roofline]`,
+    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers] [--gemm-ceiling]`,
     positionals: [],
     options: [
       ...MODEL_OPTIONS,
@@ -70,7 +70,7 @@ export const bench = defineCommand({
       { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
       { name: 'peers', type: 'boolean', help: 'also run onnxruntime-node CPU and WebGPU, PyTorch CPU and, where torch sees a GPU, PyTorch CUDA on the same weights (dev dependencies; batch 1); a peer that cannot start is reported and left out' },
       { name: 'threads', type: 'int', meta: 'N', default: 2, help: 'CPU threads of onnxruntime CPU and PyTorch' },
-      { name: 'roofline', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
+      { name: 'gemm-ceiling', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
       BACKEND_OPTION,
     ],
     examples: [
@@ -78,7 +78,7 @@ export const bench = defineCommand({
       'pranet bench --random official --peers --json bench.json',
       'pranet bench --peers                 # the built-in model, vs the same weights in onnxruntime and PyTorch',
       'pranet bench --weights trained.pth --peers',
-      'pranet bench --random compact --roofline',
+      'pranet bench --random compact --gemm-ceiling',
     ],
   },
   async run(o) {
@@ -120,11 +120,11 @@ export const bench = defineCommand({
       const memory = { weights_bytes: model.compiled.constantBytes, activations_bytes: plan.arenaBytes, activations_peak_live_bytes: plan.peakLiveBytes };
       console.log(`GPU memory: weights (constant buffer) ${formatBytes(memory.weights_bytes)}, activations (arena) ${formatBytes(memory.activations_bytes)} (largest set live at once ${formatBytes(memory.activations_peak_live_bytes)})`);
 
-      let roofline: Roofline | undefined;
-      if (o.roofline) {
+      let ceiling: GemmCeiling | undefined;
+      if (o['gemm-ceiling']) {
         console.log('');
-        roofline = await measureRoofline(ctx, {}, cache);
-        printRoofline(roofline);
+        ceiling = await measureGemmCeiling(ctx, {}, cache);
+        printGemmCeiling(ceiling);
       }
 
       const engine = enginePeer(model, input, ctx);
@@ -195,7 +195,7 @@ export const bench = defineCommand({
             ...(peers.length ? { peers_setup_ms: Object.fromEntries(peers.map((p) => [p.name, p.setupMs])) } : {}),
           },
           memory,
-          ...(roofline ? { roofline: { best_gflops: roofline.best.gflopPerS, best_tiling: tilingText(roofline.best.tiling), rates: roofline.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })) } } : {}),
+          ...(ceiling ? { gemm_ceiling: { best_gflops: ceiling.best.gflopPerS, best_tiling: tilingText(ceiling.best.tiling), gemms_per_run: ceiling.gemmsPerRun, rates: ceiling.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })) } } : {}),
         };
         await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
         console.log(`wrote ${o.json}`);

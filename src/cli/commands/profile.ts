@@ -1,14 +1,16 @@
 // `pranet profile`: GPU time of every dispatch of one forward pass, with its work and rate, summed per op
 // type and per network stage; optionally a Chrome trace and a JSON file of the same numbers.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/files-node.js';
 import { chromeTrace } from '../../profile/chrome-trace.js';
 import { formatProfile } from '../../profile/format.js';
 import { timedDispatches } from '../../profile/from-graph.js';
 import { summarizeProfile } from '../../profile/kernel-profile.js';
-import { measureRoofline } from '../../profile/roofline.js';
+import { measureGemmCeiling } from '../../profile/gemm-ceiling.js';
 import { UsageError } from '../args.js';
 import { openModel } from '../bench/open-model.js';
-import { printRoofline } from '../bench/report.js';
+import { printGemmCeiling } from '../bench/report.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand } from '../command.js';
 
@@ -18,47 +20,49 @@ export const profile = defineCommand({
   spec: {
     name: 'profile',
     summary: 'Profile one forward pass: GPU time of every kernel dispatch (timestamp-query, or the host clock per dispatch where the adapter lacks it), with shapes, GFLOP, GFLOP/s and bytes, summed per op type and per network stage.',
-    usage: `pranet profile [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--top N] [--trace FILE] [--json FILE] [--roofline | --roofline-gflops X]`,
+    usage: `pranet profile [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--top N] [--trace FILE] [--json FILE] [--gemm-ceiling | --gemm-ceiling-gflops X]`,
     positionals: [],
     options: [
       ...MODEL_OPTIONS,
       { name: 'top', type: 'int', meta: 'N', default: 25, help: 'kernel rows to print, slowest first (0 = all)' },
       { name: 'trace', type: 'string', meta: 'FILE', help: 'write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write every kernel row and the summaries as JSON' },
-      { name: 'roofline', type: 'boolean', help: 'measure the best GEMM rate of the engine\'s conv kernel first and show each conv against it' },
-      { name: 'roofline-gflops', type: 'number', meta: 'X', help: 'show each conv against this GEMM rate (GFLOP/s) instead of measuring it' },
+      { name: 'dump-wgsl', type: 'string', meta: 'DIR', help: 'write every dispatch\'s complete WGSL module into DIR (NNN-<step>.wgsl, in pass order)' },
+      { name: 'gemm-ceiling', type: 'boolean', help: 'measure the best GEMM rate of the engine\'s conv kernel first and show each conv against it' },
+      { name: 'gemm-ceiling-gflops', type: 'number', meta: 'X', help: 'show each conv against this GEMM rate (GFLOP/s) instead of measuring it' },
       BACKEND_OPTION,
     ],
     examples: [
       'pranet profile --random official',
       'pranet profile --random tiny --size 64 --top 0 --trace trace.json',
-      'pranet profile --weights model.pnw --roofline --json profile.json',
+      'pranet profile --weights model.pnw --gemm-ceiling --json profile.json',
+      'pranet profile --random tiny --size 64 --dump-wgsl shaders-out/',
     ],
   },
   async run(o) {
     const choice = modelChoice(o, 'profile');
     const { top } = o;
     if (top < 0) throw new UsageError(`--top must be 0 (all) or more, got ${top}`, 'profile');
-    const givenRoofline = o['roofline-gflops'];
-    if (givenRoofline !== undefined && o.roofline) throw new UsageError('give either --roofline or --roofline-gflops, not both', 'profile');
-    if (givenRoofline !== undefined && !(givenRoofline > 0)) throw new UsageError(`--roofline-gflops must be a positive number, got ${givenRoofline}`, 'profile');
+    const givenCeiling = o['gemm-ceiling-gflops'];
+    if (givenCeiling !== undefined && o['gemm-ceiling']) throw new UsageError('give either --gemm-ceiling or --gemm-ceiling-gflops, not both', 'profile');
+    if (givenCeiling !== undefined && !(givenCeiling > 0)) throw new UsageError(`--gemm-ceiling-gflops must be a positive number, got ${givenCeiling}`, 'profile');
 
     const opened = await openModel(choice, o.backend);
     const { ctx, cache, model, about } = opened;
     try {
       console.log(`Device: ${about.device}`);
-      let roofline = givenRoofline;
-      if (o.roofline) {
-        const r = await measureRoofline(ctx, {}, cache);
-        printRoofline(r);
-        roofline = r.best.gflopPerS;
+      let ceiling = givenCeiling;
+      if (o['gemm-ceiling']) {
+        const r = await measureGemmCeiling(ctx, {}, cache);
+        printGemmCeiling(r);
+        ceiling = r.best.gflopPerS;
       }
       console.log(`Model: ${about.weights}; ${about.config}`);
       console.log(`Input: ${about.input}\n`);
       const input = benchInput(choice.batch, choice.size);
       await model.run(input); // warm-up: first-use costs stay out of the profile
       const result = await model.compiled.profile({ image: input });
-      const summary = summarizeProfile(timedDispatches(model.compiled, result), result.method, roofline);
+      const summary = summarizeProfile(timedDispatches(model.compiled, result), result.method, ceiling);
       console.log(formatProfile(summary, top));
 
       const run = { device: about.device, weights: about.weights, size: choice.size, batch: choice.batch };
@@ -70,6 +74,15 @@ export const profile = defineCommand({
         const { rows, ...rest } = summary;
         await writeFileAtomic(o.json, json({ ...run, ...rest, kernels: rows }));
         console.log(`wrote ${o.json}`);
+      }
+      if (o['dump-wgsl']) {
+        const shaders = model.compiled.shaders();
+        mkdirSync(o['dump-wgsl'], { recursive: true });
+        for (const [i, s] of shaders.entries()) {
+          const file = `${String(i).padStart(3, '0')}-${s.name.split(':')[0]!.replace(/[^\w.-]+/g, '_')}.wgsl`;
+          await writeFileAtomic(join(o['dump-wgsl'], file), new TextEncoder().encode(`// ${s.name}\n${s.code}`));
+        }
+        console.log(`wrote ${shaders.length} shaders to ${o['dump-wgsl']}`);
       }
       return 0;
     } finally {

@@ -2,7 +2,7 @@
 // thresholded masks and the raw logits.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { loadSegmenter } from '../../index.js';
+import { loadSegmenter, type SegmentTimings } from '../../index.js';
 import { drawOverlay } from '../../io/overlay.js';
 import { binarize } from '../../io/postprocess.js';
 import { encodeNpy } from '../../io/npy.js';
@@ -39,30 +39,52 @@ function refuseSameOutput(files: readonly string[], maskPath: (file: string) => 
   }
 }
 
+/** What --json records for each image. */
+interface ImageRecord {
+  file: string;
+  width: number;
+  height: number;
+  maxProbability: number;
+  polypPresent: boolean;
+  areaFraction: number;
+  /** the stage times of the forward pass (and batch) that segmented it */
+  imagesInBatch: number;
+  batchTimingsMs: SegmentTimings;
+}
+
+/** Probabilities in [0, 1] -> 0..255, rounded. */
+const toBytes = (p: Float32Array): Uint8Array => Uint8Array.from(p, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+
 export const segment = defineCommand({
   spec: {
     name: 'segment',
-    summary: 'Segment polyps: writes an 8-bit mask PNG per image at the image\'s own size (PraNet\'s probability map stretched to 0..255, or a binary mask with --threshold).',
-    usage: 'pranet segment <image|folder>... [-o FILE|DIR] [--weights FILE] [--overlay] [--threshold T] [--batch N] [--save-logits FILE.npy]',
+    summary: 'Segment polyps: writes an 8-bit mask PNG per image at the image\'s own size (PraNet\'s normalised map: the probability stretched to 0..255 per image, as the paper saves it; the probability itself with --raw; a binary mask of the probability with --threshold).',
+    usage: 'pranet segment <image|folder>... [-o FILE|DIR] [--weights FILE] [--overlay] [--threshold T | --raw] [--presence T] [--json FILE] [--batch N] [--save-logits FILE.npy]',
     positionals: [{ name: 'inputs', help: 'PNG/JPEG images or folders of them', required: true, many: true }],
     options: [
       { name: 'output', short: 'o', type: 'string', meta: 'PATH', help: 'mask file (one input image) or output folder; default: <name>.mask.png here, or ./masks for several images' },
       WEIGHTS_OPTION,
       { name: 'overlay', type: 'boolean', help: 'also write <name>.overlay.png: the image with the polyp tinted and outlined' },
-      { name: 'threshold', type: 'number', meta: 'T', help: 'write a binary mask (255 where probability >= T, T in [0, 1])' },
+      { name: 'threshold', type: 'number', meta: 'T', help: 'write a binary mask (255 where the probability >= T, T in [0, 1]); also the overlay\'s and areaFraction\'s threshold (default 0.5)' },
+      { name: 'raw', type: 'boolean', help: 'write the probability itself (0..1 as 0..255, not stretched), so an image without a polyp stays dark' },
+      { name: 'presence', type: 'number', meta: 'T', default: 0.5, help: 'a polyp is present when the highest probability reaches T' },
+      { name: 'json', type: 'string', meta: 'FILE', help: 'write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings' },
       { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
       { name: 'save-logits', type: 'string', meta: 'FILE', help: 'one input only: write lateral_map_2 (1x1x352x352 float32 logits) as .npy' },
       BACKEND_OPTION,
     ],
     examples: [
       'pranet segment polyp.jpg -o polyp.mask.png',
-      'pranet segment images/ -o masks/ --overlay',
+      'pranet segment images/ -o masks/ --overlay --json found.json',
+      'pranet segment frame.png --raw --threshold 0.5 --overlay',
       'pranet segment polyp.png --weights pranet19.pnw --save-logits logits.npy',
     ],
   },
   async run(o, inputs) {
     const { threshold, batch, output } = o;
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
+    if (!(o.presence >= 0 && o.presence <= 1)) throw new UsageError(`--presence must be in [0, 1], got ${o.presence}`, 'segment');
+    if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
     if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, 'segment');
     const { files, fromFolder } = await expandInputs(inputs);
     const single = files.length === 1 && !fromFolder;
@@ -84,6 +106,7 @@ export const segment = defineCommand({
     const first = single ? await readImageFile(files[0]!) : undefined;
     const model = await loadSegmenter(o.weights, { batch, backend: o.backend });
     const failures: string[] = [];
+    const records: ImageRecord[] = [];
     try {
       const progress = files.length > 1 ? new Progress(files.length, 'images') : undefined;
       for (let start = 0; start < files.length; start += batch) {
@@ -96,15 +119,18 @@ export const segment = defineCommand({
             failures.push((err as Error).message);
           }
         }
-        const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image), { logits: o['save-logits'] !== undefined }) : [];
+        const options = { logits: o['save-logits'] !== undefined, presenceThreshold: o.presence, maskThreshold: threshold ?? 0.5 };
+        const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image), options) : [];
         for (const [i, r] of results.entries()) {
           const { file, image } = chunk[i]!;
-          const mask = threshold === undefined ? r.mask : binarize(r.probability, threshold).map((v) => v * 255);
+          const mask = o.raw ? toBytes(r.probability) : threshold === undefined ? r.mask : binarize(r.probability, threshold).map((v) => v * 255);
+          const { maxProbability, polypPresent, areaFraction } = r;
+          records.push({ file, width: r.width, height: r.height, maxProbability, polypPresent, areaFraction, imagesInBatch: results.length, batchTimingsMs: model.lastTimings });
           // Every output of an image is encoded before the first is written, and folders are made only now,
           // so a failure leaves neither half of an image's outputs nor empty folders behind.
           const outputs: [string, Uint8Array][] = [[maskPath(file), encodePng(mask, r.width, r.height)]];
           if (o.overlay) {
-            const ov = drawOverlay(image, r.mask, threshold ?? 0.5);
+            const ov = drawOverlay(image, r.probability, threshold ?? 0.5);
             outputs.push([overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height)]);
           }
           if (o['save-logits'] !== undefined) outputs.push([o['save-logits'], encodeNpy(r.logits!, [1, 1, 352, 352])]);
@@ -121,6 +147,11 @@ export const segment = defineCommand({
         console.log(`segmented ${done} of ${files.length} images into ${outDir} in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} images/s)`);
       }
       for (const f of failures) console.error(`pranet segment: skipped ${f}`);
+      if (o.json !== undefined) {
+        mkdirSync(dirname(o.json), { recursive: true });
+        await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(records, null, 2)}\n`));
+        console.log(`wrote ${o.json} (${records.length} image${records.length === 1 ? '' : 's'}, ${records.filter((r) => r.polypPresent).length} with a polyp)`);
+      }
       return failures.length > 0 ? 1 : 0;
     } finally {
       await model.dispose();
