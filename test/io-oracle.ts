@@ -56,7 +56,7 @@ export function kvasirImages(n?: number): string[] {
   try {
     names = readdirSync(KVASIR_IMAGES).filter((f) => f.endsWith('.jpg')).sort();
   } catch (e) {
-    throw new Error(`Kvasir test images not found at ${KVASIR_IMAGES} (set PRANET_SHARED to the shared folder): ${(e as Error).message}`);
+    throw new Error(`Kvasir test images not found at ${KVASIR_IMAGES} (set PRANET_SHARED to the shared folder): ${(e as Error).message}`, { cause: e });
   }
   return names.slice(0, n ?? names.length).map((f) => join(KVASIR_IMAGES, f));
 }

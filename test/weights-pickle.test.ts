@@ -93,7 +93,7 @@ describe('weights: hand-built .pth files', () => {
     });
 
     it('bounds a global name that never ends', () => {
-      const w = new PickleWriter().proto().raw(0x63, ...new Array(300).fill(0x61), 0x0a, 0x61, 0x0a);
+      const w = new PickleWriter().proto().raw(0x63, ...new Array<number>(300).fill(0x61), 0x0a, 0x61, 0x0a);
       expect(run(w)).to.throw(/GLOBAL module longer than 256 bytes/);
     });
 
