@@ -231,7 +231,7 @@ describe('pranet segment on folders', () => {
       expect([mask.width, mask.height, overlay.width, overlay.height]).to.deep.equal([src.width, src.height, src.width, src.height]);
       const values = new Set<number>();
       for (let i = 0; i < mask.data.length; i += 4) values.add(mask.data[i]!);
-      expect([...values].every((v) => v === 0 || v === 255), `${n}: binary mask values ${[...values].slice(0, 5)}`).to.equal(true);
+      expect([...values].every((v) => v === 0 || v === 255), `${n}: binary mask values ${[...values].slice(0, 5).join(',')}`).to.equal(true);
     }
   });
 

@@ -100,7 +100,7 @@ describe('pranet eval', () => {
       run = pranet(['eval', '--pred', MAPS, '--gt', MASKS, '--json', json]);
       console.log(`      pranet eval on Kvasir took ${((performance.now() - started) / 1000).toFixed(1)} s`);
       expect(run.status, run.stderr).to.equal(0);
-      summary = JSON.parse(readFileSync(json, 'utf8'));
+      summary = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
     });
 
     it('writes exactly the summary fields, all numbers, n = 100', () => {
@@ -110,7 +110,7 @@ describe('pranet eval', () => {
     });
 
     for (const [key, value] of Object.entries(REFERENCE)) {
-      it(`${key} = ${value} +- ${TOLERANCE}`, () => expect(summary[key] as number).to.be.closeTo(value, TOLERANCE));
+      it(`${key} = ${value} +- ${TOLERANCE}`, () => expect(summary[key]).to.be.closeTo(value, TOLERANCE));
     }
 
     it('prints the table with the paper\'s names and the values of the JSON (4 decimals)', () => {
@@ -143,7 +143,7 @@ describe('pranet eval', () => {
         expect(rows.get(n)).to.deep.equal([s.meanDice, s.meanIoU, s.wFm, s.Sm, s.meanEm, s.MAE, s.dice05]);
       }
       // Per-image means give the dataset values (main.m's mDice is a mean of means; wFm, Sm, MAE are per-image means).
-      const summary = JSON.parse(readFileSync(json, 'utf8'));
+      const summary = JSON.parse(readFileSync(json, 'utf8')) as Record<string, number>;
       expect(summary.n).to.equal(names.length);
       const column = (i: number) => mean([...rows.values()].map((v) => v[i]!));
       expect(summary.mDice).to.be.closeTo(column(0), 1e-12);
@@ -164,7 +164,7 @@ describe('pranet eval', () => {
       expect(r.status, r.stderr).to.equal(0);
       expect(readdirSync(out)).to.deep.equal(['report.html']);
       const html = readFileSync(report, 'utf8');
-      const summary = JSON.parse(readFileSync(json, 'utf8'));
+      const summary = JSON.parse(readFileSync(json, 'utf8')) as Record<string, number>;
       const { rows } = parseCsv(readFileSync(csv, 'utf8'));
 
       expect(html).to.not.match(/https?:/i);
@@ -172,7 +172,7 @@ describe('pranet eval', () => {
       const sources = [...html.matchAll(/\bsrc="([^"]*)"/g)].map((m) => m[1]!);
       expect(sources).to.have.length(24);
       for (const s of sources) expect(s).to.match(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
-      for (const k of SUMMARY_KEYS.filter((k) => k !== 'n')) expect(html, k).to.include(`<td class="value">${summary[k].toFixed(4)}</td>`);
+      for (const k of SUMMARY_KEYS.filter((k) => k !== 'n')) expect(html, k).to.include(`<td class="value">${summary[k]!.toFixed(4)}</td>`);
 
       // Histogram: 20 bins of per-image meanDice, binned here independently from the CSV.
       const expected = new Array<number>(20).fill(0);
@@ -280,7 +280,7 @@ describe('pranet eval', () => {
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.match(/1 of 3 maps differ in size from their masks/);
         expect(r.stdout).to.match(/bilinear/).and.match(/bicubic/);
-        const summary = JSON.parse(readFileSync(json, 'utf8'));
+        const summary = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
         expect(Object.keys(summary).sort()).to.deep.equal([...SUMMARY_KEYS, 'resized'].sort());
         expect(summary.resized).to.equal(true);
         const row = parseCsv(readFileSync(csv, 'utf8')).rows.get(names[1]!)!;
@@ -298,7 +298,7 @@ describe('pranet eval', () => {
         const r = pranet(['eval', '--pred', fit.maps, '--gt', fit.masks, '--resize', '--json', json]);
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.not.match(/differ in size/);
-        expect(JSON.parse(readFileSync(json, 'utf8')).resized).to.equal(false);
+        expect((JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>).resized).to.equal(false);
       });
     });
   });

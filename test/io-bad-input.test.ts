@@ -63,7 +63,7 @@ describe('io: bad image data gives a clear error naming the file', () => {
 
   it('a PNG chunk with a wrong CRC, a PNG without IDAT, signatures followed by garbage', () => {
     const bad = png.slice();
-    bad[45] ^= 0x55; // inside the IDAT data
+    bad[45]! ^= 0x55; // inside the IDAT data
     expectDecodeError(bad, /chunk IDAT at byte 33 fails its CRC check/);
     const noIdat = new Uint8Array([...png.subarray(0, 33), ...png.subarray(png.length - 12)]);
     expectDecodeError(noIdat, /no IDAT chunk/);

@@ -46,7 +46,7 @@ describe('io: PNG encoding', () => {
     expect([g.width, g.height]).to.deep.equal([gray.w, gray.h]);
     for (let i = 0; i < gray.data.length; i++) {
       const px = Array.from(g.data.subarray(4 * i, 4 * i + 4));
-      if (px.join() !== [gray.data[i], gray.data[i], gray.data[i], 255].join()) expect.fail(`gray pixel ${i}: ${px}`);
+      if (px.join() !== [gray.data[i], gray.data[i], gray.data[i], 255].join()) expect.fail(`gray pixel ${i}: ${px.join(',')}`);
     }
     const c = decodeImage(encodePngRgba(rgba.data, rgba.w, rgba.h), 'rgba.png');
     expect(Buffer.compare(Buffer.from(c.data), Buffer.from(rgba.data))).to.equal(0);

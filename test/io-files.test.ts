@@ -31,7 +31,7 @@ describe('io: Node file helpers', () => {
     const bad = join(dir, 'bad.jpg');
     writeFileSync(bad, 'not an image');
     let err: unknown;
-    await readImageFile(bad).catch((e) => (err = e));
+    await readImageFile(bad).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(ImageDecodeError);
     expect((err as Error).message).to.equal(`${bad}: not a PNG or JPEG file (starts with 6e 6f 74 20 61 6e 20 69)`);
   });
@@ -49,12 +49,12 @@ describe('io: Node file helpers', () => {
     mkdirSync(target);
     writeFileSync(join(target, 'inside'), 'x');
     let err: unknown;
-    await writeFileAtomic(target, new Uint8Array([1])).catch((e) => (err = e));
+    await writeFileAtomic(target, new Uint8Array([1])).catch((e: unknown) => (err = e));
     expect(err, 'renaming over a non-empty folder must fail').to.be.instanceOf(Error);
     expect(readdirSync(dir)).to.deep.equal(['taken']);
     expect(readdirSync(target)).to.deep.equal(['inside']);
     let err2: unknown;
-    await writeFileAtomic(join(dir, 'missing', 'x.png'), new Uint8Array([1])).catch((e) => (err2 = e));
+    await writeFileAtomic(join(dir, 'missing', 'x.png'), new Uint8Array([1])).catch((e: unknown) => (err2 = e));
     expect((err2 as NodeJS.ErrnoException).code).to.equal('ENOENT');
   });
 });

@@ -7,7 +7,7 @@ import { thresholdSweep } from '../src/metrics/threshold-sweep.js';
 import { rng } from './support/random.js';
 
 function gray(rows: number[][]): GrayMap {
-  return { width: rows[0].length, height: rows.length, data: Uint8Array.from(rows.flat()) };
+  return { width: rows[0]!.length, height: rows.length, data: Uint8Array.from(rows.flat()) };
 }
 
 /** Enhancedmeasure.m pixel by pixel, straight from the formula, for binary B and G. */
@@ -16,17 +16,17 @@ function eMeasurePerPixel(b: ArrayLike<number>, g: ArrayLike<number>): number {
   let sb = 0;
   let sg = 0;
   for (let i = 0; i < n; i++) {
-    sb += b[i];
-    sg += g[i];
+    sb += b[i]!;
+    sg += g[i]!;
   }
   let sum = 0;
   for (let i = 0; i < n; i++) {
     let psi: number;
-    if (sg === 0) psi = 1 - b[i];
-    else if (sg === n) psi = b[i];
+    if (sg === 0) psi = 1 - b[i]!;
+    else if (sg === n) psi = b[i]!;
     else {
-      const ab = b[i] - sb / n;
-      const ag = g[i] - sg / n;
+      const ab = b[i]! - sb / n;
+      const ag = g[i]! - sg / n;
       const align = (2 * ab * ag) / (ab * ab + ag * ag + 2.220446049250313e-16);
       psi = ((align + 1) * (align + 1)) / 4;
     }

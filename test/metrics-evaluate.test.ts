@@ -6,7 +6,7 @@ import type { GrayMap } from '../src/metrics/gray-map.js';
 import { resizeMapBilinear } from '../src/metrics/resize.js';
 
 function gray(rows: number[][]): GrayMap {
-  return { width: rows[0].length, height: rows.length, data: Uint8Array.from(rows.flat()) };
+  return { width: rows[0]!.length, height: rows.length, data: Uint8Array.from(rows.flat()) };
 }
 
 // Image A: P = [1, 128/255; 64/255, 0], G = [1, 1; 0, 0]. Dice curve (see metrics-sweep):
@@ -23,8 +23,8 @@ describe('metrics: dataset aggregation (main.m)', () => {
     // mean-over-images Dice curve: k 0..54: 5/6, 55..126: 2/3, 127..190: 5/6, 191..254: 11/15, 255: 8/15.
     const meanB = (55 * 1 + 200 * (2 / 3) + 2 / 5) / 256;
     expect(r.images.map((s) => s.name)).to.deep.equal(['A', 'B']);
-    expect(r.images[0].meanDice).to.be.closeTo(47 / 60, 1e-12);
-    expect(r.images[1].meanDice).to.be.closeTo(meanB, 1e-12);
+    expect(r.images[0]!.meanDice).to.be.closeTo(47 / 60, 1e-12);
+    expect(r.images[1]!.meanDice).to.be.closeTo(meanB, 1e-12);
     expect(r.mDice).to.be.closeTo((47 / 60 + meanB) / 2, 1e-12);
     // maxDic is the best single threshold for the whole set (5/6), not the mean of per-image maxima (1).
     expect(r.maxDice).to.be.closeTo(5 / 6, 1e-15);
@@ -36,12 +36,12 @@ describe('metrics: dataset aggregation (main.m)', () => {
     const a = evaluateImage(A);
     const b = evaluateImage(B);
     const r = evaluateDataset([A, B]);
-    const em = Array.from(a.emCurve, (v, k) => (v + b.emCurve[k]) / 2);
+    const em = Array.from(a.emCurve, (v, k) => (v + b.emCurve[k]!) / 2);
     expect(r.maxEm).to.be.closeTo(Math.max(...em), 1e-15);
     expect(r.meanEm).to.be.closeTo(em.reduce((s, v) => s + v, 0) / 256, 1e-12);
     // The best E thresholds differ between A and B, so max of the mean < mean of the maxima.
     expect(r.maxEm).to.be.lessThan((Math.max(...a.emCurve) + Math.max(...b.emCurve)) / 2 - 0.01);
-    const iou = Array.from(a.iouCurve, (v, k) => (v + b.iouCurve[k]) / 2);
+    const iou = Array.from(a.iouCurve, (v, k) => (v + b.iouCurve[k]!) / 2);
     expect(r.mIoU).to.be.closeTo(iou.reduce((s, v) => s + v, 0) / 256, 1e-12);
     for (const key of ['wFm', 'Sm', 'MAE'] as const) {
       expect(r[key], key).to.be.closeTo((a.scores[key] + b.scores[key]) / 2, 1e-15);
@@ -60,7 +60,7 @@ describe('metrics: dataset aggregation (main.m)', () => {
 describe('metrics: gray from RGBA', () => {
   it('uses the first row of inv(NTSC RGB->YIQ) as MATLAB rgb2gray does', () => {
     // Rows of the YIQ->RGB matrix MATLAB inverts; first row of the inverse by cofactors.
-    const m = [[1, 0.956, 0.621], [1, -0.272, -0.647], [1, -1.106, 1.703]];
+    const m = [[1, 0.956, 0.621], [1, -0.272, -0.647], [1, -1.106, 1.703]] as const;
     const det =
       m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
       m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +

@@ -58,13 +58,13 @@ describe('metrics: Kvasir reference (official PraNet maps, main.m rules)', funct
     // The masks' JPEG noise stays far from 128 (PIL sees only 0..8 and 247..255), so rgb2gray's exact
     // weights, their 4-digit forms or a decoder differing by a level or two all give the same G.
     for (let i = 0; i < pairs.length; i++) {
-      const { data } = pairs[i].gt;
-      const rgba = maskRgba[i].data;
+      const { data } = pairs[i]!.gt;
+      const rgba = maskRgba[i]!.data;
       for (let p = 0; p < data.length; p++) {
-        const g = data[p];
-        if (g > 64 && g < 192) throw new Error(`${pairs[i].name}: GT gray ${g} at pixel ${p} is near the 128 threshold`);
-        const rounded = Math.round(0.2989 * rgba[4 * p] + 0.587 * rgba[4 * p + 1] + 0.114 * rgba[4 * p + 2]);
-        if (rounded > 128 !== g > 128) throw new Error(`${pairs[i].name}: 4-digit luma flips pixel ${p}`);
+        const g = data[p]!;
+        if (g > 64 && g < 192) throw new Error(`${pairs[i]!.name}: GT gray ${g} at pixel ${p} is near the 128 threshold`);
+        const rounded = Math.round(0.2989 * rgba[4 * p]! + 0.587 * rgba[4 * p + 1]! + 0.114 * rgba[4 * p + 2]!);
+        if (rounded > 128 !== g > 128) throw new Error(`${pairs[i]!.name}: 4-digit luma flips pixel ${p}`);
       }
     }
   });

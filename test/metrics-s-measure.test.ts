@@ -5,7 +5,7 @@ import { preparePair } from '../src/metrics/prepare.js';
 import { gtCentroid, sMeasure, sObject, sRegion } from '../src/metrics/s-measure.js';
 
 function gray(rows: number[][]): GrayMap {
-  return { width: rows[0].length, height: rows.length, data: Uint8Array.from(rows.flat()) };
+  return { width: rows[0]!.length, height: rows.length, data: Uint8Array.from(rows.flat()) };
 }
 
 // 4x4 case. gray 10/60/110 normalise (min 10, max 110) to P = 0/0.5/1.

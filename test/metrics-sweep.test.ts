@@ -7,7 +7,7 @@ import { preparePair } from '../src/metrics/prepare.js';
 import { thresholdSweep } from '../src/metrics/threshold-sweep.js';
 
 function gray(rows: number[][]): GrayMap {
-  return { width: rows[0].length, height: rows.length, data: Uint8Array.from(rows.flat()) };
+  return { width: rows[0]!.length, height: rows.length, data: Uint8Array.from(rows.flat()) };
 }
 
 /** Expands [[value, count], ...] into a 256-long curve (index k = threshold (255-k)/255). */
@@ -18,7 +18,7 @@ function runs(parts: [number, number][]): number[] {
 }
 
 function expectCurve(got: Float64Array, want: number[], what: string): void {
-  for (let k = 0; k < 256; k++) expect(got[k], `${what}[${k}]`).to.be.closeTo(want[k], 1e-15);
+  for (let k = 0; k < 256; k++) expect(got[k], `${what}[${k}]`).to.be.closeTo(want[k]!, 1e-15);
 }
 
 const mean = (xs: ArrayLike<number>): number => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;

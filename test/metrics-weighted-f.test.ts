@@ -8,7 +8,7 @@ import { filterZeroPadded, gaussian7Sigma5, weightedFMeasure } from '../src/metr
 import { rng } from './support/random.js';
 
 function gray(rows: number[][]): GrayMap {
-  return { width: rows[0].length, height: rows.length, data: Uint8Array.from(rows.flat()) };
+  return { width: rows[0]!.length, height: rows.length, data: Uint8Array.from(rows.flat()) };
 }
 
 // 1-D Gaussian factor by hand: g_d = exp(-d^2/50)/S with S = 1 + 2(e^-1/50 + e^-4/50 + e^-9/50).
@@ -25,7 +25,7 @@ describe('metrics: exact EDT', () => {
     for (let trial = 0; trial < 300; trial++) {
       const w = 1 + Math.floor(r() * 17);
       const h = 1 + Math.floor(r() * 17);
-      const density = [0.01, 0.05, 0.2, 0.5, 0.9][trial % 5];
+      const density = [0.01, 0.05, 0.2, 0.5, 0.9][trial % 5]!;
       const mask = new Uint8Array(w * h).map(() => (r() < density ? 1 : 0));
       mask[Math.floor(r() * w * h)] = 1;
       const fg: number[] = [];
@@ -74,7 +74,7 @@ describe('metrics: 7x7 sigma-5 Gaussian, zero padded', () => {
     const k2: number[] = [];
     for (let y = -3; y <= 3; y++) for (let x = -3; x <= 3; x++) k2.push(Math.exp(-(x * x + y * y) / 50));
     const sum = k2.reduce((a, b) => a + b, 0);
-    for (const [w, h] of [[1, 1], [5, 3], [11, 9], [2, 13]]) {
+    for (const [w, h] of [[1, 1], [5, 3], [11, 9], [2, 13]] as const) {
       const src = new Float64Array(w * h).map(() => r());
       const got = filterZeroPadded(src, w, h, gaussian7Sigma5());
       for (let y = 0; y < h; y++) {
@@ -83,7 +83,7 @@ describe('metrics: 7x7 sigma-5 Gaussian, zero padded', () => {
           for (let dy = -3; dy <= 3; dy++) {
             for (let dx = -3; dx <= 3; dx++) {
               const [yy, xx] = [y + dy, x + dx];
-              if (yy >= 0 && yy < h && xx >= 0 && xx < w) want += (k2[(dy + 3) * 7 + dx + 3] / sum) * src[yy * w + xx];
+              if (yy >= 0 && yy < h && xx >= 0 && xx < w) want += (k2[(dy + 3) * 7 + dx + 3]! / sum) * src[yy * w + xx]!;
             }
           }
           expect(got[y * w + x], `${w}x${h} at ${x},${y}`).to.be.closeTo(want, 1e-15);

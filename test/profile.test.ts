@@ -9,8 +9,8 @@ import { optimize } from '../src/graph/passes.js';
 import { planMemory } from '../src/graph/planner.js';
 import { buildPraNet } from '../src/models/pranet-graph.js';
 import { praNetConvShapes, PRANET_PRESETS, randomPraNetWeights } from '../src/models/random-weights.js';
-import { chromeTrace, type TraceEvent } from '../src/profile/chrome-trace.js';
-import { slowestRows, summarizeProfile, type TimedDispatch } from '../src/profile/kernel-profile.js';
+import { type ChromeTrace, chromeTrace, type TraceEvent } from '../src/profile/chrome-trace.js';
+import { type KernelRow, type ProfileSummary, slowestRows, summarizeProfile, type TimedDispatch } from '../src/profile/kernel-profile.js';
 import { measureGemmCeiling, ceilingTilings, tilingText } from '../src/profile/gemm-ceiling.js';
 import { STAGES, stageOf } from '../src/profile/stages.js';
 import { requireTorch } from './support/python.js';
@@ -23,6 +23,16 @@ function pranet(args: string[]): { status: number; stdout: string; stderr: strin
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What `pranet profile --json` writes: the summary, its rows as `kernels`, and what ran. */
+type ProfileJson = Omit<ProfileSummary, 'rows'> & { kernels: KernelRow[]; size: number };
+/** What `pranet bench --json` writes. */
+interface BenchJson {
+  device: string;
+  results: { name: string; median_ms: number; min_ms: number; max_ms: number; runs: number }[];
+  cold_start: Record<string, number>;
+  memory: { weights_bytes: number; activations_bytes: number };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -116,7 +126,7 @@ describe('profile aggregation', () => {
 describe('Chrome trace', () => {
   it('is JSON with one complete event per dispatch, end to end on one track, durations = times', () => {
     const s = summarizeProfile(DISPATCHES, 'timestamp-query');
-    const trace = JSON.parse(JSON.stringify(chromeTrace(s, { device: 'test' })));
+    const trace = JSON.parse(JSON.stringify(chromeTrace(s, { device: 'test' }))) as ChromeTrace;
     const xs: TraceEvent[] = trace.traceEvents.filter((e: TraceEvent) => e.ph === 'X');
     expect(xs).to.have.length(DISPATCHES.length);
     expect(trace.traceEvents.filter((e: TraceEvent) => e.ph !== 'X' && e.ph !== 'M')).to.deep.equal([]);
@@ -162,7 +172,7 @@ describe('pranet profile and pranet bench', () => {
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^Device: .*opengles/m);
     expect(r.stdout).to.match(/^Timing: HOST CLOCK per dispatch \(this adapter has no timestamp-query\)/m);
-    const p = JSON.parse(readFileSync(json, 'utf8'));
+    const p = JSON.parse(readFileSync(json, 'utf8')) as ProfileJson;
     expect(p.method).to.equal('host-clock');
     expect(p.kernels.length).to.be.greaterThan(100);
     expect(p.kernels.every((k: { ms: number }) => k.ms > 0), 'every dispatch has a time').to.equal(true);
@@ -174,7 +184,7 @@ describe('pranet profile and pranet bench', () => {
     const wgsl = join(tmp, 'wgsl');
     const r = pranet(['profile', '--random', 'tiny', '--size', '64', '--top', '5', '--trace', trace, '--json', json, '--gemm-ceiling-gflops', '10', '--dump-wgsl', wgsl]);
     expect(r.status, r.stderr).to.equal(0);
-    const p = JSON.parse(readFileSync(json, 'utf8'));
+    const p = JSON.parse(readFileSync(json, 'utf8')) as ProfileJson;
     const n = p.kernels.length;
     // Every dispatch's module, in pass order, complete (generated declarations included).
     const dumped = readdirSync(wgsl).sort();
@@ -194,12 +204,13 @@ describe('pranet profile and pranet bench', () => {
     }
     // Each conv's work from its printed op and shapes: 2 * cout * cin * kh * kw per output pixel.
     for (const k of p.kernels.filter((x: { op: string }) => x.op.startsWith('conv2d'))) {
-      const [kh, kw] = k.op.split(' ')[1].split('x').map(Number);
-      const [[, cin], [n, cout, h, w]] = k.shapes.split(' -> ').map((t: string) => t.split(', ')[0]!.split('x').map(Number));
+      const [kh, kw] = k.op.split(' ')[1]!.split('x').map(Number) as [number, number];
+      const shapes = k.shapes.split(' -> ').map((t: string) => t.split(', ')[0]!.split('x').map(Number));
+      const [[, cin], [n, cout, h, w]] = shapes as [[number, number], [number, number, number, number]];
       expect(k.flops, `${k.name} ${k.op} ${k.shapes}`).to.equal(2 * n * h * w * cout * cin * kh * kw);
     }
     expect(p.size).to.equal(64);
-    const xs = JSON.parse(readFileSync(trace, 'utf8')).traceEvents.filter((e: TraceEvent) => e.ph === 'X');
+    const xs = (JSON.parse(readFileSync(trace, 'utf8')) as ChromeTrace).traceEvents.filter((e: TraceEvent) => e.ph === 'X');
     expect(xs).to.have.length(n);
     expect(xs.map((e: TraceEvent) => e.name)).to.deep.equal(p.kernels.map((k: { name: string }) => k.name));
   });
@@ -210,11 +221,11 @@ describe('pranet profile and pranet bench', () => {
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^Device: /m);
     expect(r.stdout).to.match(/Cold start: device [\d.]+ ms, weights [\d.]+ ms, graph build \+ pipeline compile [\d.]+ ms .*first run [\d.]+ ms/);
-    const b = JSON.parse(readFileSync(json, 'utf8'));
+    const b = JSON.parse(readFileSync(json, 'utf8')) as BenchJson;
     expect(Object.keys(b)).to.deep.equal(['device', 'results', 'cold_start', 'memory']);
     expect(b.device).to.be.a('string').and.not.equal('');
     expect(b.results).to.have.length(1);
-    const e = b.results[0];
+    const e = b.results[0]!;
     expect(Object.keys(e)).to.deep.equal(['name', 'median_ms', 'min_ms', 'max_ms', 'runs']);
     expect(e.name).to.equal('engine');
     expect(e.runs).to.equal(2);
@@ -247,7 +258,7 @@ describe('pranet profile and pranet bench', () => {
     const json = join(tmp, 'peers.json');
     const r = pranet(['bench', '--random', 'tiny', '--size', '64', '--runs', '2', '--peers', '--json', json]);
     expect(r.status, r.stderr).to.equal(0);
-    const b = JSON.parse(readFileSync(json, 'utf8'));
+    const b = JSON.parse(readFileSync(json, 'utf8')) as BenchJson;
     expect(b.results.map((x: { name: string }) => x.name)).to.deep.equal(['engine', 'ort-cpu', 'ort-webgpu', 'torch']);
     for (const x of b.results) {
       expect(x.runs, x.name).to.equal(2);

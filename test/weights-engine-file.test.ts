@@ -39,16 +39,23 @@ function sampleTensors(): Map<string, { shape: number[]; data: Float32Array }> {
 
 const META = { model: 'pranet', config: { channel: 32, size: 352 }, note: 'ünïcode' };
 
+/** A file's JSON header as these tests read and corrupt it. */
+interface RawHeader {
+  meta?: unknown;
+  dataBytes: number;
+  tensors: { name: string; dtype: string; shape: number[]; offset: number; nbytes: number }[];
+}
+
 /** The header and data start of an encoded file, parsed independently of the decoder. */
-function layout(file: Uint8Array): { header: { tensors: { name: string; offset: number; nbytes: number }[]; dataBytes: number }; dataStart: number } {
+function layout(file: Uint8Array): { header: RawHeader; dataStart: number } {
   const view = new DataView(file.buffer, file.byteOffset);
   const len = view.getUint32(12, true);
-  const header = JSON.parse(new TextDecoder().decode(file.subarray(16, 16 + len)));
+  const header = JSON.parse(new TextDecoder().decode(file.subarray(16, 16 + len))) as RawHeader;
   return { header, dataStart: Math.ceil((16 + len) / 64) * 64 };
 }
 
 /** Re-lays out a file with an edited header (data section unchanged). */
-function withHeader(file: Uint8Array, edit: (h: any) => void): Uint8Array {
+function withHeader(file: Uint8Array, edit: (h: RawHeader) => void): Uint8Array {
   const { header, dataStart } = layout(file);
   edit(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -140,15 +147,15 @@ describe('weights: engine weight file', () => {
 
   it('validates the header: offsets, sizes, dtypes, names', () => {
     const file = encodeWeightFile(sampleTensors(), { dtype: 'f32', meta: {} });
-    const bad = (edit: (h: any) => void): (() => unknown) => () => decodeWeightFile(withHeader(file, edit), 'h.bin');
+    const bad = (edit: (h: RawHeader) => void): (() => unknown) => () => decodeWeightFile(withHeader(file, edit), 'h.bin');
     expect(bad(() => undefined)).not.to.throw();
-    expect(bad((h) => (h.tensors[1].offset += 4))).to.throw("h.bin: tensor 'bias': offset 900 must be a multiple of 64 after the previous tensor's end (864)");
-    expect(bad((h) => (h.tensors[1].offset = 0))).to.throw(/tensor 'bias': offset 0 must be a multiple of 64 after the previous tensor's end \(864\)/);
-    expect(bad((h) => (h.tensors[1].nbytes = 32))).to.throw("h.bin: tensor 'bias': 32 bytes, but shape [7] of f32 needs 28");
-    expect(bad((h) => (h.tensors[4].offset = h.dataBytes))).to.throw(/tensor 'tiny': bytes \d+\.\.\d+ lie outside the \d+-byte data section/);
-    expect(bad((h) => (h.tensors[0].dtype = 'f64'))).to.throw(`tensor 'conv.weight': dtype "f64" is not f32 or f16`);
-    expect(bad((h) => (h.tensors[1].name = 'conv.weight'))).to.throw("tensor 'conv.weight' appears twice");
-    expect(bad((h) => (h.tensors[0].shape = [8, 3, 3]))).to.throw("tensor 'conv.weight': 864 bytes, but shape [8, 3, 3] of f32 needs 288");
+    expect(bad((h) => (h.tensors[1]!.offset += 4))).to.throw("h.bin: tensor 'bias': offset 900 must be a multiple of 64 after the previous tensor's end (864)");
+    expect(bad((h) => (h.tensors[1]!.offset = 0))).to.throw(/tensor 'bias': offset 0 must be a multiple of 64 after the previous tensor's end \(864\)/);
+    expect(bad((h) => (h.tensors[1]!.nbytes = 32))).to.throw("h.bin: tensor 'bias': 32 bytes, but shape [7] of f32 needs 28");
+    expect(bad((h) => (h.tensors[4]!.offset = h.dataBytes))).to.throw(/tensor 'tiny': bytes \d+\.\.\d+ lie outside the \d+-byte data section/);
+    expect(bad((h) => (h.tensors[0]!.dtype = 'f64'))).to.throw(`tensor 'conv.weight': dtype "f64" is not f32 or f16`);
+    expect(bad((h) => (h.tensors[1]!.name = 'conv.weight'))).to.throw("tensor 'conv.weight' appears twice");
+    expect(bad((h) => (h.tensors[0]!.shape = [8, 3, 3]))).to.throw("tensor 'conv.weight': 864 bytes, but shape [8, 3, 3] of f32 needs 288");
     expect(bad((h) => delete h.meta)).to.throw('h.bin: weight file header must be {meta: object, dataBytes: integer, tensors: list}');
     const junk = file.slice();
     junk[16] = 0x7e;

@@ -48,6 +48,7 @@ describe('weights: float16 conversion', () => {
     }
     expect(halfBitsToFloat(0x7c00)).to.equal(Infinity);
     expect(halfBitsToFloat(0xfc00)).to.equal(-Infinity);
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- a chai property assertion
     expect(halfBitsToFloat(0x7e00)).to.be.NaN;
   });
 

@@ -93,7 +93,7 @@ describe('weights: hand-built .pth files', () => {
     });
 
     it('bounds a global name that never ends', () => {
-      const w = new PickleWriter().proto().raw(0x63, ...new Array(300).fill(0x61), 0x0a, 0x61, 0x0a);
+      const w = new PickleWriter().proto().raw(0x63, ...new Array<number>(300).fill(0x61), 0x0a, 0x61, 0x0a);
       expect(run(w)).to.throw(/GLOBAL module longer than 256 bytes/);
     });
 
@@ -157,7 +157,7 @@ describe('weights: hand-built .pth files', () => {
   describe('containers', () => {
     it('rejects a wrong legacy magic number', () => {
       const file = legacyPth(stateDictPickle([ONE], 'legacy').bytes(), [{ key: '0', data: SIX }]);
-      file[13] ^= 0xff; // last byte of the magic number
+      file[13]! ^= 0xff; // last byte of the magic number
       expect(() => readPth(file, 'm.pth')).to.throw(/m\.pth: not a torch \.pth file: found bytes 80 02 8a 0a/);
       expect(() => readPth(new TextEncoder().encode('<!DOCTYPE html>'), 'page.pth')).to.throw(/page\.pth: not a torch \.pth file: found bytes 3c 21 44 4f .*"<!DOCTYPE html>"/);
     });
@@ -174,7 +174,7 @@ describe('weights: hand-built .pth files', () => {
       const file = zipWith(stateDictPickle([ONE], 'zip').bytes());
       expect(() => readPth(file.subarray(0, file.length - 1), 'cut.pth')).to.throw('cut.pth: no zip end-of-central-directory record: the file is truncated or not a zip archive');
       const flipped = file.slice();
-      flipped[indexOfBytes(flipped, SIX) + 5] ^= 1;
+      flipped[indexOfBytes(flipped, SIX) + 5]! ^= 1;
       expect(() => readPth(flipped, 'crc.pth')).to.throw(/crc\.pth: zip entry 'archive\/data\/0' fails its CRC check/);
     });
 

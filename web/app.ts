@@ -282,7 +282,7 @@ const enqueue = (name: string, source: () => Promise<Blob>) => {
 
 ui.file.addEventListener('change', () => {
   const file = ui.file.files?.[0];
-  if (file) enqueue(file.name, async () => file);
+  if (file) enqueue(file.name, () => Promise.resolve(file));
 });
 
 ui.sample.addEventListener('click', () => {
@@ -310,5 +310,5 @@ document.addEventListener('drop', (e) => {
   e.preventDefault();
   document.body.classList.remove('dragging');
   const file = e.dataTransfer?.files[0];
-  if (file) enqueue(file.name, async () => file);
+  if (file) enqueue(file.name, () => Promise.resolve(file));
 });

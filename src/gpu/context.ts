@@ -68,7 +68,7 @@ export async function openDevice(adapter: GPUAdapter, summary: AdapterSummary): 
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
   const errors: string[] = [];
   device.addEventListener('uncapturederror', (event) => {
-    const err = (event as GPUUncapturedErrorEvent).error;
+    const err = event.error;
     errors.push(`${err.constructor?.name ?? 'GPUError'}: ${err.message}`);
   });
   let destroyed = false;

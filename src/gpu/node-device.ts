@@ -1,7 +1,7 @@
 // Getting a device in Node through Dawn (the `webgpu` package): Vulkan core first, then Dawn's OpenGL ES /
 // OpenGL backend in compatibility mode through surfaceless EGL, for machines whose Vulkan driver is missing or
 // too old. PRANET_BACKEND (or the `backend` option) forces one.
-import { type Backend, type GpuContext, openDevice, summarizeAdapter } from './context.js';
+import { type GpuContext, openDevice, summarizeAdapter } from './context.js';
 
 type NodeBackend = 'vulkan' | 'opengles' | 'opengl';
 const ORDER: readonly NodeBackend[] = ['vulkan', 'opengles', 'opengl'];
@@ -48,7 +48,7 @@ export async function createNodeGpu(options: NodeGpuOptions = {}): Promise<GpuCo
         failures.push(`${backend} (${featureLevel}): no adapter`);
         continue;
       }
-      return await openDevice(adapter, summarizeAdapter(adapter, backend as Backend, featureLevel));
+      return await openDevice(adapter, summarizeAdapter(adapter, backend, featureLevel));
     } catch (err) {
       failures.push(`${backend} (${featureLevel}): ${(err as Error).message}`);
     }

@@ -53,8 +53,8 @@ export class Graph {
   add<A>(op: OpDef<A>, name: string, inputs: TensorId[], attrs: A): TensorId {
     const shape = op.shape(attrs, inputs.map((t) => this.shape(t)), name);
     const node = { op, attrs, name, inputs, output: -1 } as Node<A>;
-    node.output = this.newTensor(shape, node as Node);
-    this.nodes.push(node as Node);
+    node.output = this.newTensor(shape, node);
+    this.nodes.push(node);
     return node.output;
   }
 

@@ -21,14 +21,14 @@ function fromImageData(img: ImageData): RgbaImage {
 /** Draws `source` unscaled onto a scratch canvas and reads its pixels back. */
 function readPixels(source: Drawable, width: number, height: number, what: string): RgbaImage {
   const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
-  const ctx = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('imageToRgba: this browser cannot create a 2D canvas to read pixels from');
   ctx.drawImage(source, 0, 0);
   try {
     return fromImageData(ctx.getImageData(0, 0, width, height));
   } catch (err) {
     // A cross-origin image without CORS taints the canvas; its pixels cannot be read.
-    throw new Error(`imageToRgba: cannot read the pixels of ${what} (${(err as Error).message}); a cross-origin image needs CORS (crossorigin="anonymous")`);
+    throw new Error(`imageToRgba: cannot read the pixels of ${what} (${(err as Error).message}); a cross-origin image needs CORS (crossorigin="anonymous")`, { cause: err });
   }
 }
 
@@ -45,7 +45,7 @@ export async function imageToRgba(source: BrowserImageSource): Promise<RgbaImage
     try {
       bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
     } catch (err) {
-      throw new Error(`imageToRgba: the browser cannot decode ${what} as an image (${(err as Error).message})`);
+      throw new Error(`imageToRgba: the browser cannot decode ${what} as an image (${(err as Error).message})`, { cause: err });
     }
     try {
       checkSize(bitmap.width, bitmap.height, what);
@@ -59,7 +59,7 @@ export async function imageToRgba(source: BrowserImageSource): Promise<RgbaImage
     try {
       await source.decode();
     } catch (err) {
-      throw new Error(`imageToRgba: ${what} did not load (${(err as Error).message})`);
+      throw new Error(`imageToRgba: ${what} did not load (${(err as Error).message})`, { cause: err });
     }
     checkSize(source.naturalWidth, source.naturalHeight, what);
     return readPixels(source, source.naturalWidth, source.naturalHeight, what);

@@ -14,14 +14,14 @@ export function iouFromCounts(tp: number, predCount: number, gtCount: number): n
 /** Dice at each of the 256 thresholds, in SweepCounts order. */
 export function diceCurve(s: SweepCounts): Float64Array {
   const curve = new Float64Array(THRESHOLD_COUNT);
-  for (let k = 0; k < THRESHOLD_COUNT; k++) curve[k] = diceFromCounts(s.tp[k], s.predCount[k], s.gtCount);
+  for (let k = 0; k < THRESHOLD_COUNT; k++) curve[k] = diceFromCounts(s.tp[k]!, s.predCount[k]!, s.gtCount);
   return curve;
 }
 
 /** IoU at each of the 256 thresholds, in SweepCounts order. */
 export function iouCurve(s: SweepCounts): Float64Array {
   const curve = new Float64Array(THRESHOLD_COUNT);
-  for (let k = 0; k < THRESHOLD_COUNT; k++) curve[k] = iouFromCounts(s.tp[k], s.predCount[k], s.gtCount);
+  for (let k = 0; k < THRESHOLD_COUNT; k++) curve[k] = iouFromCounts(s.tp[k]!, s.predCount[k]!, s.gtCount);
   return curve;
 }
 
@@ -33,9 +33,9 @@ export function diceAtHalf(p: PreparedPair): number {
   let tp = 0;
   let predCount = 0;
   for (let i = 0; i < p.num.length; i++) {
-    if (2 * p.num[i] >= p.den) {
+    if (2 * p.num[i]! >= p.den) {
       predCount++;
-      tp += p.gt[i];
+      tp += p.gt[i]!;
     }
   }
   return diceFromCounts(tp, predCount, p.gtCount);

@@ -37,7 +37,7 @@ export function eMeasureFromCounts(tp: number, predCount: number, gtCount: numbe
 export function eMeasureCurve(s: SweepCounts): Float64Array {
   const curve = new Float64Array(THRESHOLD_COUNT);
   for (let k = 0; k < THRESHOLD_COUNT; k++) {
-    curve[k] = eMeasureFromCounts(s.tp[k], s.predCount[k], s.gtCount, s.total);
+    curve[k] = eMeasureFromCounts(s.tp[k]!, s.predCount[k]!, s.gtCount, s.total);
   }
   return curve;
 }

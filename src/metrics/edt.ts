@@ -34,17 +34,17 @@ export function euclideanDistanceTransform(mask: Uint8Array, width: number, heig
     const row = r * width;
     let k = -1;
     for (let q = 0; q < width; q++) {
-      const nr = colRow[row + q];
+      const nr = colRow[row + q]!;
       if (nr < 0) continue;
       const fq = (r - nr) * (r - nr);
       if (k < 0) {
         k = 0;
         z[0] = -Infinity;
       } else {
-        let s = (fq + q * q - (fv[k] + v[k] * v[k])) / (2 * (q - v[k]));
-        while (s <= z[k]) {
+        let s = (fq + q * q - (fv[k]! + v[k]! * v[k]!)) / (2 * (q - v[k]!));
+        while (s <= z[k]!) {
           k--;
-          s = (fq + q * q - (fv[k] + v[k] * v[k])) / (2 * (q - v[k]));
+          s = (fq + q * q - (fv[k]! + v[k]! * v[k]!)) / (2 * (q - v[k]!));
         }
         k++;
         z[k] = s;
@@ -56,10 +56,10 @@ export function euclideanDistanceTransform(mask: Uint8Array, width: number, heig
     // k >= 0 here: some column holds foreground, so every row has a candidate.
     k = 0;
     for (let c = 0; c < width; c++) {
-      while (z[k + 1] < c) k++;
-      const q = v[k];
-      sqDist[row + c] = (c - q) * (c - q) + fv[k];
-      nearest[row + c] = colRow[row + q] * width + q;
+      while (z[k + 1]! < c) k++;
+      const q = v[k]!;
+      sqDist[row + c] = (c - q) * (c - q) + fv[k]!;
+      nearest[row + c] = colRow[row + q]! * width + q;
     }
   }
   return { sqDist, nearest };
@@ -77,7 +77,7 @@ function nearestRowInColumns(mask: Uint8Array, width: number, height: number): I
     let next = -1; // nearest foreground row at or below
     for (let r = height - 1; r >= 0; r--) {
       if (mask[r * width + c]) next = r;
-      const up = colRow[r * width + c];
+      const up = colRow[r * width + c]!;
       if (next >= 0 && (up < 0 || next - r < r - up)) colRow[r * width + c] = next;
     }
   }

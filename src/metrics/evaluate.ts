@@ -59,7 +59,7 @@ export interface DatasetMetrics {
 
 function mean(values: ArrayLike<number>): number {
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
   return sum / values.length;
 }
 
@@ -96,9 +96,9 @@ export function summarizeDataset(evaluations: readonly ImageEvaluation[]): Datas
   const em = new Float64Array(THRESHOLD_COUNT);
   for (const e of evaluations) {
     for (let k = 0; k < THRESHOLD_COUNT; k++) {
-      dice[k] += e.diceCurve[k] / n;
-      iou[k] += e.iouCurve[k] / n;
-      em[k] += e.emCurve[k] / n;
+      dice[k]! += e.diceCurve[k]! / n;
+      iou[k]! += e.iouCurve[k]! / n;
+      em[k]! += e.emCurve[k]! / n;
     }
   }
   const images = evaluations.map((e) => e.scores);

@@ -26,7 +26,7 @@ export function rgbaToGrayMatlab(rgba: Uint8Array, width: number, height: number
   const data = new Uint8Array(width * height);
   for (let i = 0; i < data.length; i++) {
     const o = 4 * i;
-    data[i] = Math.round(wr * rgba[o] + wg * rgba[o + 1] + wb * rgba[o + 2]);
+    data[i] = Math.round(wr * rgba[o]! + wg * rgba[o + 1]! + wb * rgba[o + 2]!);
   }
   return { width, height, data };
 }
@@ -35,6 +35,6 @@ export function rgbaToGrayMatlab(rgba: Uint8Array, width: number, height: number
 export function rgbaFirstChannel(rgba: Uint8Array, width: number, height: number): GrayMap {
   checkRgba(rgba, width, height, 'rgbaFirstChannel');
   const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = rgba[4 * i];
+  for (let i = 0; i < data.length; i++) data[i] = rgba[4 * i]!;
   return { width, height, data };
 }

@@ -49,13 +49,13 @@ export function preparePair(predMap: GrayMap, gtMap: GrayMap, name = 'image'): P
   const num = new Uint8Array(n);
   const pred = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    num[i] = predMap.data[i] - offset;
-    pred[i] = num[i] / den;
+    num[i] = predMap.data[i]! - offset;
+    pred[i] = num[i]! / den;
   }
   const gt = new Uint8Array(n);
   let gtCount = 0;
   for (let i = 0; i < n; i++) {
-    if (gtMap.data[i] > 128) {
+    if (gtMap.data[i]! > 128) {
       gt[i] = 1;
       gtCount++;
     }

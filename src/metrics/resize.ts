@@ -18,15 +18,15 @@ export function resizeMapBilinear(gray: Uint8Array, w: number, h: number, outW: 
   const ys = sampleAxis(h, outH);
   const out = new Uint8Array(outW * outH);
   for (let oy = 0; oy < outH; oy++) {
-    const y0 = ys.lo[oy];
-    const y1 = ys.hi[oy];
-    const fy = ys.frac[oy];
+    const y0 = ys.lo[oy]!;
+    const y1 = ys.hi[oy]!;
+    const fy = ys.frac[oy]!;
     for (let ox = 0; ox < outW; ox++) {
-      const x0 = xs.lo[ox];
-      const x1 = xs.hi[ox];
-      const fx = xs.frac[ox];
-      const top = gray[y0 * w + x0] * (1 - fx) + gray[y0 * w + x1] * fx;
-      const bottom = gray[y1 * w + x0] * (1 - fx) + gray[y1 * w + x1] * fx;
+      const x0 = xs.lo[ox]!;
+      const x1 = xs.hi[ox]!;
+      const fx = xs.frac[ox]!;
+      const top = gray[y0 * w + x0]! * (1 - fx) + gray[y0 * w + x1]! * fx;
+      const bottom = gray[y1 * w + x0]! * (1 - fx) + gray[y1 * w + x1]! * fx;
       out[oy * outW + ox] = Math.round(top * (1 - fy) + bottom * fy);
     }
   }
@@ -42,8 +42,8 @@ function sampleAxis(inLen: number, outLen: number): { lo: Int32Array; hi: Int32A
   for (let o = 0; o < outLen; o++) {
     const src = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), inLen - 1);
     lo[o] = Math.floor(src);
-    hi[o] = Math.min(lo[o] + 1, inLen - 1);
-    frac[o] = src - lo[o];
+    hi[o] = Math.min(lo[o]! + 1, inLen - 1);
+    frac[o] = src - lo[o]!;
   }
   return { lo, hi, frac };
 }

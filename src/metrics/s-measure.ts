@@ -20,8 +20,8 @@ export function sObject(p: PreparedPair): number {
   let f = 0;
   let b = 0;
   for (let i = 0; i < p.pred.length; i++) {
-    if (p.gt[i]) fg[f++] = p.pred[i];
-    else bg[b++] = 1 - p.pred[i];
+    if (p.gt[i]) fg[f++] = p.pred[i]!;
+    else bg[b++] = 1 - p.pred[i]!;
   }
   const y = p.gtCount / p.pred.length;
   return y * objectScore(fg) + (1 - y) * objectScore(bg);
@@ -60,8 +60,8 @@ function blockSsim(p: PreparedPair, r0: number, r1: number, c0: number, c1: numb
   let sumY = 0;
   for (let r = r0; r < r1; r++) {
     for (let c = c0; c < c1; c++) {
-      sumX += p.pred[r * p.width + c];
-      sumY += p.gt[r * p.width + c];
+      sumX += p.pred[r * p.width + c]!;
+      sumY += p.gt[r * p.width + c]!;
     }
   }
   const mx = sumX / n;
@@ -71,8 +71,8 @@ function blockSsim(p: PreparedPair, r0: number, r1: number, c0: number, c1: numb
   let sxy = 0;
   for (let r = r0; r < r1; r++) {
     for (let c = c0; c < c1; c++) {
-      const dx = p.pred[r * p.width + c] - mx;
-      const dy = p.gt[r * p.width + c] - my;
+      const dx = p.pred[r * p.width + c]! - mx;
+      const dy = p.gt[r * p.width + c]! - my;
       sxx += dx * dx;
       syy += dy * dy;
       sxy += dx * dy;

@@ -36,17 +36,17 @@ export function thresholdSweep(p: PreparedPair): SweepCounts {
   const fgHist = new Float64Array(256);
   const allHist = new Float64Array(256);
   for (let i = 0; i < p.num.length; i++) {
-    const level = thresholdLevel(p.num[i], p.den);
-    allHist[level]++;
-    if (p.gt[i]) fgHist[level]++;
+    const level = thresholdLevel(p.num[i]!, p.den);
+    allHist[level]!++;
+    if (p.gt[i]) fgHist[level]!++;
   }
   const tp = new Float64Array(THRESHOLD_COUNT);
   const predCount = new Float64Array(THRESHOLD_COUNT);
   let tpSum = 0;
   let predSum = 0;
   for (let k = 0; k < THRESHOLD_COUNT; k++) {
-    tpSum += fgHist[255 - k];
-    predSum += allHist[255 - k];
+    tpSum += fgHist[255 - k]!;
+    predSum += allHist[255 - k]!;
     tp[k] = tpSum;
     predCount[k] = predSum;
   }

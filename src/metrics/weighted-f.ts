@@ -11,9 +11,9 @@ export function gaussian7Sigma5(): Float64Array {
   let sum = 0;
   for (let x = -3; x <= 3; x++) {
     k[x + 3] = Math.exp(-(x * x) / (2 * 5 * 5));
-    sum += k[x + 3];
+    sum += k[x + 3]!;
   }
-  for (let i = 0; i < 7; i++) k[i] /= sum;
+  for (let i = 0; i < 7; i++) k[i]! /= sum;
   return k;
 }
 
@@ -25,7 +25,7 @@ export function filterZeroPadded(src: Float64Array, width: number, height: numbe
       let acc = 0;
       for (let d = -3; d <= 3; d++) {
         const cc = c + d;
-        if (cc >= 0 && cc < width) acc += k1[d + 3] * src[r * width + cc];
+        if (cc >= 0 && cc < width) acc += k1[d + 3]! * src[r * width + cc]!;
       }
       tmp[r * width + c] = acc;
     }
@@ -36,7 +36,7 @@ export function filterZeroPadded(src: Float64Array, width: number, height: numbe
       let acc = 0;
       for (let d = -3; d <= 3; d++) {
         const rr = r + d;
-        if (rr >= 0 && rr < height) acc += k1[d + 3] * tmp[rr * width + c];
+        if (rr >= 0 && rr < height) acc += k1[d + 3]! * tmp[rr * width + c]!;
       }
       out[r * width + c] = acc;
     }
@@ -55,21 +55,21 @@ export function weightedFMeasure(p: PreparedPair): number {
   const { width, height, pred, gt } = p;
   const n = pred.length;
   const err = new Float64Array(n);
-  for (let i = 0; i < n; i++) err[i] = Math.abs(pred[i] - gt[i]);
+  for (let i = 0; i < n; i++) err[i] = Math.abs(pred[i]! - gt[i]!);
   // Pixel dependency: a background pixel takes the error of its nearest foreground pixel.
   const { sqDist, nearest } = euclideanDistanceTransform(gt, width, height);
   const errAtNearest = new Float64Array(n);
-  for (let i = 0; i < n; i++) errAtNearest[i] = err[nearest[i]];
+  for (let i = 0; i < n; i++) errAtNearest[i] = err[nearest[i]!]!;
   const smoothed = filterZeroPadded(errAtNearest, width, height, gaussian7Sigma5());
   const decay = Math.log(1 - 0.5) / 5;
   let fgSum = 0;
   let bgSum = 0;
   for (let i = 0; i < n; i++) {
     if (gt[i]) {
-      fgSum += smoothed[i] < err[i] ? smoothed[i] : err[i];
+      fgSum += smoothed[i]! < err[i]! ? smoothed[i]! : err[i]!;
     } else {
       // Pixel importance: 2 - 0.5^(D/5), growing with the distance D from the object.
-      bgSum += err[i] * (2 - Math.exp(decay * Math.sqrt(sqDist[i])));
+      bgSum += err[i]! * (2 - Math.exp(decay * Math.sqrt(sqDist[i]!)));
     }
   }
   const tpw = p.gtCount - fgSum;

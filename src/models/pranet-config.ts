@@ -28,8 +28,8 @@ export interface PraNetConfig {
 /** The number of convs and multiply-adds per image tell a variant apart; this one line says which it is. */
 export function describeConfig(c: PraNetConfig): string {
   const s = c.stages;
-  return `stem ${c.stem}/${c.stemOut}, blocks [${s.map((x) => x.blocks)}], split widths [${s.map((x) => x.width)}] x${s[0].scale}, ` +
-    `stage channels [${s.map((x) => x.out)}], channel ${c.channel}, RA widths ${c.ra4}/${c.ra3}/${c.ra2}`;
+  return `stem ${c.stem}/${c.stemOut}, blocks [${s.map((x) => x.blocks).join(',')}], split widths [${s.map((x) => x.width).join(',')}] x${s[0].scale}, ` +
+    `stage channels [${s.map((x) => x.out).join(',')}], channel ${c.channel}, RA widths ${c.ra4}/${c.ra3}/${c.ra2}`;
 }
 
 /** Where one number of the configuration can be read: a key, its rank, and the axis that holds the number. */

@@ -42,11 +42,11 @@ export function checkPreset(p: PraNetPreset): void {
   const bad = (why: string) => new Error(`PraNet preset ${JSON.stringify(p)}: ${why}`);
   const counts = { stem: p.stem, baseWidth: p.baseWidth, scale: p.scale, channel: p.channel, ra4: p.ra4, ra3: p.ra3, ra2: p.ra2 };
   for (const [name, v] of Object.entries(counts)) if (!Number.isInteger(v) || v < 1) throw bad(`${name} must be a positive integer, got ${v}`);
-  if (p.layers.length !== 4 || p.planes.length !== 4) throw bad(`layers and planes need 4 entries, got [${p.layers}] and [${p.planes}]`);
-  if (p.layers.some((n) => !Number.isInteger(n) || n < 1)) throw bad(`every stage needs at least one block, got layers [${p.layers}]`);
-  if (p.planes.some((n) => !Number.isInteger(n) || n < 1)) throw bad(`planes must be positive integers, got [${p.planes}]`);
+  if (p.layers.length !== 4 || p.planes.length !== 4) throw bad(`layers and planes need 4 entries, got [${p.layers.join(',')}] and [${p.planes.join(',')}]`);
+  if (p.layers.some((n) => !Number.isInteger(n) || n < 1)) throw bad(`every stage needs at least one block, got layers [${p.layers.join(',')}]`);
+  if (p.planes.some((n) => !Number.isInteger(n) || n < 1)) throw bad(`planes must be positive integers, got [${p.planes.join(',')}]`);
   if (p.scale < 2) throw bad(`scale must be >= 2, got ${p.scale}`);
-  if (p.planes.some((n) => Math.floor((n * p.baseWidth) / 64) < 1)) throw bad(`split width floor(planes * baseWidth / 64) is 0 for planes [${p.planes}]`);
+  if (p.planes.some((n) => Math.floor((n * p.baseWidth) / 64) < 1)) throw bad(`split width floor(planes * baseWidth / 64) is 0 for planes [${p.planes.join(',')}]`);
   // The reference always builds layer1's shortcut conv; upstream drops it in this case.
   if (2 * p.stem === 4 * p.planes[0]) throw bad('2 * stem must differ from 4 * planes[0] (layer1 shortcut would vanish)');
 }
@@ -136,7 +136,7 @@ export interface RandomWeightOptions {
 
 export function resolvePreset(preset: PraNetPresetName | PraNetPreset): PraNetPreset {
   if (typeof preset !== 'string') return preset;
-  if (!isPresetName(preset)) throw new Error(`unknown PraNet preset '${preset}'; known: ${Object.keys(PRANET_PRESETS).join(', ')}`);
+  if (!isPresetName(preset)) throw new Error(`unknown PraNet preset '${String(preset)}'; known: ${Object.keys(PRANET_PRESETS).join(', ')}`);
   return PRANET_PRESETS[preset];
 }
 

@@ -35,7 +35,7 @@ export function boxResize(data: Uint8Array, width: number, height: number, chann
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
           const i = (y * width + x) * channels;
-          for (let c = 0; c < channels; c++) sums[c] += data[i + c]!;
+          for (let c = 0; c < channels; c++) sums[c]! += data[i + c]!;
         }
       }
       const count = (y1 - y0) * (x1 - x0);

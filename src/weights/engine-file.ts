@@ -154,7 +154,7 @@ export function decodeWeightFile(bytes: Uint8Array, source: string): DecodedWeig
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
-    if (e instanceof SyntaxError || e instanceof TypeError) throw new Error(`${source}: weight file header is not valid UTF-8 JSON (${e.message})`);
+    if (e instanceof SyntaxError || e instanceof TypeError) throw new Error(`${source}: weight file header is not valid UTF-8 JSON (${e.message})`, { cause: e });
     throw e;
   }
   const dataStart = align(PREAMBLE_BYTES + headerLen);

@@ -10,7 +10,7 @@ export interface UnpickleHooks {
   /** The allowed global for module.name, or undefined when it is forbidden. */
   findGlobal?(module: string, name: string): PyGlobal | undefined;
   /** Turns a persistent id (BINPERSID) into a value; without it BINPERSID is an error. */
-  persistentLoad?(pid: PyValue): PyValue;
+  persistentLoad?: (pid: PyValue) => PyValue;
 }
 
 export interface UnpickleResult {

@@ -3,7 +3,7 @@
 // int64 element count followed by the storage's raw little-endian bytes.
 import { ByteReader } from './bytes.js';
 import { unpickle } from './pickle.js';
-import { PyDict, pyTypeName } from './pickle-values.js';
+import { isPyKey, PyDict, pyTypeName } from './pickle-values.js';
 import { DTYPE_BYTES } from './tensor.js';
 import { unpickleTorch, type PthParts, type StorageRef } from './torch-pickle.js';
 
@@ -15,7 +15,7 @@ export function readPthLegacy(bytes: Uint8Array, source: string): PthParts {
   if (magic.value !== LEGACY_MAGIC_NUMBER) throw new Error(`${source}: not a torch checkpoint: the first pickle is not torch's magic number`);
   const protocol = unpickle(bytes, magic.end, source);
   if (protocol.value !== LEGACY_PROTOCOL) {
-    throw new Error(`${source}: legacy torch protocol ${String(protocol.value)}, expected ${LEGACY_PROTOCOL}`);
+    throw new Error(`${source}: legacy torch protocol ${isPyKey(protocol.value) ? String(protocol.value) : pyTypeName(protocol.value)}, expected ${LEGACY_PROTOCOL}`);
   }
   const sysInfo = unpickle(bytes, protocol.end, source);
   if (!(sysInfo.value instanceof PyDict) || sysInfo.value.items.get('little_endian') !== true) {

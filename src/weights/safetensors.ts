@@ -36,7 +36,7 @@ function parseEntry(name: string, info: unknown, dataBytes: number, source: stri
   }
   const expected = numelOf(shape) * DTYPE_BYTES[dtype];
   if (end - begin !== expected) {
-    throw new Error(`${what}: data_offsets span ${end - begin} bytes, but shape [${shape.join(', ')}] of ${info.dtype} needs ${expected}`);
+    throw new Error(`${what}: data_offsets span ${end - begin} bytes, but shape [${shape.join(', ')}] of ${String(info.dtype)} needs ${expected}`);
   }
   return { name, dtype, shape, begin, end };
 }
@@ -50,7 +50,7 @@ export function readSafetensors(bytes: Uint8Array, source: string): StateDict {
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.take(headerLen, 'safetensors header')));
   } catch (e) {
-    if (e instanceof SyntaxError || e instanceof TypeError) throw new Error(`${source}: safetensors header is not valid UTF-8 JSON (${e.message})`);
+    if (e instanceof SyntaxError || e instanceof TypeError) throw new Error(`${source}: safetensors header is not valid UTF-8 JSON (${e.message})`, { cause: e });
     throw e;
   }
   if (!isObject(header)) throw new Error(`${source}: safetensors header is not a JSON object`);

@@ -111,7 +111,7 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
     try {
       name = utf8.decode(r.take(nameLen, 'zip entry name'));
     } catch (e) {
-      if (e instanceof TypeError) throw new Error(`${source}: zip entry ${i} at byte ${at} has a name that is not UTF-8`);
+      if (e instanceof TypeError) throw new Error(`${source}: zip entry ${i} at byte ${at} has a name that is not UTF-8`, { cause: e });
       throw e;
     }
     const entry: ZipEntry = { name, method, flags, crc32: crc, compressedSize, size, localHeaderOffset };

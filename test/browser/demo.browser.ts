@@ -21,7 +21,7 @@ async function waitForState(page: Page, states: string[], ms: number): Promise<s
   } catch (err) {
     const state = await page.evaluate(() => document.body.dataset.state).catch(() => '?');
     const status = await page.textContent('#model-status').catch(() => '?');
-    throw new Error(`the demo page did not reach ${states.join(' or ')} within ${ms / 1000} s: it is '${state}' (${status}); ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`the demo page did not reach ${states.join(' or ')} within ${ms / 1000} s: it is '${state}' (${status}); ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
   return (await page.evaluate(() => document.body.dataset.state))!;
 }

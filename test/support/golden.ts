@@ -50,7 +50,7 @@ export function golden(config: 'official' | 'tiny'): Golden {
   return {
     dir,
     png,
-    manifest: JSON.parse(readFileSync(manifestPath, 'utf8')),
+    manifest: JSON.parse(readFileSync(manifestPath, 'utf8')) as Golden['manifest'],
     f64: (name) => Float64Array.from(read(`${name}.f64.npy`)),
     input: () => Float32Array.from(read('input.npy')),
   };

@@ -33,3 +33,19 @@ def deep_supervision_loss(maps, mask):
     """Sum of the structure loss over the four lateral maps."""
     weight = boundary_weight(mask)
     return sum(structure_loss(m, mask, weight) for m in maps)
+
+
+def negative_loss(maps, kind="bce"):
+    """Loss of polyp-free samples (all-zero mask), averaged over the batch, summed over the 4 maps.
+    bce: plain mean BCE against 0 (the boundary weight of an all-zero mask is 1 everywhere, so this is
+    exactly the structure loss's weighted-BCE term). structure: the full structure loss; its weighted-IoU
+    term is then 1 - 1/(S+1) with S = sum(p) over the map: ~1 while the map has any mass (a constant offset
+    of up to 4 per sample), with a gradient of p(1-p)/(S+1)^2 per pixel logit against BCE's p/N (N pixels).
+    So it is negligible on a busy map (S >> sqrt(N) ~ 350 px at 352^2) but dominates on a quiet map with a
+    small false blob (100 px at 0.6: S = 60, ~13x BCE's push), i.e. exactly on the false alarms that
+    max-prob >= 0.5 counts."""
+    if kind == "structure":
+        zero = torch.zeros_like(maps[0])
+        return deep_supervision_loss(maps, zero)
+    return sum(F.binary_cross_entropy_with_logits(m, torch.zeros_like(m), reduction="none").mean(dim=(1, 2, 3))
+               for m in maps).mean()

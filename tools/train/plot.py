@@ -31,9 +31,15 @@ def plot_log(csv_path, png_path):
     with open(csv_path) as f:
         rows = list(csv.DictReader(f))
     col = lambda key: [float(r[key]) for r in rows]  # noqa: E731
-    image = Image.new("RGB", (1000, 420), "white")
+    # runs with negatives (train.py --neg-per-batch) also log detection / false-alarm rates: a third panel
+    rates = bool(rows) and all(r.get("val_fa") not in (None, "", "nan") for r in rows)
+    image = Image.new("RGB", (1450 if rates else 1000, 420), "white")
     draw = ImageDraw.Draw(image)
     _panel(draw, (70, 30, 480, 380), [("train loss", col("train_loss")), ("val loss", col("val_loss"))], "loss")
     _panel(draw, (570, 30, 980, 380), [("val mDice (256 thr)", col("val_mdice")),
                                        ("val Dice@0.5", col("val_dice05"))], "validation Dice")
+    if rates:
+        _panel(draw, (1030, 30, 1440, 380), [("val det (pos max p >= 0.5)", col("val_det")),
+                                             ("val fa (neg crop max p >= 0.5)", col("val_fa"))],
+               "validation detection / false alarms")
     image.save(png_path)

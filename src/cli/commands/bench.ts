@@ -51,7 +51,7 @@ function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): P
       return ms;
     },
     output: () => last,
-    close: async () => undefined,
+    close: () => Promise.resolve(), // the engine is destroyed with its model, after the peers
   };
 }
 
