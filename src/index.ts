@@ -6,9 +6,17 @@ import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
 import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 import { loadWeights } from './models/load-weights.js';
 import type { ProgressCallback, WeightFileSource } from './weights/index.js';
+import type { TuningChoice } from './tuning/resolve.js';
+import { resolveNodeTuning } from './tuning/store-node.js';
 
 export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
+export { tune, type TuneOptions, type TuneResult, type ConvMeasurement } from './tuning/tune.js';
+export { parseTuningTable, describeTable, type TuningTable } from './tuning/table.js';
+export { readStoredTable, readTableFile, resolveNodeTuning, storeTable, tablePath, tuningDir } from './tuning/store-node.js';
+export type { TuningChoice, ResolvedTuning } from './tuning/resolve.js';
+export { forcedTiling, type TilingPolicy } from './kernels/tiling-policy.js';
+export type { ConvTiling } from './kernels/conv2d.js';
 export { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 export { loadWeights, weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
 export { convertCheckpoint, convertStateDict, type ConvertResult } from './models/convert.js';
@@ -39,7 +47,14 @@ export const DEFAULT_WEIGHTS_PATH = fileURLToPath(new URL(`../../${DEFAULT_WEIGH
 
 export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
   onProgress?: ProgressCallback;
+  /**
+   * How convs are tiled on this device: 'auto' (default) uses the table `pranet tune` stored for this adapter
+   * and engine version (in $XDG_CACHE_HOME/pranet-wgsl, else ~/.cache/pranet-wgsl), or the defaults for the
+   * adapter's class; 'none' the defaults; or a table. An explicit `tiling` policy overrides it.
+   */
+  tuning?: TuningChoice;
 }
+
 
 /**
  * Loads a model (the engine's weight file, or a PyTorch .pth / .safetensors with PraNet's keys; the shipped
@@ -52,7 +67,8 @@ export async function loadSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_
   });
   const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
   try {
-    return await Segmenter.create(gpu, loaded, opts, true);
+    const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
+    return await Segmenter.create(gpu, loaded, { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description }, true);
   } catch (err) {
     gpu.destroy();
     throw err;

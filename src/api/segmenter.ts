@@ -4,6 +4,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/pipelines.js';
 import type { TilingPolicy } from '../kernels/tiling-policy.js';
+import { defaultsText } from '../tuning/resolve.js';
 import { bytescale } from '../io/postprocess.js';
 import { preprocessBatch } from '../io/preprocess.js';
 import { imageToRgba } from '../io/image-browser.js';
@@ -85,8 +86,10 @@ export interface SegmenterOptions {
   allMaps?: boolean;
   /** network input size, a multiple of 32 (PraNet uses 352) */
   size?: number;
-  /** how convs are tiled (default: the engine's measured defaults; forcedTiling(t) gives every conv one tiling) */
+  /** how convs are tiled (default: the measured defaults for the adapter's class; forcedTiling(t) gives every conv one tiling) */
   tiling?: TilingPolicy;
+  /** says what `tiling` is, for `tilingDescription` (the entry points fill it in from the tuning they resolved) */
+  tilingDescription?: string;
 }
 
 export class Segmenter {
@@ -102,6 +105,8 @@ export class Segmenter {
     private readonly post: PostprocessGraphs,
     readonly source: string,
     private readonly ownsDevice: boolean,
+    /** which tuning table or which defaults chose the convs' tilings */
+    readonly tilingDescription: string,
   ) {}
 
   /** Builds and compiles the network for `gpu`. With `ownsDevice`, dispose() also destroys the device. */
@@ -114,7 +119,8 @@ export class Segmenter {
       outputs: opts.allMaps ? ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'] : ['lateral_map_2'],
       ...(opts.tiling ? { tiling: opts.tiling } : {}),
     });
-    return new Segmenter(gpu, model, new PostprocessGraphs(gpu, cache, size), weights.source, ownsDevice);
+    const tilingDescription = opts.tilingDescription ?? (opts.tiling ? 'the given tiling policy' : defaultsText(gpu.adapter));
+    return new Segmenter(gpu, model, new PostprocessGraphs(gpu, cache, size), weights.source, ownsDevice, tilingDescription);
   }
 
   get config(): PraNetConfig {

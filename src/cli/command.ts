@@ -1,6 +1,8 @@
 // What every `pranet` sub-command provides, and the options several of them share.
 import type { NodeGpuOptions } from '../gpu/node-device.js';
 import { type CommandSpec, type OptionSpec, type OptionsOf, parseArgs } from './args.js';
+import type { TuningChoice } from '../tuning/resolve.js';
+import { readTableFile } from '../tuning/store-node.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -29,3 +31,14 @@ const BACKENDS = ['vulkan', 'opengles', 'opengl'] as const satisfies readonly No
 export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', choices: BACKENDS, help: 'force a WebGPU backend, as PRANET_BACKEND does' } as const satisfies OptionSpec;
 
 export const WEIGHTS_OPTION = { name: 'weights', type: 'string', short: 'w', meta: 'FILE', help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model' } as const satisfies OptionSpec;
+
+/** Shared option: which tiling policy (see pranet tune). */
+export const TUNING_OPTION = {
+  name: 'tuning', type: 'string', meta: 'auto|none|FILE', default: 'auto',
+  help: 'conv tilings: auto = the table pranet tune stored for this adapter (else the defaults for its class), none = the defaults, or a table file',
+} as const satisfies OptionSpec;
+
+/** --tuning's value as the library takes it (a file is read and checked). */
+export function tuningChoice(value: string): TuningChoice {
+  return value === 'auto' || value === 'none' ? value : readTableFile(value);
+}

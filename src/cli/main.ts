@@ -7,8 +7,9 @@ import { evaluate } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { profile } from './commands/profile.js';
 import { segment } from './commands/segment.js';
+import { tune } from './commands/tune.js';
 
-const COMMANDS: Command[] = [segment, evaluate, convert, info, profile, bench];
+const COMMANDS: Command[] = [segment, evaluate, convert, info, profile, bench, tune];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;

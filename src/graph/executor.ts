@@ -9,12 +9,12 @@ import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
 import type { KernelCall } from '../kernels/kernel.js';
 import { packNhwc, roundUp, shapeText, unpackNhwc } from '../kernels/layout.js';
 import { dropPadding, insertPadding } from '../kernels/channel-groups.js';
-import { DEFAULT_TILING_POLICY, type TilingPolicy } from '../kernels/tiling-policy.js';
+import { adapterClass, defaultTilingPolicy, type TilingPolicy } from '../kernels/tiling-policy.js';
 import type { Graph, Node, TensorId } from './ir.js';
 import { type MemoryPlan, planMemory } from './planner.js';
 
 export interface CompileOptions {
-  /** how convs are tiled (default: DEFAULT_TILING_POLICY, measured on the software adapters) */
+  /** how convs are tiled (default: the measured defaults for the adapter's class, defaultTilingPolicy) */
   tiling?: TilingPolicy;
   /**
    * 'auto' (default): a conv whose weights are all exactly float16 values (a weight file converted with
@@ -64,7 +64,7 @@ export class CompiledGraph {
       constantBytes = roundUp(offset + data.byteLength, align);
       return { offset, size: Math.max(16, roundUp(data.byteLength, 4)) };
     };
-    const env = { maxGroups, subgroupSize: ctx.subgroupSize, tiling: opts.tiling ?? DEFAULT_TILING_POLICY, weights: opts.convWeights ?? 'auto' } as const;
+    const env = { maxGroups, subgroupSize: ctx.subgroupSize, tiling: opts.tiling ?? defaultTilingPolicy(adapterClass(ctx.adapter)), weights: opts.convWeights ?? 'auto' } as const;
     const calls: { node: Node; call: KernelCall; tensors: Record<string, TensorId>; consts: Record<string, { offset: number; size: number }> }[] = [];
     for (const node of plan.steps) {
       const placed = (t: TensorId) => {

@@ -393,6 +393,13 @@ export function conv2dReference(x: ArrayLike<number>, xs: Shape4, w: ArrayLike<n
   return out;
 }
 
+/**
+ * What tells convs apart for tiling: the shapes it reads and writes (stored channels) and its kernel geometry.
+ * The epilogue is left out: it costs the same under every tiling.
+ */
+export const convKey = (a: Conv2dAttrs, x: Shape4, y: Shape4): string =>
+  `${shapeText(x)}->${y.c}x${y.h}x${y.w} k${a.kh}x${a.kw} s${a.strideY},${a.strideX} d${a.dilY},${a.dilX} p${a.padT},${a.padB},${a.padL},${a.padR}`;
+
 /** A conv's weights: OIHW over its real channels, and its bias if it has one. */
 export interface ConvWeights {
   weight: Float32Array;
@@ -427,7 +434,7 @@ export const conv2dOp = defineOp<Conv2dOpAttrs>({
   kernel(a, io, env) {
     const [x, res] = io.inputs;
     const y = io.output;
-    const t = chooseTiling(env.tiling, y.n * y.h * y.w, y.c, env.subgroupSize);
+    const t = chooseTiling(env.tiling, y.n * y.h * y.w, y.c, env.subgroupSize, convKey(a, x!, y));
     const w = expandConvWeights(a.weights.weight, a.kh, a.kw, io.inputGroups[0]!, io.outputGroups);
     const weights = env.weights !== 'f32' && exactInF16(w) ? 'f16' : 'f32';
     const call = conv2dKernel({ ...a, cout: y.c }, x!, y, t, { ...(res ? { res } : {}), maxGroups: env.maxGroups, weights });

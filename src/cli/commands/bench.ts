@@ -17,7 +17,7 @@ import { openModel } from '../bench/open-model.js';
 import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand } from '../command.js';
+import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
 import { formatBytes } from '../progress.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
@@ -72,6 +72,7 @@ export const bench = defineCommand({
       { name: 'threads', type: 'int', meta: 'N', default: 2, help: 'CPU threads of onnxruntime CPU and PyTorch' },
       { name: 'gemm-ceiling', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
       BACKEND_OPTION,
+      TUNING_OPTION,
     ],
     examples: [
       'pranet bench --random official --runs 5',
@@ -103,7 +104,7 @@ export const bench = defineCommand({
     }
 
     console.log(`Load average at start (1, 5, 15 min): ${load()}`);
-    const opened = await openModel({ ...choice, weights: engineWeights }, o.backend, OUTPUTS);
+    const opened = await openModel({ ...choice, weights: engineWeights }, o.backend, tuningChoice(o.tuning), OUTPUTS);
     const { ctx, cache, model, about } = opened;
     const { deviceMs, weightsMs, compileMs } = opened.coldStart;
     const peers: Peer[] = [];
@@ -114,6 +115,7 @@ export const bench = defineCommand({
 
       console.log(`Device: ${about.device}`);
       console.log(`Model: ${about.weights}${files ? ' (the same file for every system)' : ''}; ${about.config}`);
+      console.log(`Tiling: ${about.tiling}`);
       console.log(`Input: ${about.input}; outputs ${OUTPUTS.join(', ')} read back every run`);
       console.log(`Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`);
       const plan = model.compiled.plan;
@@ -186,6 +188,7 @@ export const bench = defineCommand({
       if (o.json) {
         const report = {
           device: about.device,
+          tiling: about.tiling,
           results: results.map((r) => ({ name: r.name, median_ms: r.median, min_ms: r.min, max_ms: r.max, runs: r.runs })),
           cold_start: {
             device_ms: deviceMs,

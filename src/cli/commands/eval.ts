@@ -9,7 +9,7 @@ import { encodePng } from '../../io/png-encode.js';
 import type { RgbaImage } from '../../io/rgba-image.js';
 import { datasetSummary, formatSummaryTable, imageScoresCsv } from '../../metrics/summary.js';
 import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
-import { BACKEND_OPTION, defineCommand, WEIGHTS_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { listFolder, readGroundTruth, readPredictionMap, RESIZE_NOTE } from '../eval/inputs.js';
 import { pairByBaseName } from '../eval/pairing.js';
 import { buildReport } from '../eval/report.js';
@@ -28,6 +28,7 @@ const OPTIONS = [
   { name: 'batch', type: 'int', meta: 'N', help: 'with --images: images per forward pass (default 1)' },
   { name: 'save-maps', type: 'string', meta: 'DIR', help: 'with --images: also write each map as DIR/<name>.png, as `pranet segment` would' },
   BACKEND_OPTION,
+  TUNING_OPTION,
 ] as const satisfies readonly OptionSpec[];
 
 type EvalOptions = OptionsOf<typeof OPTIONS>;
@@ -90,7 +91,7 @@ async function scoreImages(o: EvalOptions, s: Sources & { images: string }, scor
   const saveMaps = o['save-maps'];
   if (saveMaps !== undefined) mkdirSync(saveMaps, { recursive: true });
   const batch = o.batch ?? 1;
-  const model = await loadSegmenter(o.weights, { batch, backend: o.backend });
+  const model = await loadSegmenter(o.weights, { batch, backend: o.backend, tuning: tuningChoice(o.tuning) });
   try {
     const progress = pairs.length > 1 ? new Progress(pairs.length, 'images') : undefined;
     for (let start = 0; start < pairs.length; start += batch) {

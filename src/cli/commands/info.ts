@@ -2,6 +2,8 @@
 import { createNodeGpu } from '../../gpu/node-device.js';
 import { WANTED_FEATURES } from '../../gpu/context.js';
 import { BACKEND_OPTION, defineCommand } from '../command.js';
+import { adapterClass } from '../../kernels/tiling-policy.js';
+import { resolveNodeTuning } from '../../tuning/store-node.js';
 
 const LIMITS = [
   'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
@@ -24,8 +26,9 @@ export const info = defineCommand({
       const a = gpu.adapter;
       const features = Object.fromEntries(WANTED_FEATURES.map((f) => [f, gpu.features.has(f)]));
       const limits = Object.fromEntries(LIMITS.map((l) => [l, (gpu.limits as unknown as Record<string, number>)[l]]));
+      const tiling = resolveNodeTuning('auto', gpu).description;
       if (o.json) {
-        console.log(JSON.stringify({ adapter: a, features, limits }, null, 2));
+        console.log(JSON.stringify({ adapter: a, class: adapterClass(a), tiling, features, limits }, null, 2));
         return 0;
       }
       console.log(`Adapter:       ${a.description || a.device || '(no description)'}`);
@@ -34,6 +37,8 @@ export const info = defineCommand({
       console.log(`  device:      ${a.device || '(blank)'}`);
       console.log(`  backend:     ${a.backend}`);
       console.log(`  feature level: ${a.featureLevel}${a.isFallbackAdapter ? ' (fallback adapter)' : ''}`);
+      console.log(`  class:       ${adapterClass(a)}`);
+      console.log(`Tiling: ${tiling}`);
       console.log('Features:');
       for (const [f, on] of Object.entries(features)) console.log(`  ${f.padEnd(16)} ${on ? 'yes' : 'no'}`);
       console.log('Limits:');

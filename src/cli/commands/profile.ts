@@ -12,7 +12,7 @@ import { UsageError } from '../args.js';
 import { openModel } from '../bench/open-model.js';
 import { printGemmCeiling } from '../bench/report.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand } from '../command.js';
+import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
 
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -31,6 +31,7 @@ export const profile = defineCommand({
       { name: 'gemm-ceiling', type: 'boolean', help: 'measure the best GEMM rate of the engine\'s conv kernel first and show each conv against it' },
       { name: 'gemm-ceiling-gflops', type: 'number', meta: 'X', help: 'show each conv against this GEMM rate (GFLOP/s) instead of measuring it' },
       BACKEND_OPTION,
+      TUNING_OPTION,
     ],
     examples: [
       'pranet profile --random official',
@@ -47,7 +48,7 @@ export const profile = defineCommand({
     if (givenCeiling !== undefined && o['gemm-ceiling']) throw new UsageError('give either --gemm-ceiling or --gemm-ceiling-gflops, not both', 'profile');
     if (givenCeiling !== undefined && !(givenCeiling > 0)) throw new UsageError(`--gemm-ceiling-gflops must be a positive number, got ${givenCeiling}`, 'profile');
 
-    const opened = await openModel(choice, o.backend);
+    const opened = await openModel(choice, o.backend, tuningChoice(o.tuning));
     const { ctx, cache, model, about } = opened;
     try {
       console.log(`Device: ${about.device}`);
@@ -58,6 +59,7 @@ export const profile = defineCommand({
         ceiling = r.best.gflopPerS;
       }
       console.log(`Model: ${about.weights}; ${about.config}`);
+      console.log(`Tiling: ${about.tiling}`);
       console.log(`Input: ${about.input}\n`);
       const input = benchInput(choice.batch, choice.size);
       await model.run(input); // warm-up: first-use costs stay out of the profile
@@ -65,7 +67,7 @@ export const profile = defineCommand({
       const summary = summarizeProfile(timedDispatches(model.compiled, result), result.method, ceiling);
       console.log(formatProfile(summary, top));
 
-      const run = { device: about.device, weights: about.weights, size: choice.size, batch: choice.batch };
+      const run = { device: about.device, weights: about.weights, size: choice.size, batch: choice.batch, tiling: about.tiling };
       if (o.trace) {
         await writeFileAtomic(o.trace, json(chromeTrace(summary, run)));
         console.log(`\nwrote Chrome trace ${o.trace} (${summary.rows.length} slices)`);

@@ -9,7 +9,7 @@ import { encodeNpy } from '../../io/npy.js';
 import { encodePng, encodePngRgba } from '../../io/png-encode.js';
 import { listImages, readImageFile, writeFileAtomic } from '../../io/files-node.js';
 import type { RgbaImage } from '../../io/rgba-image.js';
-import { BACKEND_OPTION, defineCommand, WEIGHTS_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { formatDuration, Progress } from '../progress.js';
 import { UsageError } from '../args.js';
 
@@ -72,6 +72,7 @@ export const segment = defineCommand({
       { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
       { name: 'save-logits', type: 'string', meta: 'FILE', help: 'one input only: write lateral_map_2 (1x1x352x352 float32 logits) as .npy' },
       BACKEND_OPTION,
+      TUNING_OPTION,
     ],
     examples: [
       'pranet segment polyp.jpg -o polyp.mask.png',
@@ -104,7 +105,7 @@ export const segment = defineCommand({
 
     // One image: decode it before paying for the model, so a bad file fails at once.
     const first = single ? await readImageFile(files[0]!) : undefined;
-    const model = await loadSegmenter(o.weights, { batch, backend: o.backend });
+    const model = await loadSegmenter(o.weights, { batch, backend: o.backend, tuning: tuningChoice(o.tuning) });
     const failures: string[] = [];
     const records: ImageRecord[] = [];
     try {

@@ -1,0 +1,71 @@
+// `pranet tune`: measures conv tilings for a network on this adapter and stores the winner as the adapter's
+// tuning table, which `--tuning auto` (every command's default) and loadSegmenter then use.
+import { writeFileAtomic } from '../../io/files-node.js';
+import { PipelineCache } from '../../gpu/pipelines.js';
+import { createNodeGpu } from '../../gpu/node-device.js';
+import { adapterClass } from '../../kernels/tiling-policy.js';
+import { tilingText } from '../../profile/gemm-ceiling.js';
+import { describeTable } from '../../tuning/table.js';
+import { storeTable } from '../../tuning/store-node.js';
+import { tune as runTuner } from '../../tuning/tune.js';
+import { UsageError } from '../args.js';
+import { adapterText } from '../bench/report.js';
+import { describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
+import { BACKEND_OPTION, defineCommand } from '../command.js';
+import { Progress } from '../progress.js';
+
+export const tune = defineCommand({
+  spec: {
+    name: 'tune',
+    summary: 'Tune conv tilings for this adapter: times candidate tilings for every distinct conv of the network, then compares whole forward passes (the per-conv choice, a few tilings forced on every conv, the defaults) and stores the fastest as this adapter\'s tuning table.',
+    usage: `pranet tune [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--rounds K] [--out FILE]`,
+    positionals: [],
+    options: [
+      ...MODEL_OPTIONS.filter((o) => o.name !== 'tiling'),
+      { name: 'rounds', type: 'int', meta: 'K', default: 5, help: 'rounds of whole forward passes in the final comparison' },
+      { name: 'out', type: 'string', meta: 'FILE', help: 'write the table here instead of the cache folder (use it with --tuning FILE)' },
+      BACKEND_OPTION,
+    ],
+    examples: ['pranet tune', 'pranet tune --weights pranet19.pnw', 'pranet tune --random tiny --size 64 --out tiny-table.json'],
+  },
+  async run(o) {
+    const choice = modelChoice({ ...o, tiling: undefined }, 'tune');
+    if (o.rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${o.rounds}`, 'tune');
+    const loaded = await loadChosenWeights(choice.weights);
+    const ctx = await createNodeGpu({ backend: o.backend });
+    try {
+      console.log(`Device: ${adapterText(ctx)}, a ${adapterClass(ctx.adapter)} adapter`);
+      console.log(`Model: ${describeWeights(choice.weights)}; input ${choice.batch}x3x${choice.size}x${choice.size}`);
+      let bar: Progress | undefined;
+      let stage = '';
+      const result = await runTuner(ctx, new PipelineCache(ctx), loaded, {
+        batch: choice.batch,
+        size: choice.size,
+        rounds: o.rounds,
+        model: describeWeights(choice.weights),
+        onProgress(what, done, total) {
+          const kind = what.startsWith('conv') ? 'convs' : 'rounds';
+          if (kind !== stage) {
+            stage = kind;
+            bar = new Progress(total, kind);
+          }
+          bar!.update(done);
+        },
+      });
+      const { table, convs } = result;
+      console.log(`\n${convs.length} distinct convs; fastest tiling of each (ms per dispatch, the defaults' tiling first when it ran):`);
+      for (const c of convs) {
+        const best = c.ms.find((m) => m.tiling === c.best)!;
+        console.log(`  ${c.conv.padEnd(58)} x${String(c.count).padEnd(3)} ${best.ms.toFixed(3).padStart(9)} ms  ${tilingText(c.best)}`);
+      }
+      console.log('\nWhole forward passes (median ms):');
+      for (const [name, ms] of Object.entries(table.passMs)) console.log(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
+      const where = o.out ?? (await storeTable(table, ctx.adapter));
+      if (o.out) await writeFileAtomic(o.out, new TextEncoder().encode(`${JSON.stringify(table, null, 2)}\n`));
+      console.log(`\nwrote ${where}: ${describeTable(table)}`);
+      return 0;
+    } finally {
+      ctx.destroy();
+    }
+  },
+});

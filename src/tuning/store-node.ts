@@ -1,0 +1,39 @@
+// Where Node keeps tuning tables: $XDG_CACHE_HOME/pranet-wgsl (else ~/.cache/pranet-wgsl), one file per
+// adapter, so `--tuning auto` finds the table `pranet tune` wrote on the same machine.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AdapterSummary, GpuContext } from '../gpu/context.js';
+import { resolveTuning, type ResolvedTuning, type TuningChoice } from './resolve.js';
+import { writeFileAtomic } from '../io/files-node.js';
+import { identityOf, parseTuningTable, tableName, type TuningTable } from './table.js';
+
+export function tuningDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'pranet-wgsl');
+}
+
+export const tablePath = (a: AdapterSummary): string => join(tuningDir(), tableName(identityOf(a)));
+
+/** The stored table for this adapter, if there is one (checked; a broken file is an error naming it). */
+export function readStoredTable(a: AdapterSummary): { table: TuningTable; path: string } | undefined {
+  const path = tablePath(a);
+  if (!existsSync(path)) return undefined;
+  return { table: readTableFile(path), path };
+}
+
+export const readTableFile = (path: string): TuningTable => parseTuningTable(readFileSync(path, 'utf8'), path);
+
+/** Stores `t` as this adapter's table; returns where. */
+export async function storeTable(t: TuningTable, a: AdapterSummary): Promise<string> {
+  const path = tablePath(a);
+  mkdirSync(tuningDir(), { recursive: true });
+  await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(t, null, 2)}\n`));
+  return path;
+}
+
+/** The tiling policy `choice` gives on this device in Node, and what it is. */
+export function resolveNodeTuning(choice: TuningChoice, gpu: GpuContext): ResolvedTuning {
+  const stored = choice === 'auto' ? readStoredTable(gpu.adapter) : undefined;
+  return resolveTuning(choice, gpu.adapter, stored ? { table: stored.table, where: stored.path } : undefined);
+}
