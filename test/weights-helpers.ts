@@ -164,6 +164,8 @@ export interface ZipFileSpec {
   deflate?: boolean;
   /** Size written in the directory, if it should lie. */
   declaredSize?: number;
+  /** Bytes stored as the entry's deflated data as they are (a hostile or corrupt stream); implies deflate. */
+  compressed?: Uint8Array;
 }
 
 class Bytes {
@@ -171,7 +173,7 @@ class Bytes {
   u16(n: number): this { this.parts.push(n & 0xff, (n >>> 8) & 0xff); return this; }
   u32(n: number): this { return this.u16(n & 0xffff).u16(n >>> 16); }
   u64(n: number): this { return this.u32(n % 2 ** 32).u32(Math.floor(n / 2 ** 32)); }
-  bytes(b: Uint8Array): this { this.parts.push(...b); return this; }
+  bytes(b: Uint8Array): this { for (const x of b) this.parts.push(x); return this; } // no spread: b may hold megabytes
 }
 
 /**
@@ -183,14 +185,15 @@ export function zipArchive(files: ZipFileSpec[], opts: { zip64?: boolean } = {})
   const body = new Bytes();
   const central = new Bytes();
   for (const f of files) {
-    const stored = f.deflate ? new Uint8Array(deflateRawSync(f.data)) : f.data;
+    const deflate = f.deflate || f.compressed !== undefined;
+    const stored = f.compressed ?? (f.deflate ? new Uint8Array(deflateRawSync(f.data)) : f.data);
     const size = f.declaredSize ?? f.data.length;
     const name = utf8.encode(f.name);
     const offset = body.parts.length;
     const crc = testCrc32(f.data);
-    body.u32(0x04034b50).u16(20).u16(0).u16(f.deflate ? 8 : 0).u16(0).u16(0).u32(crc).u32(stored.length).u32(size);
+    body.u32(0x04034b50).u16(20).u16(0).u16(deflate ? 8 : 0).u16(0).u16(0).u32(crc).u32(stored.length).u32(size);
     body.u16(name.length).u16(0).bytes(name).bytes(stored);
-    central.u32(0x02014b50).u16(45).u16(45).u16(0).u16(f.deflate ? 8 : 0).u16(0).u16(0).u32(crc);
+    central.u32(0x02014b50).u16(45).u16(45).u16(0).u16(deflate ? 8 : 0).u16(0).u16(0).u32(crc);
     if (opts.zip64) {
       central.u32(0xffffffff).u32(0xffffffff).u16(name.length).u16(28).u16(0).u16(0).u16(0).u32(0).u32(0xffffffff);
       central.bytes(name).u16(0x0001).u16(24).u64(size).u64(stored.length).u64(offset);

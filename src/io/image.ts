@@ -27,7 +27,11 @@ const startsWith = (b: Uint8Array, sig: readonly number[]): boolean => sig.every
 export function decodeImage(bytes: Uint8Array, source: string, opts: DecodeOptions = {}): RgbaImage {
   if (bytes.length === 0) throw new ImageDecodeError(source, 'empty file');
   if (startsWith(bytes, PNG_SIGNATURE)) return decodePng(bytes, source, opts);
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return decodeJpeg(bytes, source, opts);
+  // FF D8 (the SOI marker) is a JPEG, however short; the JPEG reader then says where it is cut or corrupt.
+  if (startsWith(bytes, [0xff, 0xd8])) return decodeJpeg(bytes, source, opts);
+  if (bytes.length >= 2 && bytes.length < PNG_SIGNATURE.length && bytes.every((b, i) => b === PNG_SIGNATURE[i])) {
+    throw new ImageDecodeError(source, `PNG is truncated: only ${bytes.length} bytes, inside the ${PNG_SIGNATURE.length}-byte signature`);
+  }
   const other = OTHER_FORMATS.find(([, sig]) => startsWith(bytes, sig));
   if (other) throw new ImageDecodeError(source, `${other[0]} images are not supported (only PNG and JPEG)`);
   const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');

@@ -2,6 +2,7 @@
 // files fail with a clear message before jpeg-js allocates anything (jpeg-js reads past the end of a
 // truncated file without noticing). It also collects what colour handling needs.
 import { checkDeclaredSize, ImageDecodeError, type DecodeOptions } from './decode-error.js';
+import { ScanBudget } from './jpeg-scans.js';
 
 export interface JpegComponent {
   id: number;
@@ -69,13 +70,14 @@ export function readJpegLayout(bytes: Uint8Array, source: string, opts: DecodeOp
   let frame: JpegLayout | undefined;
   let sawJfif = false;
   let adobe: JpegLayout['adobe'];
-  let sawScan = false;
+  let scans: ScanBudget | undefined;
   let pos = 2;
   for (;;) {
     if (pos >= bytes.length) throw new ImageDecodeError(source, `JPEG is truncated: it ends at byte ${bytes.length} without an end marker`);
     if (bytes[pos] !== 0xff) throw new ImageDecodeError(source, `JPEG is corrupt: expected a marker at byte ${pos}`);
     while (bytes[pos] === 0xff && pos + 1 < bytes.length) pos++; // fill bytes
     const marker = bytes[pos++]!;
+    const at = pos - 2;
     if (marker === 0xd9) break;
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue; // markers without a segment
     if (marker === 0xd8 || marker === 0x00) throw new ImageDecodeError(source, `JPEG is corrupt: unexpected marker 0xFF${marker.toString(16).toUpperCase().padStart(2, '0')} at byte ${pos - 2}`);
@@ -98,10 +100,11 @@ export function readJpegLayout(bytes: Uint8Array, source: string, opts: DecodeOp
     pos += length;
     if (marker === 0xda) {
       if (!frame) throw new ImageDecodeError(source, 'JPEG has image data before its frame header');
-      sawScan = true;
+      scans ??= new ScanBudget(frame, source);
+      scans.add(seg, at);
       pos = skipEntropyData(bytes, pos, source);
     }
   }
-  if (!frame || !sawScan) throw new ImageDecodeError(source, 'JPEG has no image data (no frame header or scan)');
+  if (!frame || !scans) throw new ImageDecodeError(source, 'JPEG has no image data (no frame header or scan)');
   return { ...frame, sawJfif, ...(adobe ? { adobe } : {}) };
 }

@@ -26,6 +26,14 @@ export interface PngLayout {
   palette?: Uint8Array;
   /** The raw tRNS chunk, if any. */
   trns?: Uint8Array;
+  /** The IDAT chunks' data, in order: one zlib stream. */
+  idat: Uint8Array[];
+}
+
+/** "WxH, D-bit colour type[, interlaced]", for messages. */
+export function describePng(layout: PngLayout): string {
+  const interlace = layout.interlaced ? ', interlaced' : '';
+  return `${layout.width}x${layout.height}, ${layout.depth}-bit ${COLOR_TYPES[layout.ctype]!.name}${interlace}`;
 }
 
 function u32(b: Uint8Array, o: number): number {
@@ -67,7 +75,7 @@ function readIhdr(data: Uint8Array, opts: DecodeOptions, source: string): PngLay
   if (interlaced && depth === 1) {
     throw new ImageDecodeError(source, 'interlaced 1-bit PNGs are not supported (upng-js decodes them wrongly)');
   }
-  return { width, height, depth, ctype, channels: ct.channels, interlaced };
+  return { width, height, depth, ctype, channels: ct.channels, interlaced, idat: [] };
 }
 
 /**
@@ -79,7 +87,6 @@ export function readPngLayout(bytes: Uint8Array, source: string, opts: DecodeOpt
     if (bytes[i] !== PNG_SIGNATURE[i]) throw new ImageDecodeError(source, 'not a PNG file (bad signature)');
   }
   let layout: PngLayout | undefined;
-  let idatCount = 0;
   let offset: number = PNG_SIGNATURE.length;
   for (;;) {
     if (offset + 8 > bytes.length) {
@@ -112,7 +119,7 @@ export function readPngLayout(bytes: Uint8Array, source: string, opts: DecodeOpt
     } else if (type === 'tRNS') {
       layout!.trns = data;
     } else if (type === 'IDAT') {
-      idatCount++;
+      layout!.idat.push(data);
     } else if (type === 'IEND') {
       break;
     } else if (type.charCodeAt(0) < 0x61) {
@@ -121,7 +128,7 @@ export function readPngLayout(bytes: Uint8Array, source: string, opts: DecodeOpt
     }
     offset = end;
   }
-  if (idatCount === 0) throw new ImageDecodeError(source, 'PNG has no image data (no IDAT chunk)');
+  if (layout!.idat.length === 0) throw new ImageDecodeError(source, 'PNG has no image data (no IDAT chunk)');
   if (layout!.ctype === 3 && !layout!.palette) throw new ImageDecodeError(source, 'palette PNG has no PLTE chunk');
   return layout!;
 }

@@ -1,9 +1,10 @@
-// PNG -> RGBA with PIL's convert('RGB') colour values. upng-js inflates, unfilters and de-interlaces;
-// the conversion of samples to 8 bits is done here because PIL's rules differ from upng-js's toRGBA8
-// (which also misreads sub-byte grayscale rows whose width is not a multiple of 8 pixels).
+// PNG -> RGBA with PIL's convert('RGB') colour values. png-inflate.ts inflates (bounded), upng-js
+// unfilters and de-interlaces; the conversion of samples to 8 bits is done here because PIL's rules differ
+// from upng-js's toRGBA8 (which also misreads sub-byte grayscale rows whose width is not a multiple of 8).
 import UPNG from 'upng-js';
-import { ImageDecodeError, type DecodeOptions } from './decode-error.js';
+import type { DecodeOptions } from './decode-error.js';
 import { readPngLayout, type PngLayout } from './png-chunks.js';
+import { inflateImageData } from './png-inflate.js';
 import type { RgbaImage } from './rgba-image.js';
 
 /** Reads sample `i` of a scanline holding `depth`-bit samples (PNG packs sub-byte samples MSB first). */
@@ -71,17 +72,9 @@ function convert(layout: PngLayout, raw: Uint8Array): Uint8Array {
 /** Decodes a PNG whose signature has been seen. Alpha is kept in the result but never mixed into RGB. */
 export function decodePng(bytes: Uint8Array, source: string, opts: DecodeOptions): RgbaImage {
   const layout = readPngLayout(bytes, source, opts);
-  let raw: Uint8Array;
-  try {
-    raw = UPNG.decode(Uint8Array.prototype.slice.call(bytes).buffer).data; // a real copy: a Node Buffer's slice() is a view of a shared pool
-  } catch (e) {
-    throw new ImageDecodeError(source, `corrupt PNG image data (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const bpl = Math.ceil((layout.width * layout.channels * layout.depth) / 8);
-  // Without interlacing upng-js returns the inflated stream itself: one filter byte plus bpl bytes per row.
-  const needed = layout.interlaced ? layout.height * bpl : layout.height * (bpl + 1);
-  if (!raw || raw.length < needed) {
-    throw new ImageDecodeError(source, `PNG image data is incomplete: ${raw?.length ?? 0} bytes, expected ${needed}`);
-  }
+  const filtered = inflateImageData(layout, source);
+  // What UPNG.decode does after inflating: unfilter in place, or unfilter and de-interlace into a new array.
+  const header = { width: layout.width, height: layout.height, depth: layout.depth, ctype: layout.ctype };
+  const raw = layout.interlaced ? UPNG.decode._readInterlace(filtered, header) : UPNG.decode._filterZero(filtered, header, 0, layout.width, layout.height);
   return { width: layout.width, height: layout.height, data: convert(layout, raw) };
 }

@@ -16,8 +16,22 @@ declare module 'upng-js' {
      */
     _filterZero(img: Uint8Array, h: number, bpp: number, bpl: number, data: Uint8Array): Uint8Array;
   }
+  /** The header fields UPNG.decode's internal steps read. */
+  interface UpngHeader {
+    width: number;
+    height: number;
+    depth: number;
+    ctype: number;
+  }
+  interface UpngDecode {
+    (buffer: ArrayBuffer): UpngImage;
+    /** Internal step of UPNG.decode: unfilters `h` rows of an image `w` pixels wide in place, from `off`; returns `data`. */
+    _filterZero(data: Uint8Array, out: UpngHeader, off: number, w: number, h: number): Uint8Array;
+    /** Internal step of UPNG.decode: unfilters the 7 Adam7 passes in `data` and returns the de-interlaced rows. */
+    _readInterlace(data: Uint8Array, out: UpngHeader): Uint8Array;
+  }
   const UPNG: {
-    decode(buffer: ArrayBuffer): UpngImage;
+    decode: UpngDecode;
     encode: UpngEncode;
     crc: { crc(bytes: Uint8Array, offset: number, length: number): number };
   };

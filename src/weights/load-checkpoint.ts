@@ -9,10 +9,11 @@ import type { StateDict } from './tensor.js';
 
 export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors';
 
+/** A plausible header length, then '{'. The length may exceed the file: the reader then says it is truncated. */
 function isSafetensors(b: Uint8Array): boolean {
-  if (b.length < 10 || b[8] !== 0x7b) return false; // '{'
+  if (b.length < 9 || b[8] !== 0x7b) return false; // '{'
   const len = new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
-  return len >= 2n && len <= BigInt(b.length - 8);
+  return len >= 2n && len <= BigInt(Number.MAX_SAFE_INTEGER);
 }
 
 export function sniffCheckpoint(bytes: Uint8Array): CheckpointFormat | undefined {
@@ -31,9 +32,19 @@ export function readCheckpoint(bytes: Uint8Array, source: string): StateDict {
   throw new Error(`${source}: unknown checkpoint format: found ${describeBytes(bytes)}${pickle}; expected a torch .pth (zip "PK\\x03\\x04" or legacy pickle 80 02 8a 0a ...) or a .safetensors file`);
 }
 
-/** A checkpoint as a model takes it: read, cleaned (cleanStateDict) and every value checked finite. */
+/** Checked here, where the key is known: the batchnorm folding that would trip over it later cannot name it. */
+function assertVariance(key: string, data: Float32Array, source: string): void {
+  if (!/(^|\.)running_var$/.test(key)) return;
+  const i = data.findIndex((v) => v < 0);
+  if (i >= 0) throw new Error(`${source}: tensor '${key}' has a negative value ${data[i]} at element ${i}: a variance cannot be negative`);
+}
+
+/** A checkpoint as a model takes it: read, cleaned (cleanStateDict), every value finite and every running_var >= 0. */
 export function readModelCheckpoint(bytes: Uint8Array, source: string): StateDict {
   const sd = cleanStateDict(readCheckpoint(bytes, source));
-  for (const [key, t] of sd) assertFinite(key, t.data, source);
+  for (const [key, t] of sd) {
+    assertFinite(key, t.data, source);
+    assertVariance(key, t.data, source);
+  }
   return sd;
 }

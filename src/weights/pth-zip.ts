@@ -4,6 +4,11 @@ import { DTYPE_BYTES } from './tensor.js';
 import { unpickleTorch, type PthParts, type StorageRef } from './torch-pickle.js';
 import { readZipDirectory, readZipEntry } from './zip.js';
 
+/** torch pickles a state dict in ~120 bytes per tensor (PraNet-19: ~1,000 tensors), so 64 MiB is ample. */
+const MAX_PICKLE_BYTES = 64 << 20;
+/** 'little' or 'big'. */
+const MAX_BYTEORDER_BYTES = 16;
+
 export function readPthZip(bytes: Uint8Array, source: string): PthParts {
   const entries = readZipDirectory(bytes, source);
   const pickles = [...entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
@@ -15,10 +20,10 @@ export function readPthZip(bytes: Uint8Array, source: string): PthParts {
   const top = pklName.slice(0, -'data.pkl'.length);
   const byteorder = entries.get(`${top}byteorder`);
   if (byteorder) {
-    const order = new TextDecoder().decode(readZipEntry(bytes, byteorder, source));
+    const order = new TextDecoder().decode(readZipEntry(bytes, byteorder, source, MAX_BYTEORDER_BYTES));
     if (order !== 'little') throw new Error(`${source}: storages are stored ${order}-endian; only little-endian is supported`);
   }
-  const pkl = readZipEntry(bytes, entries.get(pklName)!, source);
+  const pkl = readZipEntry(bytes, entries.get(pklName)!, source, MAX_PICKLE_BYTES);
   const pickle = unpickleTorch(pkl, 0, `${source}:${pklName}`);
   if (pickle.end !== pkl.length) throw new Error(`${source}:${pklName} has ${pkl.length - pickle.end} bytes after the pickle's STOP`);
 

@@ -1,10 +1,11 @@
 // Reads a PyTorch .pth checkpoint (legacy or zip torch.save format) into named host tensors.
+import { checkExpansion } from './budget.js';
 import { describeBytes } from './bytes.js';
 import { readPthLegacy } from './pth-legacy.js';
 import { readPthZip } from './pth-zip.js';
 import { findTensorDict } from './state-dict-root.js';
 import { readTensorView } from './strided.js';
-import type { StateDict } from './tensor.js';
+import { DTYPE_BYTES, numelOf, type StateDict } from './tensor.js';
 
 const ZIP_MAGIC = Uint8Array.of(0x50, 0x4b, 0x03, 0x04);
 /** PROTO 2, then LONG1 of 10 bytes holding torch's legacy magic number 0x1950a86a20f9469cfc6c. */
@@ -27,8 +28,15 @@ export function readPth(bytes: Uint8Array, source: string): StateDict {
   else if (isLegacyPth(bytes)) parts = readPthLegacy(bytes, source);
   else if (isPrefixOf(bytes, ZIP_MAGIC) || isPrefixOf(bytes, LEGACY_MAGIC)) throw new Error(`${source}: truncated: only ${bytes.length} bytes`);
   else throw new Error(`${source}: not a torch .pth file: found ${describeBytes(bytes)}; expected a zip ("PK\\x03\\x04") or a legacy torch pickle (80 02 8a 0a ...)`);
+  const tensors = findTensorDict(parts.pickle.value, source);
+  // Budgeted from the pickle alone: no storage is read or inflated before this passes.
+  const costs = [...tensors].map(([name, { storage, shape }]) => {
+    const bytes = storage.numel * DTYPE_BYTES[storage.dtype];
+    return { name, numel: numelOf(shape), storage: { key: storage.key, numel: storage.numel, bytes } };
+  });
+  checkExpansion(costs, source);
   const out: StateDict = new Map();
-  for (const [name, ref] of findTensorDict(parts.pickle.value, source)) {
+  for (const [name, ref] of tensors) {
     out.set(name, readTensorView(name, ref, parts.storageBytes(ref.storage), source));
   }
   return out;

@@ -1,29 +1,59 @@
 // Node only: reads a local file in chunks, reporting progress. Imported dynamically by load-weight-file.ts
 // so browser bundles never see `node:fs`.
 import { open } from 'node:fs/promises';
+import { MAX_CHECKPOINT_BYTES } from './budget.js';
 import type { ProgressCallback } from './fetch-bytes.js';
 
 const CHUNK_BYTES = 4 << 20;
 
-export async function readFileWithProgress(path: string | URL, onProgress?: ProgressCallback): Promise<Uint8Array> {
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Reads to the end of the file. The stat size only sizes the first buffer: pipes, FIFOs and devices
+ * (/dev/stdin, process substitution) report 0. More than `maxBytes` (a checkpoint larger than that cannot
+ * fit the reader's memory budget anyway) is refused.
+ */
+export async function readFileWithProgress(path: string | URL, onProgress?: ProgressCallback, maxBytes = MAX_CHECKPOINT_BYTES): Promise<Uint8Array> {
+  const name = String(path);
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new Error(`${String(path)}: ${why}`);
+    throw new Error(`${name}: ${why}`);
   });
   try {
     const stat = await file.stat();
-    if (stat.isDirectory()) throw new Error(`${String(path)}: is a folder, not a file`);
-    const size = stat.size;
-    const out = new Uint8Array(size);
+    if (stat.isDirectory()) throw new Error(`${name}: is a folder, not a file`);
+    const total = stat.isFile() && stat.size > 0 ? stat.size : undefined;
+    if (total !== undefined && total > maxBytes) throw new Error(`${name}: ${total} bytes, more than the limit of ${maxBytes} bytes for a weight file`);
+    const parts: Uint8Array[] = [];
+    let buf = new Uint8Array(total ?? CHUNK_BYTES);
+    let at = 0;
     let loaded = 0;
-    while (loaded < size) {
-      const { bytesRead } = await file.read(out, loaded, Math.min(CHUNK_BYTES, size - loaded), loaded);
-      if (bytesRead === 0) throw new Error(`${String(path)}: truncated while reading: got ${loaded} of ${size} bytes`);
+    for (;;) {
+      if (at === buf.length) {
+        parts.push(buf);
+        buf = new Uint8Array(CHUNK_BYTES);
+        at = 0;
+      }
+      const { bytesRead } = await file.read(buf, at, Math.min(CHUNK_BYTES, buf.length - at), null);
+      if (bytesRead === 0) break;
+      at += bytesRead;
       loaded += bytesRead;
-      onProgress?.(loaded, size);
+      if (loaded > maxBytes) throw new Error(`${name}: more than the limit of ${maxBytes} bytes for a weight file`);
+      onProgress?.(loaded, total !== undefined && loaded <= total ? total : undefined);
     }
-    if (size === 0) onProgress?.(0, 0);
-    return out;
+    if (total !== undefined && loaded < total) throw new Error(`${name}: truncated while reading: got ${loaded} of ${total} bytes`);
+    if (at > 0) parts.push(buf.subarray(0, at));
+    if (total === undefined || loaded !== total) onProgress?.(loaded, loaded);
+    return parts.length === 0 ? new Uint8Array(0) : concat(parts, loaded);
   } finally {
     await file.close();
   }

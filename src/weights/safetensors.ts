@@ -1,5 +1,6 @@
 // Reads a .safetensors file: u64 little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {...}}, then the packed tensor bytes.
+import { checkExpansion } from './budget.js';
 import { ByteReader } from './bytes.js';
 import { decodeElements } from './decode.js';
 import { checkShape, DTYPE_BYTES, numelOf, type Dtype, type StateDict } from './tensor.js';
@@ -71,6 +72,8 @@ export function readSafetensors(bytes: Uint8Array, source: string): StateDict {
     previous = e.name;
   }
   if (cursor !== dataBytes) throw new Error(`${source}: data section has ${dataBytes} bytes, the tensors cover ${cursor}`);
+  // Each tensor is its own storage here, so only the absolute limit can bite; counted as for .pth files.
+  checkExpansion(entries.map((e) => ({ name: e.name, numel: numelOf(e.shape), storage: { key: e.name, numel: numelOf(e.shape), bytes: e.end - e.begin } })), source);
   const out: StateDict = new Map();
   for (const e of entries) {
     const count = numelOf(e.shape);

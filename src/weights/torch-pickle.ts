@@ -48,9 +48,17 @@ export interface PthParts {
   storageBytes(ref: StorageRef): Uint8Array;
 }
 
+/** What a value is, for "got ..." messages: an integer's own value (it may be out of range), else its type. */
+function found(v: PyValue | undefined): string {
+  if (v === undefined) return 'nothing';
+  const type = pyTypeName(v);
+  if (type === 'int') return String(v);
+  return type === 'float' ? `a float (${String(v)})` : `a ${type}`;
+}
+
 function int(v: PyValue | undefined, what: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    throw new Error(`${what} must be a non-negative integer, got ${v === undefined ? 'nothing' : pyTypeName(v)}`);
+    throw new Error(`${what} must be a non-negative integer, got ${found(v)}`);
   }
   return v;
 }
@@ -65,9 +73,10 @@ function rebuildTensor(args: readonly PyValue[]): TensorRef {
   if (args.length !== 6 && args.length !== 7) throw new Error(`_rebuild_tensor_v2 takes 6 or 7 arguments, got ${args.length}`);
   const storage = args[0]!;
   if (!(storage instanceof StorageRef)) throw new Error(`_rebuild_tensor_v2 storage is a ${pyTypeName(storage)}`);
-  const offset = int(args[1], 'tensor storage_offset');
-  const shape = checkShape(intTuple(args[2], 'tensor size'), `tensor in storage '${storage.key}'`);
-  const stride = intTuple(args[3], 'tensor stride');
+  const what = `tensor of storage '${storage.key}'`;
+  const offset = int(args[1], `${what}: storage_offset`);
+  const shape = checkShape(intTuple(args[2], `${what}: size`), `tensor in storage '${storage.key}'`);
+  const stride = intTuple(args[3], `${what}: stride`);
   if (stride.length !== shape.length) {
     throw new Error(`tensor size [${shape.join(', ')}] and stride [${stride.join(', ')}] differ in length`);
   }

@@ -20,6 +20,8 @@ const SIG_ZIP64_EOCD = 0x06064b50;
 const SIG_CENTRAL = 0x02014b50;
 const SIG_LOCAL = 0x04034b50;
 const MAX_COMMENT = 0xffff;
+/** Largest entry inflated by default: the largest storage a tensor may have (2^28 elements of 8 bytes). */
+export const MAX_ZIP_ENTRY_BYTES = 2 ** 31;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -120,21 +122,53 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
     if (entries.has(name)) throw new Error(`${source}: zip entry '${name}' appears twice`);
     entries.set(name, entry);
   }
+  checkNoSharedBytes(bytes, entries, dir.offset, source);
   return entries;
 }
 
-/** The uncompressed bytes of one entry (a view into `bytes` when it is stored). */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source: string): Uint8Array {
-  const what = `${source}: zip entry '${entry.name}'`;
-  if (entry.flags & 1) throw new Error(`${what} is encrypted`);
+/** Offset of an entry's data, after its local header. */
+function dataOffset(bytes: Uint8Array, entry: ZipEntry, source: string): number {
   const r = new ByteReader(bytes, source, entry.localHeaderOffset);
   if (r.u32(`local header of '${entry.name}'`) !== SIG_LOCAL) {
-    throw new Error(`${what}: no local header at byte ${entry.localHeaderOffset}`);
+    throw new Error(`${source}: zip entry '${entry.name}': no local header at byte ${entry.localHeaderOffset}`);
   }
   r.pos += 22;
   const nameLen = r.u16(`local header of '${entry.name}'`);
   const extraLen = r.u16(`local header of '${entry.name}'`);
-  r.take(nameLen + extraLen, `local header of '${entry.name}'`);
+  return r.pos + nameLen + extraLen;
+}
+
+/**
+ * Entries that overlap (or run into the directory) would let one compressed stream be inflated many times,
+ * past the per-entry ratio check; a zip writer never produces them.
+ */
+function checkNoSharedBytes(bytes: Uint8Array, entries: Map<string, ZipEntry>, directoryAt: number, source: string): void {
+  const spans = [...entries.values()]
+    .map((e) => ({ name: e.name, start: e.localHeaderOffset, end: dataOffset(bytes, e, source) + e.compressedSize }))
+    .sort((a, b) => a.start - b.start);
+  let previous: (typeof spans)[number] | undefined;
+  for (const s of spans) {
+    if (s.end > directoryAt) {
+      throw new Error(`${source}: zip entry '${s.name}' (bytes ${s.start}..${s.end}) runs into the zip directory at byte ${directoryAt}`);
+    }
+    if (previous && s.start < previous.end) {
+      throw new Error(
+        `${source}: zip entries '${previous.name}' (bytes ${previous.start}..${previous.end}) and '${s.name}' (bytes ${s.start}..${s.end}) overlap; the entries of a zip never share bytes`,
+      );
+    }
+    previous = s;
+  }
+}
+
+/**
+ * The uncompressed bytes of one entry (a view into `bytes` when it is stored). `maxSize` is checked before
+ * anything is allocated.
+ */
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source: string, maxSize = MAX_ZIP_ENTRY_BYTES): Uint8Array {
+  const what = `${source}: zip entry '${entry.name}'`;
+  if (entry.flags & 1) throw new Error(`${what} is encrypted`);
+  if (entry.size > maxSize) throw new Error(`${what} declares ${entry.size} bytes uncompressed, more than the limit of ${maxSize} bytes for it`);
+  const r = new ByteReader(bytes, source, dataOffset(bytes, entry, source));
   const raw = r.take(entry.compressedSize, `data of '${entry.name}'`);
   let data: Uint8Array;
   if (entry.method === 0) {
