@@ -102,8 +102,8 @@ export function parseTuningTable(text: string, source: string): TuningTable {
     const pixels = range(x.pixels, `${where}: pixels`);
     const cout4 = range(x.cout4, `${where}: cout4`);
     return {
-      ...(x.conv !== undefined ? { conv: x.conv as string } : {}),
-      ...(x.subgroups !== undefined ? { subgroups: x.subgroups as boolean } : {}),
+      ...(x.conv !== undefined ? { conv: x.conv } : {}),
+      ...(x.subgroups !== undefined ? { subgroups: x.subgroups } : {}),
       ...(pixels ? { pixels } : {}),
       ...(cout4 ? { cout4 } : {}),
       tiling: tilingOf(x.tiling, where),
@@ -111,7 +111,7 @@ export function parseTuningTable(text: string, source: string): TuningTable {
   });
   const passMs = (t.passMs ?? {}) as Record<string, unknown>;
   if (typeof passMs !== 'object' || !Object.values(passMs).every((n) => typeof n === 'number')) throw new Error(`${source}: passMs must map names to milliseconds`);
-  const tunedFor = t.tunedFor as TuningTable['tunedFor'] | undefined;
+  const tunedFor = t.tunedFor;
   if (!tunedFor || typeof tunedFor.model !== 'string' || !Number.isInteger(tunedFor.size) || !Number.isInteger(tunedFor.batch)) throw new Error(`${source}: tunedFor must give model, size and batch`);
   return {
     format: t.format,

@@ -52,8 +52,8 @@ export interface PthParts {
 function found(v: PyValue | undefined): string {
   if (v === undefined) return 'nothing';
   const type = pyTypeName(v);
-  if (type === 'int') return String(v);
-  return type === 'float' ? `a float (${String(v)})` : `a ${type}`;
+  if (typeof v === 'number' || typeof v === 'bigint') return type === 'int' ? String(v) : `a float (${v})`;
+  return `a ${type}`;
 }
 
 function int(v: PyValue | undefined, what: string): number {
