@@ -8,7 +8,15 @@ import { loadWeights, type LoadedWeights } from './models/load-weights.js';
 import type { ProgressCallback } from './weights/fetch-bytes.js';
 import type { WeightFileSource } from './weights/load-weight-file.js';
 
-export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
+export {
+  Segmenter,
+  type RgbaPixels,
+  type SegmentInput,
+  type Segmentation,
+  type SegmentOptions,
+  type SegmenterOptions,
+  type SegmentTimings,
+} from './api/segmenter.js';
 export { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createBrowserGpu } from './gpu/browser-device.js';
@@ -31,7 +39,11 @@ export class NoWebGpuError extends Error {
 /** The weights could not be downloaded or are not a model the engine can read. */
 export class WeightsLoadError extends Error {
   override readonly name = 'WeightsLoadError';
-  constructor(readonly source: string, message: string, options?: { cause: unknown }) {
+  constructor(
+    readonly source: string,
+    message: string,
+    options?: { cause: unknown },
+  ) {
     super(message, options);
   }
 }

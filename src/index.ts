@@ -9,7 +9,15 @@ import type { ProgressCallback, WeightFileSource } from './weights/index.js';
 import type { TuningChoice } from './tuning/resolve.js';
 import { resolveNodeTuning } from './tuning/store-node.js';
 
-export { Segmenter, type RgbaPixels, type SegmentInput, type Segmentation, type SegmentOptions, type SegmenterOptions, type SegmentTimings } from './api/segmenter.js';
+export {
+  Segmenter,
+  type RgbaPixels,
+  type SegmentInput,
+  type Segmentation,
+  type SegmentOptions,
+  type SegmenterOptions,
+  type SegmentTimings,
+} from './api/segmenter.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { tune, type TuneOptions, type TuneResult, type ConvMeasurement } from './tuning/tune.js';
 export { parseTuningTable, describeTable, type TuningTable } from './tuning/table.js';
@@ -55,7 +63,6 @@ export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
   tuning?: TuningChoice;
 }
 
-
 /**
  * Loads a model (the engine's weight file, or a PyTorch .pth / .safetensors with PraNet's keys; the shipped
  * default when `weights` is omitted) onto a new WebGPU device. Call dispose() when done.
@@ -68,7 +75,12 @@ export async function loadSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_
   const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
   try {
     const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
-    return await Segmenter.create(gpu, loaded, { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description }, true);
+    return await Segmenter.create(
+      gpu,
+      loaded,
+      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
+      true,
+    );
   } catch (err) {
     gpu.destroy();
     throw err;

@@ -12,7 +12,13 @@ const OPTIONS = [
   { name: 'backend', type: 'string', meta: 'NAME', choices: ['vulkan', 'opengles', 'opengl'], help: 'force a backend' },
 ] as const satisfies readonly OptionSpec[];
 
-const SPEC = { name: 'demo', summary: 'A demo command.', usage: 'pranet demo [options] <input>', options: OPTIONS, positionals: [{ name: 'input', help: 'a file', required: true }] } satisfies CommandSpec<typeof OPTIONS>;
+const SPEC = {
+  name: 'demo',
+  summary: 'A demo command.',
+  usage: 'pranet demo [options] <input>',
+  options: OPTIONS,
+  positionals: [{ name: 'input', help: 'a file', required: true }],
+} satisfies CommandSpec<typeof OPTIONS>;
 
 const parse = (...argv: string[]) => parseArgs(SPEC, argv);
 const usageError = (argv: string[]) => {
@@ -34,7 +40,13 @@ describe('CLI option parser', () => {
     const json: string = options.json;
     // @ts-expect-error a number option without a default may be absent
     const scale: number = options.scale;
-    expect({ runs, peers, json, scale, backend: options.backend }).to.deep.equal({ runs: 5, peers: false, json: undefined, scale: undefined, backend: undefined });
+    expect({ runs, peers, json, scale, backend: options.backend }).to.deep.equal({
+      runs: 5,
+      peers: false,
+      json: undefined,
+      scale: undefined,
+      backend: undefined,
+    });
     expect(positionals).to.deep.equal(['in.png']);
   });
 

@@ -19,7 +19,14 @@ import { PickleWriter, zipArchive } from './weights-helpers.js';
 function pranet(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
   if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.includes('artificially reduced')).join('\n') };
+  return {
+    status: r.status ?? -1,
+    stdout: r.stdout,
+    stderr: r.stderr
+      .split('\n')
+      .filter((l) => !l.includes('artificially reduced'))
+      .join('\n'),
+  };
 }
 
 describe('pranet command line', () => {
@@ -27,7 +34,7 @@ describe('pranet command line', () => {
   before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-cli-'))));
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('--help lists every command; each command\'s --help lists its options with defaults', () => {
+  it("--help lists every command; each command's --help lists its options with defaults", () => {
     const main = pranet(['--help']);
     expect(main.status).to.equal(0);
     for (const c of ['segment', 'convert', 'info']) expect(main.stdout).to.match(new RegExp(`^  ${c} `, 'm'));
@@ -110,7 +117,10 @@ describe('pranet command line', () => {
 
     it('a file that is not a checkpoint (wrong magic) and an empty file', () => {
       const bad = join(tmp, 'random.pth');
-      writeFileSync(bad, Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff));
+      writeFileSync(
+        bad,
+        Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff),
+      );
       refuses(['convert', bad, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /random\.pth/, /not a|unknown|format/i);
       const empty = join(tmp, 'empty.pth');
       writeFileSync(empty, new Uint8Array(0));
@@ -120,7 +130,13 @@ describe('pranet command line', () => {
     it('a pickle that names a forbidden global', () => {
       const evil = join(tmp, 'evil.pth');
       const pkl = new PickleWriter().proto().global('os', 'system').stop().bytes();
-      writeFileSync(evil, zipArchive([{ name: 'archive/data.pkl', data: pkl }, { name: 'archive/version', data: new TextEncoder().encode('3\n') }]));
+      writeFileSync(
+        evil,
+        zipArchive([
+          { name: 'archive/data.pkl', data: pkl },
+          { name: 'archive/version', data: new TextEncoder().encode('3\n') },
+        ]),
+      );
       refuses(['convert', evil, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /forbidden global 'os\.system' in .*evil\.pth/);
     });
 
@@ -138,7 +154,11 @@ describe('pranet command line', () => {
       mkdirSync(folder);
       copyFileSync(SAMPLE, join(folder, 'a.jpg'));
       writeFileSync(join(folder, 'a.png'), encodePngRgba(new Uint8Array(4 * 4 * 4).fill(128), 4, 4));
-      refuses(['segment', folder, '-o', join(tmp, 'twin-masks')], join(tmp, 'twin-masks'), /a\.(png|jpg) and .*a\.(png|jpg) would both be written to .*twin-masks\/a\.png/);
+      refuses(
+        ['segment', folder, '-o', join(tmp, 'twin-masks')],
+        join(tmp, 'twin-masks'),
+        /a\.(png|jpg) and .*a\.(png|jpg) would both be written to .*twin-masks\/a\.png/,
+      );
     });
 
     describe('checkpoints made by PyTorch', function () {
@@ -158,13 +178,22 @@ describe('pranet command line', () => {
       });
 
       it('a missing key and an unexpected key, reported together', () => {
-        refuses(['convert', join(tmp, 'missing.pth'), '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'),
-          /missing\.pth/, /missing key 'rfb2_1\.conv_res\.conv\.weight' \(expected shape \[8, 128, 1, 1\]\)/, /unexpected key 'extra\.weight'/);
+        refuses(
+          ['convert', join(tmp, 'missing.pth'), '-o', join(tmp, 'out.pnw')],
+          join(tmp, 'out.pnw'),
+          /missing\.pth/,
+          /missing key 'rfb2_1\.conv_res\.conv\.weight' \(expected shape \[8, 128, 1, 1\]\)/,
+          /unexpected key 'extra\.weight'/,
+        );
       });
 
       it('a wrong shape', () => {
-        refuses(['convert', join(tmp, 'shape.pth'), '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'),
-          /shape\.pth/, /key 'agg1\.conv5\.weight' has shape \[1, 25, 1, 1\], expected \[1, 24, 1, 1\]/);
+        refuses(
+          ['convert', join(tmp, 'shape.pth'), '-o', join(tmp, 'out.pnw')],
+          join(tmp, 'out.pnw'),
+          /shape\.pth/,
+          /key 'agg1\.conv5\.weight' has shape \[1, 25, 1, 1\], expected \[1, 24, 1, 1\]/,
+        );
       });
 
       it('NaN weights, in convert and in segment', () => {
@@ -172,7 +201,7 @@ describe('pranet command line', () => {
         refuses(['segment', g.png, '--weights', join(tmp, 'nan.pth'), '-o', join(tmp, 'mask.png')], join(tmp, 'mask.png'), /nan\.pth/, /NaN/);
       });
 
-      it('convert then segment --save-logits reproduces PyTorch\'s logits (tiny model)', () => {
+      it("convert then segment --save-logits reproduces PyTorch's logits (tiny model)", () => {
         const pnw = join(tmp, 'tiny.pnw');
         const conv = pranet(['convert', join(g.dir, 'model.zip.pth'), '-o', pnw]);
         expect(conv.status, conv.stderr).to.equal(0);
@@ -188,7 +217,7 @@ describe('pranet command line', () => {
         expect(ours.max_abs).to.be.at.most(3 * torch32.max_abs);
       });
 
-      it('the library\'s convertCheckpoint writes the same file as pranet convert', () => {
+      it("the library's convertCheckpoint writes the same file as pranet convert", () => {
         const checkpoint = join(g.dir, 'model.zip.pth');
         const viaCli = join(tmp, 'tiny-cli.pnw');
         const conv = pranet(['convert', checkpoint, '-o', viaCli, '--f16']);
@@ -207,7 +236,7 @@ describe('pranet segment on folders', () => {
   before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-seg-'))));
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('a folder of PNG and JPEG images: masks and overlays at each image\'s size, progress, summary; --threshold gives a binary mask', function () {
+  it("a folder of PNG and JPEG images: masks and overlays at each image's size, progress, summary; --threshold gives a binary mask", function () {
     requireSharedData(this, join(KVASIR_TEST, 'images'));
     const input = join(tmp, 'images');
     mkdirSync(input);
@@ -231,7 +260,10 @@ describe('pranet segment on folders', () => {
       expect([mask.width, mask.height, overlay.width, overlay.height]).to.deep.equal([src.width, src.height, src.width, src.height]);
       const values = new Set<number>();
       for (let i = 0; i < mask.data.length; i += 4) values.add(mask.data[i]!);
-      expect([...values].every((v) => v === 0 || v === 255), `${n}: binary mask values ${[...values].slice(0, 5).join(',')}`).to.equal(true);
+      expect(
+        [...values].every((v) => v === 0 || v === 255),
+        `${n}: binary mask values ${[...values].slice(0, 5).join(',')}`,
+      ).to.equal(true);
     }
   });
 
@@ -243,12 +275,21 @@ describe('pranet segment on folders', () => {
     const json = join(tmp, 'records', 'sample.json');
     const r = pranet(['segment', SAMPLE, '-o', join(out, 'raw.png'), '--raw', '--overlay', '--json', json]);
     expect(r.status, r.stderr).to.equal(0);
-    const [record] = JSON.parse(readFileSync(json, 'utf8')) as { file: string; width: number; height: number; maxProbability: number; polypPresent: boolean; areaFraction: number; imagesInBatch: number; batchTimingsMs: Record<string, number> }[];
+    const [record] = JSON.parse(readFileSync(json, 'utf8')) as {
+      file: string;
+      width: number;
+      height: number;
+      maxProbability: number;
+      polypPresent: boolean;
+      areaFraction: number;
+      imagesInBatch: number;
+      batchTimingsMs: Record<string, number>;
+    }[];
     expect(record!.file).to.equal(SAMPLE);
     expect([record!.width, record!.height]).to.deep.equal([626, 546]);
     expect(record!.polypPresent).to.equal(true);
     expect(record!.maxProbability).to.be.within(0.99, 1);
-    expect(record!.areaFraction, 'the sample\'s polyp covers about 28% of it').to.be.within(0.2, 0.35);
+    expect(record!.areaFraction, "the sample's polyp covers about 28% of it").to.be.within(0.2, 0.35);
     expect(record!.batchTimingsMs.networkMs).to.be.greaterThan(0);
     const raw = decodeImage(readFileSync(join(out, 'raw.png')), 'raw.png');
     let bright = 0;
@@ -257,7 +298,8 @@ describe('pranet segment on folders', () => {
     const overlay = decodeImage(readFileSync(join(out, 'raw.overlay.png')), 'overlay');
     const image = decodeImage(readFileSync(SAMPLE), 'sample');
     let changed = 0;
-    for (let i = 0; i < overlay.data.length; i += 4) changed += Number(overlay.data[i] !== image.data[i] || overlay.data[i + 1] !== image.data[i + 1] || overlay.data[i + 2] !== image.data[i + 2]);
+    for (let i = 0; i < overlay.data.length; i += 4)
+      changed += Number(overlay.data[i] !== image.data[i] || overlay.data[i + 1] !== image.data[i + 1] || overlay.data[i + 2] !== image.data[i + 2]);
     expect(changed / (image.width * image.height), 'the overlay marks the area at 0.5').to.be.closeTo(record!.areaFraction, 0.01);
     const absent = pranet(['segment', SAMPLE, '-o', join(out, 'strict.png'), '--presence', '1', '--json', json]);
     expect(absent.status, absent.stderr).to.equal(0);

@@ -22,7 +22,9 @@ describe('conv weight storage on the GPU', () => {
       expect(f16Convs(half)).to.equal(convs(half));
       expect(f16Convs(full)).to.equal(0);
       const ratio = half.compiled.constantBytes / full.compiled.constantBytes;
-      console.log(`      constants: ${half.compiled.constantBytes} bytes with float16 weights, ${full.compiled.constantBytes} with float32 (${ratio.toFixed(3)})`);
+      console.log(
+        `      constants: ${half.compiled.constantBytes} bytes with float16 weights, ${full.compiled.constantBytes} with float32 (${ratio.toFixed(3)})`,
+      );
       expect(ratio).to.be.within(0.5, 0.6);
       const [a, b] = [await half.run(input), await full.run(input)];
       for (const name of outputs) {

@@ -5,7 +5,7 @@ import { pairByBaseName } from '../src/cli/eval/pairing.js';
 const set = (what: string, dir: string, names: string[]) => ({ what, dir, files: names.map((n) => `${dir}/${n}`) });
 
 describe('eval: pairing by base name', () => {
-  it('pairs across extensions in the first set\'s order, whatever the other sets\' order', () => {
+  it("pairs across extensions in the first set's order, whatever the other sets' order", () => {
     const pairs = pairByBaseName([set('map', '/p', ['b.png', 'a.png', 'c.PNG']), set('mask', '/g', ['a.jpg', 'c.jpeg', 'b.png'])]);
     expect(pairs).to.deep.equal([
       { name: 'b', paths: ['/p/b.png', '/g/b.png'] },

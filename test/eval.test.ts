@@ -113,7 +113,7 @@ describe('pranet eval', () => {
       it(`${key} = ${value} +- ${TOLERANCE}`, () => expect(summary[key]).to.be.closeTo(value, TOLERANCE));
     }
 
-    it('prints the table with the paper\'s names and the values of the JSON (4 decimals)', () => {
+    it("prints the table with the paper's names and the values of the JSON (4 decimals)", () => {
       const labels: Record<string, string> = { wFm: 'wFm (F^w_beta)', Sm: 'Sm (S_alpha)' };
       for (const k of SUMMARY_KEYS.filter((k) => k !== 'n')) {
         const label = (labels[k] ?? k).replace(/[()^]/g, '\\$&');
@@ -206,7 +206,14 @@ describe('pranet eval', () => {
 
   it('reads channel 1 of a colour map and binarises rgb2gray(GT) > 128, as main.m does', () => {
     // GT colours with their MATLAB rgb2gray value, worked by hand: red 76, green 150, gray 128 stays 128 (not > 128).
-    const colours: [number[], boolean][] = [[[255, 0, 0], false], [[0, 255, 0], true], [[128, 128, 128], false], [[129, 129, 129], true], [[255, 255, 255], true], [[0, 0, 0], false]];
+    const colours: [number[], boolean][] = [
+      [[255, 0, 0], false],
+      [[0, 255, 0], true],
+      [[128, 128, 128], false],
+      [[129, 129, 129], true],
+      [[255, 255, 255], true],
+      [[0, 0, 0], false],
+    ];
     const [w, h] = [12, 10];
     const r = rng(21);
     const mapRgba = new Uint8Array(w * h * 4);
@@ -249,7 +256,7 @@ describe('pranet eval', () => {
       expect(existsSync(json)).to.equal(false);
     });
 
-    describe('a map at half its mask\'s size', () => {
+    describe("a map at half its mask's size", () => {
       let dirs: ReturnType<typeof subset>;
       let mask: GrayMap;
       let small: GrayMap;
@@ -279,7 +286,9 @@ describe('pranet eval', () => {
         const r = pranet(['eval', '--pred', dirs.maps, '--gt', dirs.masks, '--resize', '--json', json, '--csv', csv]);
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.match(/1 of 3 maps differ in size from their masks/);
-        expect(r.stdout).to.match(/bilinear/).and.match(/bicubic/);
+        expect(r.stdout)
+          .to.match(/bilinear/)
+          .and.match(/bicubic/);
         const summary = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
         expect(Object.keys(summary).sort()).to.deep.equal([...SUMMARY_KEYS, 'resized'].sort());
         expect(summary.resized).to.equal(true);
@@ -359,7 +368,23 @@ describe('pranet eval', () => {
       const saved = join(tmp, 'saved-maps');
       const json = join(tmp, 'images.json');
       const report = join(tmp, 'images.html');
-      const r = pranet(['eval', '--images', dirs.images, '--gt', dirs.masks, '--weights', weights, '--batch', '2', '--save-maps', saved, '--json', json, '--report', report]);
+      const r = pranet([
+        'eval',
+        '--images',
+        dirs.images,
+        '--gt',
+        dirs.masks,
+        '--weights',
+        weights,
+        '--batch',
+        '2',
+        '--save-maps',
+        saved,
+        '--json',
+        json,
+        '--report',
+        report,
+      ]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^n +2 /m);
 

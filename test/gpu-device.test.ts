@@ -4,7 +4,7 @@ import { readFloat32, settle, uploadFloat32 } from '../src/gpu/buffers.js';
 import { createNodeGpu } from '../src/gpu/node-device.js';
 
 describe('GPU device layer', () => {
-  it('an uncaptured validation error surfaces at the next wait, with Dawn\'s message', async () => {
+  it("an uncaptured validation error surfaces at the next wait, with Dawn's message", async () => {
     const gpu = await createNodeGpu();
     try {
       const buf = uploadFloat32(gpu, new Float32Array(4), 'small');

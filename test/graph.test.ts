@@ -27,11 +27,20 @@ function buildSmall(n: number, seed: number): Graph {
   const conv = (name: string, t: number, cout: number, k: number, opts: Parameters<typeof conv2dAttrs>[3] = {}) => {
     const cin = g.shape(t).c;
     const attrs = conv2dAttrs(cout, k, k, { pad: Math.floor(k / 2), ...opts });
-    return g.add(conv2dOp, name, [t], { ...attrs, weights: { weight: uniform(r, cout * cin * k * k, -0.5, 0.5), ...(attrs.bias ? { bias: uniform(r, cout) } : {}) } });
+    return g.add(conv2dOp, name, [t], {
+      ...attrs,
+      weights: { weight: uniform(r, cout * cin * k * k, -0.5, 0.5), ...(attrs.bias ? { bias: uniform(r, cout) } : {}) },
+    });
   };
   const bn = (name: string, t: number) => {
     const c = g.shape(t).c;
-    return g.add(batchnormOp, name, [t], { weight: uniform(r, c, 0.5, 1.5), bias: uniform(r, c, -0.2, 0.2), mean: uniform(r, c, -0.3, 0.3), variance: uniform(r, c, 0.5, 2), eps: 1e-5 });
+    return g.add(batchnormOp, name, [t], {
+      weight: uniform(r, c, 0.5, 1.5),
+      bias: uniform(r, c, -0.2, 0.2),
+      mean: uniform(r, c, -0.3, 0.3),
+      variance: uniform(r, c, 0.5, 2),
+      eps: 1e-5,
+    });
   };
   const stem = g.add(reluOp, 'stem.relu', [bn('stem.bn', conv('stem.conv', x, 12, 3))], {});
   const pooled = g.add(poolOp, 'avg', [g.add(poolOp, 'max', [stem], poolAttrs('max', 3, 2, 1))], poolAttrs('avg', 3, 1, 1));
@@ -96,7 +105,10 @@ describe('graph: IR, passes, planner and executor', () => {
     const total = plan.buffers.reduce((sum, b) => sum + b.bytes, 0);
     expect(plan.arenaBytes).to.be.lessThan(total);
     expect(plan.arenaBytes).to.be.at.least(plan.peakLiveBytes);
-    expect(plan.steps.some((s) => s.op.name === 'copy'), 'no copy needed for this concat').to.equal(false);
+    expect(
+      plan.steps.some((s) => s.op.name === 'copy'),
+      'no copy needed for this concat',
+    ).to.equal(false);
     // No two buffers alive at the same step overlap in the arena.
     for (const a of plan.buffers) {
       for (const b of plan.buffers) {
@@ -106,14 +118,20 @@ describe('graph: IR, passes, planner and executor', () => {
     }
   });
 
-  it('PraNet\'s own graphs: the arena is at most 1.5x the largest set of tensors live at one time', function () {
+  it("PraNet's own graphs: the arena is at most 1.5x the largest set of tensors live at one time", function () {
     this.timeout(60_000);
-    for (const [preset, batch, outputs] of [['official', 1, ['lateral_map_2']], ['official', 2, ['lateral_map_2']], ['compact', 1, [...PRANET_OUTPUTS]]] as const) {
+    for (const [preset, batch, outputs] of [
+      ['official', 1, ['lateral_map_2']],
+      ['official', 2, ['lateral_map_2']],
+      ['compact', 1, [...PRANET_OUTPUTS]],
+    ] as const) {
       const built = buildPraNet(randomPraNetWeights(preset, 0), { batch, size: 352, outputs: [...outputs], source: preset });
       optimize(built.graph);
       const plan = planMemory(built.graph);
       const ratio = plan.arenaBytes / plan.peakLiveBytes;
-      console.log(`      ${preset}, batch ${batch}, ${outputs.length} output(s): arena ${(plan.arenaBytes / 2 ** 20).toFixed(1)} MiB = ${ratio.toFixed(3)} x the live peak`);
+      console.log(
+        `      ${preset}, batch ${batch}, ${outputs.length} output(s): arena ${(plan.arenaBytes / 2 ** 20).toFixed(1)} MiB = ${ratio.toFixed(3)} x the live peak`,
+      );
       expect(ratio, `${preset} batch ${batch}`).to.be.within(1, 1.5);
     }
   });
@@ -145,9 +163,16 @@ describe('graph: IR, passes, planner and executor', () => {
       const g = new Graph();
       const x = g.input('x', { n: 2, c: 5, h: 6, w: 7 });
       const conv = (name: string, t: number, cout: number, relu = false) =>
-        g.add(conv2dOp, name, [t], { ...conv2dAttrs(cout, 3, 3, { pad: 1, bias: true, relu }), weights: { weight: uniform(r, cout * g.shape(t).c * 9, -0.4, 0.4), bias: uniform(r, cout) } });
+        g.add(conv2dOp, name, [t], {
+          ...conv2dAttrs(cout, 3, 3, { pad: 1, bias: true, relu }),
+          weights: { weight: uniform(r, cout * g.shape(t).c * 9, -0.4, 0.4), bias: uniform(r, cout) },
+        });
       const t = conv('t', x, 14, true);
-      const [a, b, c] = [g.add(sliceOp, 'a', [t], { start: 0, end: 2 }), g.add(sliceOp, 'b', [t], { start: 2, end: 7 }), g.add(sliceOp, 'c', [t], { start: 7, end: 14 })];
+      const [a, b, c] = [
+        g.add(sliceOp, 'a', [t], { start: 0, end: 2 }),
+        g.add(sliceOp, 'b', [t], { start: 2, end: 7 }),
+        g.add(sliceOp, 'c', [t], { start: 7, end: 14 }),
+      ];
       const cat = g.add(concatOp, 'cat', [conv('ca', a, 6), g.add(reluOp, 'rb', [conv('cb', b, 3)], {}), c], {});
       g.output('y', conv('y', cat, 4));
       g.output('b', b);
@@ -158,9 +183,16 @@ describe('graph: IR, passes, planner and executor', () => {
     const g = build();
     expect(optimize(g).split, 'the conv whose tail slice feeds the concat is split').to.equal(1);
     const plan = planMemory(g);
-    expect(plan.steps.some((n) => n.op.name === 'copy'), 'no copies').to.equal(false);
+    expect(
+      plan.steps.some((n) => n.op.name === 'copy'),
+      'no copies',
+    ).to.equal(false);
     const catId = g.nodes.find((n) => n.name === 'y')!.inputs[0]!;
-    expect(plan.views.get(catId)!.groups).to.deep.equal([[6, 8], [3, 4], [7, 7]]);
+    expect(plan.views.get(catId)!.groups).to.deep.equal([
+      [6, 8],
+      [3, 4],
+      [7, 7],
+    ]);
     const compiled = await CompiledGraph.compile(ctx, cache, g);
     try {
       const got = await compiled.run({ x: image });
@@ -179,6 +211,8 @@ describe('graph: IR, passes, planner and executor', () => {
     expect(() => g.add(addOp, 'sum', [a, b], {})).to.throw(/sum: add of 1x6x4x4 and 1x6x5x4/);
     expect(() => g.add(concatOp, 'cat', [c, b], {})).to.throw(/cat: concat input 1 is 1x6x5x4, expected 1xCx4x4/);
     expect(() => g.add(sliceOp, 'sl', [a], { start: 2, end: 7 })).to.throw(/sl: channel slice \[2, 7\) of 1x6x4x4/);
-    expect(() => g.add(conv2dOp, 'c', [a], { ...conv2dAttrs(2, 3, 3), weights: { weight: new Float32Array(10) } })).to.throw(/c: weight has 10 values, expected \[2, 6, 3, 3\]/);
+    expect(() => g.add(conv2dOp, 'c', [a], { ...conv2dAttrs(2, 3, 3), weights: { weight: new Float32Array(10) } })).to.throw(
+      /c: weight has 10 values, expected \[2, 6, 3, 3\]/,
+    );
   });
 });

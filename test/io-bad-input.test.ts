@@ -42,13 +42,20 @@ function sofOffset(jpeg: Uint8Array): number {
 }
 
 describe('io: bad image data gives a clear error naming the file', () => {
-  const png = encodePng(Uint8Array.from({ length: 40 * 30 }, (_, i) => (i * 7) % 256), 40, 30);
+  const png = encodePng(
+    Uint8Array.from({ length: 40 * 30 }, (_, i) => (i * 7) % 256),
+    40,
+    30,
+  );
   const jpeg = new Uint8Array(readFileSync(SAMPLE)); // a Kvasir test image
 
   it('empty file, random bytes, and formats that are not PNG/JPEG', () => {
     expectDecodeError(new Uint8Array(0), /empty file/);
     const r = rng(1);
-    expectDecodeError(Uint8Array.from({ length: 1000 }, () => 1 + int(r, 0, 200)), /not a PNG or JPEG file \(starts with/);
+    expectDecodeError(
+      Uint8Array.from({ length: 1000 }, () => 1 + int(r, 0, 200)),
+      /not a PNG or JPEG file \(starts with/,
+    );
     expectDecodeError(new TextEncoder().encode('GIF89a....'), /GIF images are not supported/);
   });
 

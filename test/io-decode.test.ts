@@ -49,7 +49,7 @@ describe('io: decoding like PIL convert("RGB")', function () {
   });
   after(() => run?.cleanup());
 
-  it('PNG: every colour type and bit depth (PIL-written and hand-written) gives PIL\'s pixels exactly', () => {
+  it("PNG: every colour type and bit depth (PIL-written and hand-written) gives PIL's pixels exactly", () => {
     const report: string[] = [];
     for (const c of run.manifest.png) {
       const img = decodeImage(run.read(c.file), c.file);

@@ -52,7 +52,8 @@ function manyScanJpeg(width: number, height: number, scans: number, sampling = [
   const seg = (marker: number, body: number[]) => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
   const components = sampling.flatMap((f, i) => [i + 1, f, 0]);
   const head = [
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...seg(0xdb, [0x00, ...new Array<number>(64).fill(1)]), // quantisation table 0: all ones
     ...seg(0xc2, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, sampling.length, ...components]), // progressive frame
     ...seg(0xc4, [0x00, 1, ...new Array<number>(15).fill(0), 0]), // DC table 0: one 1-bit code, category 0
@@ -77,7 +78,9 @@ describe('io: hostile images are refused before they cost time or memory', funct
   });
 
   it('PNG: an invalid filter type is refused (as PIL does), also in an interlace pass', () => {
-    expect(decodeError(grayPng(2, 2, new Uint8Array(deflateSync(Uint8Array.of(5, 1, 2, 0, 3, 4)))))).to.equal('h.img: PNG row 0 has invalid filter type 5 (0 to 4 are defined)');
+    expect(decodeError(grayPng(2, 2, new Uint8Array(deflateSync(Uint8Array.of(5, 1, 2, 0, 3, 4)))))).to.equal(
+      'h.img: PNG row 0 has invalid filter type 5 (0 to 4 are defined)',
+    );
     const sub = decodeImage(grayPng(2, 2, new Uint8Array(deflateSync(Uint8Array.of(0, 1, 2, 1, 3, 4)))), 'ok'); // row 1: Sub filter
     expect([0, 4, 8, 12].map((q) => sub.data[q])).to.deep.equal([1, 2, 3, 7]);
   });

@@ -50,7 +50,12 @@ describe('io: .npy files', () => {
       const results = JSON.parse(runOracle(['npy-check', ...args])) as NpyCheck[];
       results.forEach((r, i) => {
         const [name, , shape] = cases[i]!;
-        expect({ dtype: r.dtype, shape: r.shape, fortran: r.fortran, equal: r.equal }, name).to.deep.equal({ dtype: '<f4', shape, fortran: false, equal: true });
+        expect({ dtype: r.dtype, shape: r.shape, fortran: r.fortran, equal: r.equal }, name).to.deep.equal({
+          dtype: '<f4',
+          shape,
+          fortran: false,
+          equal: true,
+        });
         expect(r.data_offset % 64, `${name} data offset ${r.data_offset}`).to.equal(0);
       });
     } finally {

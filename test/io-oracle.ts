@@ -48,7 +48,9 @@ export function oracleRun<M>(command: string, extra: string[] = []): OracleRun<M
 
 /** The first `n` Kvasir test JPEGs (sorted), or all of them; callers require the shared data first (requireSharedData). */
 export function kvasirImages(n?: number): string[] {
-  const names = readdirSync(KVASIR_IMAGES).filter((f) => f.endsWith('.jpg')).sort();
+  const names = readdirSync(KVASIR_IMAGES)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort();
   return names.slice(0, n ?? names.length).map((f) => join(KVASIR_IMAGES, f));
 }
 

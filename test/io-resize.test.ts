@@ -47,7 +47,10 @@ describe('io: PIL bilinear resize and preprocessing', function () {
             if (first < 0) first = i;
           }
         }
-        if (bad) report.push(`${c.name} ${c.width}x${c.height} -> ${t.width}x${t.height}: ${bad} bytes differ, first at ${first} (got ${got.data[first]}, PIL ${want[first]})`);
+        if (bad)
+          report.push(
+            `${c.name} ${c.width}x${c.height} -> ${t.width}x${t.height}: ${bad} bytes differ, first at ${first} (got ${got.data[first]}, PIL ${want[first]})`,
+          );
         checked++;
       }
     }
@@ -91,11 +94,7 @@ describe('io: preprocessing by hand', () => {
     // A 1x1 image (R, G, B) = (0, 128, 255): the results, worked out with float32 rounding at every step.
     const got = normalizeToChw({ width: 1, height: 1, data: new Uint8Array([0, 128, 255]) });
     const f = Math.fround;
-    const want = [
-      f(f(0 - f(0.485)) / f(0.229)),
-      f(f(f(128 / 255) - f(0.456)) / f(0.224)),
-      f(f(1 - f(0.406)) / f(0.225)),
-    ];
+    const want = [f(f(0 - f(0.485)) / f(0.229)), f(f(f(128 / 255) - f(0.456)) / f(0.224)), f(f(1 - f(0.406)) / f(0.225))];
     expect(Array.from(got)).to.deep.equal(want);
     expect(got[0]).to.be.closeTo(-2.1179039, 1e-6);
     expect(got[2]).to.be.closeTo(2.64, 1e-6);

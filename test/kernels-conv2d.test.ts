@@ -1,5 +1,17 @@
 import { expect } from 'chai';
-import { conv2dAttrs, conv2dKernel, conv2dReference, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, exactInF16, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../src/kernels/conv2d.js';
+import {
+  conv2dAttrs,
+  conv2dKernel,
+  conv2dReference,
+  conv2dShape,
+  type Conv2dAttrs,
+  type ConvTiling,
+  type ConvWeightStorage,
+  exactInF16,
+  packConv2dBias,
+  packConv2dWeights,
+  packConv2dWeightsF16,
+} from '../src/kernels/conv2d.js';
 import { chooseTiling, DEFAULT_TILING_POLICY } from '../src/kernels/tiling-policy.js';
 import { halfBitsToFloat } from '../src/weights/f16.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
@@ -7,7 +19,14 @@ import { expectClose, expectZeroPadding } from './support/compare.js';
 import { runCall, testGpu } from './support/gpu.js';
 import { int, pick, rng, toF16Values, uniform } from './support/random.js';
 
-interface Case { xs: Shape4; a: Conv2dAttrs; tiling?: ConvTiling; inOffset?: number; outOffset?: number; weights?: ConvWeightStorage }
+interface Case {
+  xs: Shape4;
+  a: Conv2dAttrs;
+  tiling?: ConvTiling;
+  inOffset?: number;
+  outOffset?: number;
+  weights?: ConvWeightStorage;
+}
 
 async function check(c: Case, seed: number): Promise<void> {
   const r = rng(seed);
@@ -25,9 +44,10 @@ async function check(c: Case, seed: number): Promise<void> {
   const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) };
   const rv = denseView(ys);
   const call = conv2dKernel(c.a, xv, yv, t, { ...(res ? { res: rv } : {}), weights: c.weights ?? 'f32' });
-  const packed = c.weights === 'f16'
-    ? new Float32Array(packConv2dWeightsF16(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn).buffer) // the bits, uploaded as they are
-    : packConv2dWeights(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn);
+  const packed =
+    c.weights === 'f16'
+      ? new Float32Array(packConv2dWeightsF16(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn).buffer) // the bits, uploaded as they are
+      : packConv2dWeights(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn);
   const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: packed };
   if (b) inputs.bias = packConv2dBias(b, c.a.cout, t.tn);
   if (res) inputs.res = packNhwc(res, rv);
@@ -40,7 +60,7 @@ async function check(c: Case, seed: number): Promise<void> {
 
 describe('conv2d kernel vs float64 reference', () => {
   const fixed: Case[] = [
-    { xs: { n: 1, c: 3, h: 17, w: 13 }, a: conv2dAttrs(32, 3, 3, { stride: 2, pad: 1 }) },            // stem-like, odd sizes
+    { xs: { n: 1, c: 3, h: 17, w: 13 }, a: conv2dAttrs(32, 3, 3, { stride: 2, pad: 1 }) }, // stem-like, odd sizes
     { xs: { n: 2, c: 26, h: 9, w: 7 }, a: conv2dAttrs(26, 3, 3, { pad: 1, bias: true, relu: true }) }, // Res2Net split width
     { xs: { n: 1, c: 13, h: 6, w: 6 }, a: conv2dAttrs(13, 1, 3, { padL: 1, padR: 1 }) },
     { xs: { n: 1, c: 13, h: 6, w: 5 }, a: conv2dAttrs(13, 3, 1, { padT: 1, padB: 1 }) },
@@ -49,10 +69,10 @@ describe('conv2d kernel vs float64 reference', () => {
     { xs: { n: 1, c: 5, h: 8, w: 8 }, a: conv2dAttrs(6, 1, 7, { padL: 3, padR: 3 }) },
     { xs: { n: 1, c: 5, h: 8, w: 8 }, a: conv2dAttrs(6, 7, 1, { padT: 3, padB: 3 }) },
     { xs: { n: 1, c: 12, h: 11, w: 11 }, a: conv2dAttrs(7, 5, 5, { pad: 2, bias: true }) },
-    { xs: { n: 1, c: 9, h: 10, w: 10 }, a: conv2dAttrs(9, 3, 3, { pad: 3, dil: 3 }) },          // RFB dilated
-    { xs: { n: 1, c: 9, h: 12, w: 12 }, a: conv2dAttrs(9, 3, 3, { pad: 7, dil: 7 }) },          // dilation larger than the image
+    { xs: { n: 1, c: 9, h: 10, w: 10 }, a: conv2dAttrs(9, 3, 3, { pad: 3, dil: 3 }) }, // RFB dilated
+    { xs: { n: 1, c: 9, h: 12, w: 12 }, a: conv2dAttrs(9, 3, 3, { pad: 7, dil: 7 }) }, // dilation larger than the image
     { xs: { n: 1, c: 6, h: 1, w: 1 }, a: conv2dAttrs(5, 3, 3, { pad: 1, residual: true, relu: true }) }, // 1x1 spatial
-    { xs: { n: 2, c: 64, h: 1, w: 1 }, a: conv2dAttrs(1, 1, 1, { bias: true }) },               // one output channel
+    { xs: { n: 2, c: 64, h: 1, w: 1 }, a: conv2dAttrs(1, 1, 1, { bias: true }) }, // one output channel
     { xs: { n: 1, c: 7, h: 5, w: 5 }, a: conv2dAttrs(3, 7, 7, { pad: 3, residual: true }) },
     { xs: { n: 1, c: 96, h: 6, w: 6 }, a: conv2dAttrs(1, 1, 1, { bias: true }) },
     { xs: { n: 1, c: 10, h: 8, w: 8 }, a: conv2dAttrs(12, 3, 3, { pad: 1 }), inOffset: 4, outOffset: 8 }, // windows
@@ -66,9 +86,14 @@ describe('conv2d kernel vs float64 reference', () => {
       const xs = { n: int(r, 1, 2), c: int(r, 1, 40), h: int(r, 1, 9), w: int(r, 1, 9) };
       const a = conv2dAttrs(int(r, 1, 33), 1, 1, { bias: r() < 0.5, residual: r() < 0.5, relu: r() < 0.5 });
       const sg = (await testGpu()).ctx.subgroupSize;
-      const tiling: ConvTiling = i % 4 === 3 ? { tm: 2, tn: 2, wgx: 4, wgy: 8, lanes: 'shared', kc: 3 }
-        : i % 3 === 2 && sg ? { tm: 3, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg }
-        : i % 2 ? { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' } : { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' };
+      const tiling: ConvTiling =
+        i % 4 === 3
+          ? { tm: 2, tn: 2, wgx: 4, wgy: 8, lanes: 'shared', kc: 3 }
+          : i % 3 === 2 && sg
+            ? { tm: 3, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg }
+            : i % 2
+              ? { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' }
+              : { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' };
       await check({ xs, a, tiling, inOffset: 4 * int(r, 0, 1), outOffset: 4 * int(r, 0, 1) }, 7000 + i);
     }
   });
@@ -79,9 +104,17 @@ describe('conv2d kernel vs float64 reference', () => {
       const kh = int(r, 1, 7);
       const kw = pick(r, [1, kh, int(r, 1, 7)]);
       const a = conv2dAttrs(int(r, 1, 40), kh, kw, {
-        strideY: int(r, 1, 3), strideX: int(r, 1, 3), dilY: int(r, 1, 3), dilX: int(r, 1, 2),
-        padT: int(r, 0, 3), padB: int(r, 0, 3), padL: int(r, 0, 3), padR: int(r, 0, 3),
-        bias: r() < 0.5, residual: r() < 0.4, relu: r() < 0.5,
+        strideY: int(r, 1, 3),
+        strideX: int(r, 1, 3),
+        dilY: int(r, 1, 3),
+        dilX: int(r, 1, 2),
+        padT: int(r, 0, 3),
+        padB: int(r, 0, 3),
+        padL: int(r, 0, 3),
+        padR: int(r, 0, 3),
+        bias: r() < 0.5,
+        residual: r() < 0.4,
+        relu: r() < 0.5,
       });
       const xs = { n: int(r, 1, 2), c: int(r, 1, 37), h: int(r, 1, 14), w: int(r, 1, 14) };
       try {
@@ -92,13 +125,14 @@ describe('conv2d kernel vs float64 reference', () => {
       }
       const sg = (await testGpu()).ctx.subgroupSize;
       const kind = r();
-      const tiling: ConvTiling = kind < 0.25
-        ? { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]), lanes: 'channels' }
-        : kind < 0.5
-          ? { tm: pick(r, [1, 2, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [2, 4, 8]), wgy: pick(r, [2, 4, 8]), lanes: 'shared', kc: pick(r, [1, 2, 4]) }
-        : kind < 0.75 || !sg
-          ? { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [1, 8, 16, 32]), wgy: 1, lanes: 'pixels' }
-          : { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3, 4, 5]), wgx: sg * pick(r, [1, 2]), wgy: 1, lanes: 'pixels', subgroup: sg };
+      const tiling: ConvTiling =
+        kind < 0.25
+          ? { tm: pick(r, [1, 2, 4, 8]), tn: pick(r, [1, 2, 4]), wgx: pick(r, [1, 2, 4, 8]), wgy: pick(r, [1, 4, 8]), lanes: 'channels' }
+          : kind < 0.5
+            ? { tm: pick(r, [1, 2, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [2, 4, 8]), wgy: pick(r, [2, 4, 8]), lanes: 'shared', kc: pick(r, [1, 2, 4]) }
+            : kind < 0.75 || !sg
+              ? { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3]), wgx: pick(r, [1, 8, 16, 32]), wgy: 1, lanes: 'pixels' }
+              : { tm: pick(r, [1, 2, 3, 4]), tn: pick(r, [1, 2, 3, 4, 5]), wgx: sg * pick(r, [1, 2]), wgy: 1, lanes: 'pixels', subgroup: sg };
       await check({ xs, a, tiling }, 5000 + i);
     }
   });
@@ -106,15 +140,31 @@ describe('conv2d kernel vs float64 reference', () => {
   it('split-K: 16 convs with the sum split across a workgroup (sums not a multiple of the split, 1x1 maps, N = 2, a sum shorter than the split)', async () => {
     const r = rng(24);
     const fixedSplit: Case[] = [
-      { xs: { n: 1, c: 300, h: 1, w: 1 }, a: conv2dAttrs(9, 3, 3, { pad: 1, bias: true, relu: true }), tiling: { lanes: 'splitk', tm: 1, tn: 2, wgx: 64, wgy: 1 } },
+      {
+        xs: { n: 1, c: 300, h: 1, w: 1 },
+        a: conv2dAttrs(9, 3, 3, { pad: 1, bias: true, relu: true }),
+        tiling: { lanes: 'splitk', tm: 1, tn: 2, wgx: 64, wgy: 1 },
+      },
       { xs: { n: 2, c: 37, h: 5, w: 3 }, a: conv2dAttrs(6, 5, 5, { pad: 2, residual: true }), tiling: { lanes: 'splitk', tm: 4, tn: 1, wgx: 32, wgy: 1 } },
       { xs: { n: 1, c: 2, h: 3, w: 3 }, a: conv2dAttrs(5, 1, 1, { bias: true }), tiling: { lanes: 'splitk', tm: 2, tn: 2, wgx: 128, wgy: 1 } }, // 1 step, 128 lanes
-      { xs: { n: 1, c: 70, h: 11, w: 11 }, a: conv2dAttrs(64, 5, 5, { pad: 2, relu: true }), tiling: { lanes: 'splitk', tm: 4, tn: 2, wgx: 8, wgy: 1 }, outOffset: 4 },
+      {
+        xs: { n: 1, c: 70, h: 11, w: 11 },
+        a: conv2dAttrs(64, 5, 5, { pad: 2, relu: true }),
+        tiling: { lanes: 'splitk', tm: 4, tn: 2, wgx: 8, wgy: 1 },
+        outOffset: 4,
+      },
     ];
     for (const [i, c] of fixedSplit.entries()) await check(c, 11000 + i);
     for (let i = 0; i < 12; i++) {
       const k = pick(r, [1, 3, 5]);
-      const a = conv2dAttrs(int(r, 1, 40), k, k, { pad: int(r, 0, 2), stride: int(r, 1, 2), dil: int(r, 1, 2), bias: r() < 0.5, residual: r() < 0.4, relu: r() < 0.5 });
+      const a = conv2dAttrs(int(r, 1, 40), k, k, {
+        pad: int(r, 0, 2),
+        stride: int(r, 1, 2),
+        dil: int(r, 1, 2),
+        bias: r() < 0.5,
+        residual: r() < 0.4,
+        relu: r() < 0.5,
+      });
       const xs = { n: int(r, 1, 2), c: int(r, 1, 80), h: int(r, 1, 9), w: int(r, 1, 9) };
       try {
         conv2dShape(xs, a);
@@ -124,7 +174,10 @@ describe('conv2d kernel vs float64 reference', () => {
       }
       const tm = pick(r, [1, 2, 4]);
       const tn = pick(r, [1, 2, 3]);
-      const wgx = pick(r, [8, 16, 32, 64, 256].filter((n) => n >= tm * tn));
+      const wgx = pick(
+        r,
+        [8, 16, 32, 64, 256].filter((n) => n >= tm * tn),
+      );
       await check({ xs, a, tiling: { lanes: 'splitk', tm, tn, wgx, wgy: 1 }, inOffset: 4 * int(r, 0, 1), weights: r() < 0.3 ? 'f16' : 'f32' }, 11100 + i);
     }
   });
@@ -134,7 +187,13 @@ describe('conv2d kernel vs float64 reference', () => {
     const sg = (await testGpu()).ctx.subgroupSize;
     for (let i = 0; i < 16; i++) {
       const k = pick(r, [1, 3, 5]);
-      const a = conv2dAttrs(int(r, 1, 37), k, pick(r, [1, k]), { pad: int(r, 0, 2), stride: int(r, 1, 2), bias: r() < 0.5, residual: r() < 0.4, relu: r() < 0.5 });
+      const a = conv2dAttrs(int(r, 1, 37), k, pick(r, [1, k]), {
+        pad: int(r, 0, 2),
+        stride: int(r, 1, 2),
+        bias: r() < 0.5,
+        residual: r() < 0.4,
+        relu: r() < 0.5,
+      });
       const xs = { n: int(r, 1, 2), c: int(r, 1, 30), h: int(r, 1, 11), w: int(r, 1, 11) };
       try {
         conv2dShape(xs, a);
@@ -170,9 +229,15 @@ describe('conv2d kernel vs float64 reference', () => {
     expect(() => conv2dShape({ n: 1, c: 1, h: 9, w: 9 }, conv2dAttrs(1, 9, 9))).to.throw(/kernel sizes must be 1..7/);
     const a = conv2dAttrs(4, 1, 1, { residual: true });
     const x = denseView({ n: 1, c: 4, h: 3, w: 3 });
-    expect(() => conv2dKernel(a, x, x, chooseTiling(DEFAULT_TILING_POLICY, 9, 4), { res: denseView({ n: 1, c: 4, h: 2, w: 3 }) })).to.throw(/residual is 1x4x2x3, expected 1x4x3x3/);
-    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 4, wgy: 4, subgroup: 8 })).to.throw(/subgroup weight sharing needs lanes over pixels/);
-    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 24, wgy: 1, lanes: 'splitk' })).to.throw(/split-K tiling needs wgx a power of two/);
+    expect(() => conv2dKernel(a, x, x, chooseTiling(DEFAULT_TILING_POLICY, 9, 4), { res: denseView({ n: 1, c: 4, h: 2, w: 3 }) })).to.throw(
+      /residual is 1x4x2x3, expected 1x4x3x3/,
+    );
+    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 4, wgy: 4, subgroup: 8 })).to.throw(
+      /subgroup weight sharing needs lanes over pixels/,
+    );
+    expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 1, tn: 1, wgx: 24, wgy: 1, lanes: 'splitk' })).to.throw(
+      /split-K tiling needs wgx a power of two/,
+    );
     expect(() => conv2dKernel(conv2dAttrs(4, 1, 1), x, x, { tm: 4, tn: 2, wgx: 4, wgy: 1, lanes: 'splitk' })).to.throw(/>= tm \* tn/);
   });
 });

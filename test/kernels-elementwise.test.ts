@@ -1,5 +1,17 @@
 import { expect } from 'chai';
-import { batchnormKernel, batchnormReference, binaryKernel, binaryReference, eraseKernel, eraseReference, packBatchnorm, unaryKernel, unaryReference, type BinaryOp, type UnaryOp } from '../src/kernels/elementwise.js';
+import {
+  batchnormKernel,
+  batchnormReference,
+  binaryKernel,
+  binaryReference,
+  eraseKernel,
+  eraseReference,
+  packBatchnorm,
+  unaryKernel,
+  unaryReference,
+  type BinaryOp,
+  type UnaryOp,
+} from '../src/kernels/elementwise.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
 import { expectClose, expectZeroPadding } from './support/compare.js';
 import { runCall } from './support/gpu.js';
@@ -8,7 +20,12 @@ import { int, rng, uniform } from './support/random.js';
 /** Random shapes with the awkward cases first: 1x1 spatial, N = 2, channels not a multiple of 4. */
 function shapes(seed: number, count: number): Shape4[] {
   const r = rng(seed);
-  const out: Shape4[] = [{ n: 1, c: 1, h: 1, w: 1 }, { n: 2, c: 3, h: 1, w: 1 }, { n: 2, c: 26, h: 5, w: 7 }, { n: 1, c: 8, h: 3, w: 3 }];
+  const out: Shape4[] = [
+    { n: 1, c: 1, h: 1, w: 1 },
+    { n: 2, c: 3, h: 1, w: 1 },
+    { n: 2, c: 26, h: 5, w: 7 },
+    { n: 1, c: 8, h: 3, w: 3 },
+  ];
   while (out.length < count) out.push({ n: int(r, 1, 2), c: int(r, 1, 41), h: int(r, 1, 17), w: int(r, 1, 17) });
   return out;
 }

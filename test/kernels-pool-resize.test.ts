@@ -58,8 +58,15 @@ describe('pooling kernels vs float64 reference', () => {
       for (let i = 0; i < 24; i++) {
         const k = int(r, 1, 4);
         const a: PoolAttrs = {
-          kind, kh: k, kw: pick(r, [k, int(r, 1, 4)]), strideY: int(r, 1, 3), strideX: int(r, 1, 3),
-          padY: 0, padX: 0, ceilMode: r() < 0.5, countIncludePad: r() < 0.5,
+          kind,
+          kh: k,
+          kw: pick(r, [k, int(r, 1, 4)]),
+          strideY: int(r, 1, 3),
+          strideX: int(r, 1, 3),
+          padY: 0,
+          padX: 0,
+          ceilMode: r() < 0.5,
+          countIncludePad: r() < 0.5,
         };
         a.padY = int(r, 0, Math.floor(a.kh / 2));
         a.padX = int(r, 0, Math.floor(a.kw / 2));
@@ -106,7 +113,11 @@ describe('bilinear resize vs float64 reference', () => {
 describe('min-max normalisation vs float64 reference', () => {
   it('22 random maps, one min/max per image', async () => {
     const r = rng(41);
-    const cases: Shape4[] = [{ n: 1, c: 1, h: 1, w: 1 }, { n: 2, c: 1, h: 352, w: 352 }, { n: 2, c: 3, h: 5, w: 3 }];
+    const cases: Shape4[] = [
+      { n: 1, c: 1, h: 1, w: 1 },
+      { n: 2, c: 1, h: 352, w: 352 },
+      { n: 2, c: 3, h: 5, w: 3 },
+    ];
     while (cases.length < 22) cases.push({ n: int(r, 1, 3), c: int(r, 1, 6), h: int(r, 1, 40), w: int(r, 1, 40) });
     for (const [i, s] of cases.entries()) {
       const x = uniform(r, numel(s), -5 * r(), 7 * r());

@@ -22,7 +22,11 @@ function logits(r: () => number, n: number, threshold: number): Float32Array {
 describe('sigmoid-threshold op', () => {
   it('kernel equals the float64 reference on 24 shapes (1x1, N = 2, odd channels, channel windows)', async () => {
     const r = rng(31);
-    const shapes: Shape4[] = [{ n: 1, c: 1, h: 1, w: 1 }, { n: 2, c: 1, h: 7, w: 5 }, { n: 1, c: 3, h: 4, w: 9 }];
+    const shapes: Shape4[] = [
+      { n: 1, c: 1, h: 1, w: 1 },
+      { n: 2, c: 1, h: 7, w: 5 },
+      { n: 1, c: 3, h: 4, w: 9 },
+    ];
     while (shapes.length < 24) shapes.push({ n: int(r, 1, 2), c: int(r, 1, 9), h: int(r, 1, 13), w: int(r, 1, 13) });
     for (const [i, s] of shapes.entries()) {
       const threshold = [0.5, 0.1, 0.9, 0.37][i % 4]!;

@@ -45,7 +45,20 @@ describe('metrics: E-measure', () => {
     //   p2, p3 (0,0): aB -1/2, aG -1/4: align = 4/5,                   psi = (9/5)^2/4 = 81/100
     //   E = (625/676 + 1/100 + 162/100)/3
     // k 255: B all 1, aB = 0: align 0, psi 1/4, E = 1/3.
-    const curve = eMeasureCurve(thresholdSweep(preparePair(gray([[255, 200], [0, 0]]), gray([[255, 0], [0, 0]]))));
+    const curve = eMeasureCurve(
+      thresholdSweep(
+        preparePair(
+          gray([
+            [255, 200],
+            [0, 0],
+          ]),
+          gray([
+            [255, 0],
+            [0, 0],
+          ]),
+        ),
+      ),
+    );
     const mid = (625 / 676 + 1 / 100 + 162 / 100) / 3;
     for (let k = 0; k < 256; k++) {
       const want = k < 55 ? 4 / 3 : k < 255 ? mid : 1 / 3;

@@ -11,10 +11,30 @@ function gray(rows: number[][]): GrayMap {
 
 // Image A: P = [1, 128/255; 64/255, 0], G = [1, 1; 0, 0]. Dice curve (see metrics-sweep):
 //   k 0..126: 2/3, k 127..190: 1, k 191..254: 4/5, k 255: 2/3 (mean 47/60).
-const A: ImagePair = { name: 'A', pred: gray([[255, 128], [64, 0]]), gt: gray([[255, 255], [0, 0]]) };
+const A: ImagePair = {
+  name: 'A',
+  pred: gray([
+    [255, 128],
+    [64, 0],
+  ]),
+  gt: gray([
+    [255, 255],
+    [0, 0],
+  ]),
+};
 // Image B: P = [1, 200/255; 0, 0], G = [1, 0; 0, 0]:
 //   k 0..54: B = G, Dice 1;  k 55..254: B = {p0, p1}, Dice 2/3;  k 255: all, Dice 2/5.
-const B: ImagePair = { name: 'B', pred: gray([[255, 200], [0, 0]]), gt: gray([[255, 0], [0, 0]]) };
+const B: ImagePair = {
+  name: 'B',
+  pred: gray([
+    [255, 200],
+    [0, 0],
+  ]),
+  gt: gray([
+    [255, 0],
+    [0, 0],
+  ]),
+};
 
 describe('metrics: dataset aggregation (main.m)', () => {
   it('averages the curves over images first, then takes mean and max over thresholds', () => {
@@ -60,16 +80,14 @@ describe('metrics: dataset aggregation (main.m)', () => {
 describe('metrics: gray from RGBA', () => {
   it('uses the first row of inv(NTSC RGB->YIQ) as MATLAB rgb2gray does', () => {
     // Rows of the YIQ->RGB matrix MATLAB inverts; first row of the inverse by cofactors.
-    const m = [[1, 0.956, 0.621], [1, -0.272, -0.647], [1, -1.106, 1.703]] as const;
+    const m = [
+      [1, 0.956, 0.621],
+      [1, -0.272, -0.647],
+      [1, -1.106, 1.703],
+    ] as const;
     const det =
-      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-      m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    const row = [
-      (m[1][1] * m[2][2] - m[1][2] * m[2][1]) / det,
-      -(m[0][1] * m[2][2] - m[0][2] * m[2][1]) / det,
-      (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det,
-    ];
+      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    const row = [(m[1][1] * m[2][2] - m[1][2] * m[2][1]) / det, -(m[0][1] * m[2][2] - m[0][2] * m[2][1]) / det, (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det];
     row.forEach((v, i) => expect(MATLAB_RGB2GRAY_WEIGHTS[i], `weight ${i}`).to.be.closeTo(v, 1e-14));
   });
 

@@ -25,7 +25,10 @@ describe('metrics: Kvasir reference (official PraNet maps, main.m rules)', funct
 
   before(function () {
     requireSharedData(this, mapDir, maskDir);
-    const maps = fs.readdirSync(mapDir).filter((f) => f.endsWith('.png')).sort();
+    const maps = fs
+      .readdirSync(mapDir)
+      .filter((f) => f.endsWith('.png'))
+      .sort();
     const masks = new Map(fs.readdirSync(maskDir).map((f) => [path.parse(f).name, f] as const));
     expect(maps, `PNG maps in ${mapDir}`).to.have.length(100);
     maskRgba = [];

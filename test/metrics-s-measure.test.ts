@@ -64,17 +64,61 @@ describe('metrics: S-measure', () => {
     // Foreground at 1-based cols 1-2 and rows 1-2: mean 1.5 -> 2 (NumPy's half-to-even on the
     // 0-based 0.5 would give 0 + 1 = 1). Cols 2-3 / rows 3-4: 2.5 -> 3 and 3.5 -> 4.
     const z = (rows: number[][]) => preparePair(gray(rows.map((r) => r.map(() => 0))), gray(rows));
-    expect(gtCentroid(z([[255, 255, 0, 0], [255, 255, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]))).to.deep.equal({ x: 2, y: 2 });
-    expect(gtCentroid(z([[0, 0, 0, 0], [0, 0, 0, 0], [0, 255, 255, 0], [0, 255, 255, 0]]))).to.deep.equal({ x: 3, y: 4 });
+    expect(
+      gtCentroid(
+        z([
+          [255, 255, 0, 0],
+          [255, 255, 0, 0],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+        ]),
+      ),
+    ).to.deep.equal({ x: 2, y: 2 });
+    expect(
+      gtCentroid(
+        z([
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 255, 255, 0],
+          [0, 255, 255, 0],
+        ]),
+      ),
+    ).to.deep.equal({ x: 3, y: 4 });
   });
 
   it('all-background GT: S = 1 - mean(P)', () => {
     // P = [1, 0; 0.5, 0] (gray 110/10/60 normalised): S = 1 - 1.5/4.
-    expect(sMeasure(preparePair(gray([[110, 10], [60, 10]]), gray([[0, 0], [128, 0]])))).to.equal(1 - 1.5 / 4);
+    expect(
+      sMeasure(
+        preparePair(
+          gray([
+            [110, 10],
+            [60, 10],
+          ]),
+          gray([
+            [0, 0],
+            [128, 0],
+          ]),
+        ),
+      ),
+    ).to.equal(1 - 1.5 / 4);
   });
 
   it('all-foreground GT: S = mean(P)', () => {
-    expect(sMeasure(preparePair(gray([[110, 10], [60, 10]]), gray([[255, 255], [129, 255]])))).to.equal(1.5 / 4);
+    expect(
+      sMeasure(
+        preparePair(
+          gray([
+            [110, 10],
+            [60, 10],
+          ]),
+          gray([
+            [255, 255],
+            [129, 255],
+          ]),
+        ),
+      ),
+    ).to.equal(1.5 / 4);
   });
 
   it('constant map with a mixed GT', () => {
@@ -82,13 +126,30 @@ describe('metrics: S-measure', () => {
     //   S_object: O_FG = O({0}) = 0; O_BG = O({1, 1, 1}) = 2/(1 + 1 + 0) = 1; S_o = 3/4.
     //   Centroid (1, 1): four 1-pixel blocks, each a = b = 0 -> ssim 1; S_r = 1.
     //   S = (3/4 + 1)/2 = 7/8.
-    expect(sMeasure(preparePair(gray([[0, 0], [0, 0]]), gray([[255, 0], [0, 0]])))).to.be.closeTo(7 / 8, 1e-15);
+    expect(
+      sMeasure(
+        preparePair(
+          gray([
+            [0, 0],
+            [0, 0],
+          ]),
+          gray([
+            [255, 0],
+            [0, 0],
+          ]),
+        ),
+      ),
+    ).to.be.closeTo(7 / 8, 1e-15);
   });
 
   it('perfect prediction of a mixed GT scores about 1', () => {
     // P = G: O_FG = 2/(1+1) = 1, O_BG = 1 -> S_o = 1; every block has P = G, so a = b and ssim = 1
     // (or a = b = 0 -> 1).
-    const g = [[0, 0, 0], [0, 255, 255], [0, 255, 0]];
+    const g = [
+      [0, 0, 0],
+      [0, 255, 255],
+      [0, 255, 0],
+    ];
     expect(sMeasure(preparePair(gray(g), gray(g)))).to.be.closeTo(1, 1e-14);
   });
 });

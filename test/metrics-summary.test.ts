@@ -4,11 +4,27 @@ import type { DatasetMetrics, ImageScores } from '../src/metrics/evaluate.js';
 import { datasetSummary, formatSummaryTable, imageScoresCsv } from '../src/metrics/summary.js';
 
 const row = (name: string, base: number): ImageScores => ({
-  name, meanDice: base, meanIoU: base / 2, wFm: base / 3, Sm: base / 4, meanEm: base / 5, MAE: base / 6, dice05: base / 7,
+  name,
+  meanDice: base,
+  meanIoU: base / 2,
+  wFm: base / 3,
+  Sm: base / 4,
+  meanEm: base / 5,
+  MAE: base / 6,
+  dice05: base / 7,
 });
 
 const metrics: DatasetMetrics = {
-  n: 2, mDice: 0.81234, mIoU: 0.71, wFm: 0.6, Sm: 0.5, maxEm: 0.99996, meanEm: 0.3, MAE: 0.04321, maxDice: 0.85, images: [row('a', 0.9), row('b', 0.7)],
+  n: 2,
+  mDice: 0.81234,
+  mIoU: 0.71,
+  wFm: 0.6,
+  Sm: 0.5,
+  maxEm: 0.99996,
+  meanEm: 0.3,
+  MAE: 0.04321,
+  maxDice: 0.85,
+  images: [row('a', 0.9), row('b', 0.7)],
 };
 
 describe('metrics: summary presentation', () => {

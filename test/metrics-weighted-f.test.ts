@@ -74,7 +74,12 @@ describe('metrics: 7x7 sigma-5 Gaussian, zero padded', () => {
     const k2: number[] = [];
     for (let y = -3; y <= 3; y++) for (let x = -3; x <= 3; x++) k2.push(Math.exp(-(x * x + y * y) / 50));
     const sum = k2.reduce((a, b) => a + b, 0);
-    for (const [w, h] of [[1, 1], [5, 3], [11, 9], [2, 13]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [5, 3],
+      [11, 9],
+      [2, 13],
+    ] as const) {
       const src = new Float64Array(w * h).map(() => r());
       const got = filterZeroPadded(src, w, h, gaussian7Sigma5());
       for (let y = 0; y < h; y++) {
@@ -132,12 +137,29 @@ describe('metrics: weighted F-measure', () => {
   });
 
   it('all-background GT scores 0 (MATLAB would give NaN)', () => {
-    expect(weightedFMeasure(preparePair(gray([[255, 0], [0, 0]]), gray([[0, 0], [0, 0]])))).to.equal(0);
+    expect(
+      weightedFMeasure(
+        preparePair(
+          gray([
+            [255, 0],
+            [0, 0],
+          ]),
+          gray([
+            [0, 0],
+            [0, 0],
+          ]),
+        ),
+      ),
+    ).to.equal(0);
   });
 
   it('perfect prediction scores about 1', () => {
     // E = 0 everywhere: R = 1, FPw = 0, P = |G|/(|G| + eps).
-    const g = [[0, 0, 0, 0], [0, 255, 255, 0], [0, 255, 0, 0]];
+    const g = [
+      [0, 0, 0, 0],
+      [0, 255, 255, 0],
+      [0, 255, 0, 0],
+    ];
     expect(weightedFMeasure(preparePair(gray(g), gray(g)))).to.be.closeTo(1, 1e-12);
   });
 });

@@ -27,7 +27,9 @@ async function checkParity(g: Golden, loaded: LoadedWeights): Promise<void> {
       const ours = distance(out[name]!, g.f64(name));
       const ok = ours.rel_l2 <= 3 * torch32.rel_l2 && ours.max_abs <= 3 * torch32.max_abs;
       bad ||= !ok;
-      report.push(`${ok ? ' ' : '!'} ${name.padEnd(14)} relL2 ${ours.rel_l2.toExponential(2)} (torch f32 ${torch32.rel_l2.toExponential(2)})  maxabs ${ours.max_abs.toExponential(2)} (torch f32 ${torch32.max_abs.toExponential(2)})`);
+      report.push(
+        `${ok ? ' ' : '!'} ${name.padEnd(14)} relL2 ${ours.rel_l2.toExponential(2)} (torch f32 ${torch32.rel_l2.toExponential(2)})  maxabs ${ours.max_abs.toExponential(2)} (torch f32 ${torch32.max_abs.toExponential(2)})`,
+      );
     }
     console.log(`      ${loaded.source}:\n      ${report.join('\n      ')}`);
     expect(bad, 'a tensor is further from float64 than 3x PyTorch float32 (marked !)').to.equal(false);
@@ -44,7 +46,7 @@ for (const config of ['tiny', 'official'] as const) {
       g = golden(config);
     });
 
-    it('pre-processing of the PNG equals PyTorch\'s input tensor exactly', () => {
+    it("pre-processing of the PNG equals PyTorch's input tensor exactly", () => {
       const ours = preprocess(decodeImage(readFileSync(g.png), g.png));
       const theirs = g.input();
       expect(ours.length).to.equal(theirs.length);
@@ -61,7 +63,7 @@ for (const config of ['tiny', 'official'] as const) {
       });
     }
 
-    it('model.legacy.pth converted to the engine\'s f32 weight file', async () => {
+    it("model.legacy.pth converted to the engine's f32 weight file", async () => {
       const path = join(g.dir, 'model.legacy.pth');
       const sd = cleanStateDict(readCheckpoint(readFileSync(path), path));
       const { bytes } = convertStateDict(sd, { dtype: 'f32', source: path });

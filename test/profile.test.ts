@@ -101,12 +101,30 @@ describe('profile aggregation', () => {
 
   it('maps node names to stages', () => {
     const cases: [string, string][] = [
-      ['resnet.conv1.0', 'stem'], ['resnet.conv1.6', 'stem'], ['resnet.maxpool', 'stem'], ['resnet.layer1.0.conv1', 'layer1'],
-      ['resnet.layer2.0.downsample.0', 'layer2'], ['resnet.layer3.5.conv3', 'layer3'], ['resnet.layer4.2.pool', 'layer4'],
-      ['rfb2_1.branch0.0.conv', 'RFB'], ['rfb4_1.cat.copy1', 'RFB'], ['agg1.up_a', 'decoder'], ['agg1.conv5', 'decoder'],
-      ['crop_4', 'RA4'], ['ra4_erase', 'RA4'], ['ra4_conv5.conv', 'RA4'], ['ra4.residual', 'RA4'], ['crop_3', 'RA3'],
-      ['ra3_conv4.conv', 'RA3'], ['crop_2', 'RA2'], ['ra2_conv1.conv', 'RA2'], ['lateral_map_2', 'output'],
-      ['lateral_map_5', 'output'], ['post.sigmoid', 'other'], ['ra40', 'other'], ['crop_45', 'other'],
+      ['resnet.conv1.0', 'stem'],
+      ['resnet.conv1.6', 'stem'],
+      ['resnet.maxpool', 'stem'],
+      ['resnet.layer1.0.conv1', 'layer1'],
+      ['resnet.layer2.0.downsample.0', 'layer2'],
+      ['resnet.layer3.5.conv3', 'layer3'],
+      ['resnet.layer4.2.pool', 'layer4'],
+      ['rfb2_1.branch0.0.conv', 'RFB'],
+      ['rfb4_1.cat.copy1', 'RFB'],
+      ['agg1.up_a', 'decoder'],
+      ['agg1.conv5', 'decoder'],
+      ['crop_4', 'RA4'],
+      ['ra4_erase', 'RA4'],
+      ['ra4_conv5.conv', 'RA4'],
+      ['ra4.residual', 'RA4'],
+      ['crop_3', 'RA3'],
+      ['ra3_conv4.conv', 'RA3'],
+      ['crop_2', 'RA2'],
+      ['ra2_conv1.conv', 'RA2'],
+      ['lateral_map_2', 'output'],
+      ['lateral_map_5', 'output'],
+      ['post.sigmoid', 'other'],
+      ['ra40', 'other'],
+      ['crop_45', 'other'],
     ];
     for (const [name, stage] of cases) expect(stageOf(name), name).to.equal(stage);
   });
@@ -116,7 +134,10 @@ describe('profile aggregation', () => {
     optimize(built.graph);
     const steps = planMemory(built.graph).steps; // what runs, with the planner's copies
     const stages = steps.map((n) => stageOf(n.name));
-    expect(stages.filter((st) => st === 'other'), 'steps outside every stage').to.deep.equal([]);
+    expect(
+      stages.filter((st) => st === 'other'),
+      'steps outside every stage',
+    ).to.deep.equal([]);
     const order = stages.map((st) => STAGES.indexOf(st as (typeof STAGES)[number]));
     expect(order, 'stage order along the pass').to.deep.equal([...order].sort((a, b) => a - b));
     expect([...new Set(stages)]).to.deep.equal([...STAGES]);
@@ -166,7 +187,7 @@ describe('pranet profile and pranet bench', () => {
   before(() => (tmp = mkdtempSync(join(tmpdir(), 'pranet-profile-'))));
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('on an adapter without timestamp-query (Dawn\'s OpenGL ES backend) it times each dispatch with the host clock, and says so', () => {
+  it("on an adapter without timestamp-query (Dawn's OpenGL ES backend) it times each dispatch with the host clock, and says so", () => {
     const json = join(tmp, 'profile-gles.json');
     const r = pranet(['profile', '--backend', 'opengles', '--random', 'tiny', '--size', '64', '--json', json]);
     expect(r.status, r.stderr).to.equal(0);
@@ -175,14 +196,33 @@ describe('pranet profile and pranet bench', () => {
     const p = JSON.parse(readFileSync(json, 'utf8')) as ProfileJson;
     expect(p.method).to.equal('host-clock');
     expect(p.kernels.length).to.be.greaterThan(100);
-    expect(p.kernels.every((k: { ms: number }) => k.ms > 0), 'every dispatch has a time').to.equal(true);
+    expect(
+      p.kernels.every((k: { ms: number }) => k.ms > 0),
+      'every dispatch has a time',
+    ).to.equal(true);
   });
 
   it('pranet profile --random tiny --size 64 --trace --json: tables, a trace with a slice per dispatch, consistent JSON', () => {
     const trace = join(tmp, 'trace.json');
     const json = join(tmp, 'profile.json');
     const wgsl = join(tmp, 'wgsl');
-    const r = pranet(['profile', '--random', 'tiny', '--size', '64', '--top', '5', '--trace', trace, '--json', json, '--gemm-ceiling-gflops', '10', '--dump-wgsl', wgsl]);
+    const r = pranet([
+      'profile',
+      '--random',
+      'tiny',
+      '--size',
+      '64',
+      '--top',
+      '5',
+      '--trace',
+      trace,
+      '--json',
+      json,
+      '--gemm-ceiling-gflops',
+      '10',
+      '--dump-wgsl',
+      wgsl,
+    ]);
     expect(r.status, r.stderr).to.equal(0);
     const p = JSON.parse(readFileSync(json, 'utf8')) as ProfileJson;
     const n = p.kernels.length;
@@ -272,7 +312,7 @@ describe('pranet profile and pranet bench', () => {
     for (const peer of ['ort-cpu', 'ort-webgpu', 'torch']) expect(r.stdout).to.match(new RegExp(`${peer} [\\d.]+ ms = [\\d.]+x the engine's time`));
   });
 
-  it('pranet bench --peers on the engine\'s own .pnw file (folded batchnorm): the peers compute the same maps', function () {
+  it("pranet bench --peers on the engine's own .pnw file (folded batchnorm): the peers compute the same maps", function () {
     requireTorch(this);
     const weights = join(tmp, 'tiny-seed3.pnw');
     writeFileSync(weights, tinyPraNetWeightFile(3));

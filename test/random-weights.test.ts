@@ -39,17 +39,20 @@ describe('random PraNet weights', () => {
     w.set('extra.weight', { shape: [3], data: new Float32Array(3) });
     expect(() => buildPraNet(w, { size: 64, source: 'broken.pth' })).to.throw(
       `broken.pth: the weights do not fit the PraNet architecture (5 problems):\n` +
-      `  missing key 'resnet.conv1.0.weight' (expected shape [${stem.join(', ')}])\n` +
-      `  missing key 'resnet.layer2.0.convs.0.weight' (expected shape [${split.join(', ')}])\n` +
-      `  missing key 'resnet.layer3.2.conv1.weight' (expected shape [${block.join(', ')}])\n` +
-      `  key 'ra3_conv2.conv.weight' has shape [64, 64, 5, 5], expected [64, 64, 3, 3]\n` +
-      `  unexpected key 'extra.weight' (shape [3])`);
+        `  missing key 'resnet.conv1.0.weight' (expected shape [${stem.join(', ')}])\n` +
+        `  missing key 'resnet.layer2.0.convs.0.weight' (expected shape [${split.join(', ')}])\n` +
+        `  missing key 'resnet.layer3.2.conv1.weight' (expected shape [${block.join(', ')}])\n` +
+        `  key 'ra3_conv2.conv.weight' has shape [64, 64, 5, 5], expected [64, 64, 3, 3]\n` +
+        `  unexpected key 'extra.weight' (shape [3])`,
+    );
   });
 
   it('names every number of the configuration it cannot find', () => {
     const w = randomPraNetWeights('tiny', 0);
     for (const k of [...w.keys()]) if (k.startsWith('resnet.layer4.') || k.startsWith('ra2_conv')) w.delete(k);
-    expect(() => buildPraNet(w, { source: 'cut.pth' })).to.throw(/^cut\.pth: cannot tell the PraNet configuration from the tensor shapes; not found: the depth of resnet\.layer4 .*; the split width of resnet\.layer4 .*; the output width of resnet\.layer4 .*; the RA2 width /);
+    expect(() => buildPraNet(w, { source: 'cut.pth' })).to.throw(
+      /^cut\.pth: cannot tell the PraNet configuration from the tensor shapes; not found: the depth of resnet\.layer4 .*; the split width of resnet\.layer4 .*; the output width of resnet\.layer4 .*; the RA2 width /,
+    );
   });
 
   it('has exactly the conv weight keys and shapes of the PyTorch reference for every preset', function () {
@@ -98,7 +101,12 @@ describe('random PraNet weights', () => {
     const { ctx } = await testGpu();
     const cache = new PipelineCache(ctx);
     const outputs = ['x4', 'ra5_feat', 's4', 'lateral_map_2'] as const;
-    const model = await PraNetModel.create(ctx, cache, { weights: randomPraNetWeights('official', 0), source: 'random official', kind: 'engine', meta: {} }, { size: 64, outputs });
+    const model = await PraNetModel.create(
+      ctx,
+      cache,
+      { weights: randomPraNetWeights('official', 0), source: 'random official', kind: 'engine', meta: {} },
+      { size: 64, outputs },
+    );
     try {
       const image = Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => 2 * Math.sin(i * 0.37));
       const out = await model.run(image);

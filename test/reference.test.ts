@@ -26,7 +26,7 @@ describe('the PyTorch reference model (tools/reference)', function () {
     expect(runCheck('check_keys.py')).to.match(/^OK: 922 keys match .*pranet-state-dict-keys\.tsv in order, shape and dtype/m);
   });
 
-  it('matches docs/pranet.md\'s MACs, data-flow shapes, pool borders and bilinear formulas', () => {
+  it("matches docs/pranet.md's MACs, data-flow shapes, pool borders and bilinear formulas", () => {
     expect(runCheck('check_spec.py')).to.match(/^OK: MACs .* match docs\/pranet\.md/m);
   });
 });

@@ -15,7 +15,7 @@ import { rng } from './support/random.js';
 const scores = (name: string, meanDice: number): ImageScores => ({ name, meanDice, meanIoU: meanDice / 2, wFm: 0, Sm: 0, meanEm: 0, MAE: 0, dice05: meanDice });
 
 describe('report: building blocks', () => {
-  it('base64 matches Node\'s Buffer encoding for every padding case', () => {
+  it("base64 matches Node's Buffer encoding for every padding case", () => {
     const r = rng(11);
     for (let n = 0; n < 40; n++) {
       const bytes = Uint8Array.from({ length: n }, () => Math.floor(r() * 256));

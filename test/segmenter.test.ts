@@ -21,7 +21,11 @@ describe('post-processing', () => {
     const logits = uniform(rng(5), 352 * 352, -12, 6);
     const gpu = new PostprocessGraphs(ctx, cache, 352);
     try {
-      for (const [w, h] of [[622, 529], [300, 900], [1, 1]] as const) {
+      for (const [w, h] of [
+        [622, 529],
+        [300, 900],
+        [1, 1],
+      ] as const) {
         const want = await gpu.run(logits, w, h);
         const got = postprocessOnCpu(logits, 352, w, h);
         expectClose(got.probability, want.probability, 1e-5, `${w}x${h} probability`);
@@ -66,7 +70,7 @@ describe('Segmenter API', () => {
     }
   });
 
-  it('returns maps at each image\'s own size: the probability, its min-max stretch (spanning [0, 1]) and masks = bytescale', async () => {
+  it("returns maps at each image's own size: the probability, its min-max stretch (spanning [0, 1]) and masks = bytescale", async () => {
     const s = await segmenter(1);
     try {
       const r = await s.segment(images[0]!, { logits: true });
@@ -104,7 +108,10 @@ describe('Segmenter API', () => {
       expect(r.polypPresent).to.equal(max >= 0.5);
       expect(r.areaFraction).to.equal(r.probability.filter((p) => p >= 0.5).length / r.probability.length);
       for (const bad of [-0.1, 1.5, NaN]) {
-        const message = await s.segment(images[2]!, { presenceThreshold: bad }).then(() => 'no error', (e: Error) => e.message);
+        const message = await s.segment(images[2]!, { presenceThreshold: bad }).then(
+          () => 'no error',
+          (e: Error) => e.message,
+        );
         expect(message).to.match(/presenceThreshold must be a probability in \[0, 1\]/);
       }
     } finally {
@@ -151,8 +158,13 @@ describe('Segmenter API', () => {
       await s.segment({ width: 4, height: 4, data: new Uint8Array(10) }).catch((e: Error) => (err = e));
       expect(err?.message).to.match(/image 0: expected RGBA pixels \(width \* height \* 4 bytes\), got 4x4 with 10 bytes/);
       for (const bad of [{ width: 4, height: 4 }, 'pixels.png', null]) {
-        const message = await s.segment(bad as never).then(() => 'no error', (e: Error) => e.message);
-        expect(message, JSON.stringify(bad)).to.match(/image 0: expected RGBA pixels \(\{ width, height, data: Uint8Array \}\), ImageData or an ImageBitmap, got /);
+        const message = await s.segment(bad as never).then(
+          () => 'no error',
+          (e: Error) => e.message,
+        );
+        expect(message, JSON.stringify(bad)).to.match(
+          /image 0: expected RGBA pixels \(\{ width, height, data: Uint8Array \}\), ImageData or an ImageBitmap, got /,
+        );
       }
     } finally {
       await s.dispose();

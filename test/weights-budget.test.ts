@@ -57,7 +57,8 @@ describe('weights: memory budget for hostile checkpoints', function () {
   this.timeout(60_000);
 
   it('refuses stride-0 views that expand a 1-element storage, zip and legacy, naming the file, tensor and limit', () => {
-    const msg = /^tiny\.pth: the tensors' views need 33554432 values but their storages hold only 1; views may add at most 16777216 values .*tensor 'w0' alone makes 16777216 values from storage '0' of 1/;
+    const msg =
+      /^tiny\.pth: the tensors' views need 33554432 values but their storages hold only 1; views may add at most 16777216 values .*tensor 'w0' alone makes 16777216 values from storage '0' of 1/;
     expect(() => readPth(strideZeroZip(2, 4096), 'tiny.pth')).to.throw(msg);
     expect(() => readPth(strideZeroLegacy(2, 4096), 'tiny.pth')).to.throw(msg);
   });
@@ -87,16 +88,23 @@ describe('weights: memory budget for hostile checkpoints', function () {
     ]);
     expect(readPth(honest, 'honest.pth').size).to.equal(8); // the same archive without sharing is fine
     const shared = shareEntryData(honest, 'a/data/0', ['a/data/1', 'a/data/2', 'a/data/3', 'a/data/4', 'a/data/5', 'a/data/6', 'a/data/7']);
-    expect(() => readPth(shared, 'shared.pth')).to.throw(/^shared\.pth: zip entries 'a\/data\/0' \(bytes \d+\.\.\d+\) and 'a\/data\/1' \(bytes \d+\.\.\d+\) overlap/);
+    expect(() => readPth(shared, 'shared.pth')).to.throw(
+      /^shared\.pth: zip entries 'a\/data\/0' \(bytes \d+\.\.\d+\) and 'a\/data\/1' \(bytes \d+\.\.\d+\) overlap/,
+    );
   });
 
   it('names the file, the member and the limit for a member declaring 5 GiB (not "Invalid typed array length")', () => {
     const size = 5 * 2 ** 30;
     const zip = zipArchive(
-      [{ name: 'a/data.pkl', data: new Uint8Array(0), declaredSize: size, compressed: new Uint8Array(5_300_000) }, { name: 'a/data/0', data: f32Bytes([1]) }],
+      [
+        { name: 'a/data.pkl', data: new Uint8Array(0), declaredSize: size, compressed: new Uint8Array(5_300_000) },
+        { name: 'a/data/0', data: f32Bytes([1]) },
+      ],
       { zip64: true },
     );
-    expect(() => readPth(zip, 'five.pth')).to.throw(/^five\.pth: zip entry 'a\/data\.pkl' declares 5368709120 bytes uncompressed, more than the limit of \d+ bytes for it/);
+    expect(() => readPth(zip, 'five.pth')).to.throw(
+      /^five\.pth: zip entry 'a\/data\.pkl' declares 5368709120 bytes uncompressed, more than the limit of \d+ bytes for it/,
+    );
   });
 
   it('counts safetensors the same way, and the absolute limit applies to every format', () => {
@@ -134,7 +142,7 @@ describe('weights: memory budget for hostile checkpoints', function () {
       expect(() => weightsFromBytes(bomb, 'bomb.pth')).to.throw(msg);
     });
 
-    it('loadWeights from bytes and from a URL (the browser\'s ?weights=), loadSegmenter', async () => {
+    it("loadWeights from bytes and from a URL (the browser's ?weights=), loadSegmenter", async () => {
       expect((await rejection(loadWeights(bomb))).message).to.match(/^weight bytes: the tensors' views need 805306368 values/);
       expect((await rejection(loadWeights(`${base}/bomb.pth`))).message).to.match(/^http:\/\/127\.0\.0\.1:\d+\/bomb\.pth: the tensors' views need 805306368/);
       expect((await rejection(loadSegmenter(bomb))).message).to.match(/^weight bytes: the tensors' views need 805306368 values/);

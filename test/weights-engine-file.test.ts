@@ -108,7 +108,9 @@ describe('weights: engine weight file', () => {
     expect(() => encodeWeightFile(big, { dtype: 'f16', meta: {} })).to.throw("encodeWeightFile: tensor 'layer.w' value 65520 at element 2 overflows float16");
     expect(encodeWeightFile(big, { dtype: 'f32', meta: {} }).length).to.be.greaterThan(0);
     const nan = new Map([['n', { shape: [2, 2], data: Float32Array.of(0, 1, NaN, Infinity) }]]);
-    expect(() => encodeWeightFile(nan, { dtype: 'f32', meta: {} })).to.throw("encodeWeightFile: tensor 'n' has 2 non-finite value(s); the first is NaN at element 2");
+    expect(() => encodeWeightFile(nan, { dtype: 'f32', meta: {} })).to.throw(
+      "encodeWeightFile: tensor 'n' has 2 non-finite value(s); the first is NaN at element 2",
+    );
     const wrong = new Map([['s', { shape: [2, 2], data: new Float32Array(3) }]]);
     expect(() => encodeWeightFile(wrong, { dtype: 'f32', meta: {} })).to.throw("tensor 's' has 3 values, shape [2, 2] needs 4");
   });
@@ -147,7 +149,10 @@ describe('weights: engine weight file', () => {
 
   it('validates the header: offsets, sizes, dtypes, names', () => {
     const file = encodeWeightFile(sampleTensors(), { dtype: 'f32', meta: {} });
-    const bad = (edit: (h: RawHeader) => void): (() => unknown) => () => decodeWeightFile(withHeader(file, edit), 'h.bin');
+    const bad =
+      (edit: (h: RawHeader) => void): (() => unknown) =>
+      () =>
+        decodeWeightFile(withHeader(file, edit), 'h.bin');
     expect(bad(() => undefined)).not.to.throw();
     expect(bad((h) => (h.tensors[1]!.offset += 4))).to.throw("h.bin: tensor 'bias': offset 900 must be a multiple of 64 after the previous tensor's end (864)");
     expect(bad((h) => (h.tensors[1]!.offset = 0))).to.throw(/tensor 'bias': offset 0 must be a multiple of 64 after the previous tensor's end \(864\)/);
@@ -172,7 +177,13 @@ describe('weights: engine weight file', () => {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'pranet-weights-'));
       // about 10 MB, so the Node reader needs several 4 MiB chunks
-      file = encodeWeightFile(new Map([['big', randomTensor([2500, 1000], 9)], ['small', randomTensor([3], 4)]]), { dtype: 'f32', meta: { a: 1 } });
+      file = encodeWeightFile(
+        new Map([
+          ['big', randomTensor([2500, 1000], 9)],
+          ['small', randomTensor([3], 4)],
+        ]),
+        { dtype: 'f32', meta: { a: 1 } },
+      );
       path = join(dir, 'weights.bin');
       writeFileSync(path, file);
       server = createServer((req, res) => {
@@ -237,7 +248,10 @@ describe('weights: engine weight file', () => {
 
     it('fails on an HTTP error, a cut-off download and a missing file', async () => {
       const fails = async (p: Promise<unknown>, re: RegExp): Promise<void> => {
-        const err = await p.then(() => undefined, (e: Error) => e);
+        const err = await p.then(
+          () => undefined,
+          (e: Error) => e,
+        );
         expect(err, String(re)).to.be.instanceOf(Error);
         expect(err!.message).to.match(re);
       };

@@ -25,7 +25,9 @@ export class PickleWriter {
   }
   str(s: string): this {
     const b = utf8.encode(s);
-    return this.raw(0x58).u32(b.length).raw(...b);
+    return this.raw(0x58)
+      .u32(b.length)
+      .raw(...b);
   }
   shortStr(s: string): this {
     const b = utf8.encode(s);
@@ -39,18 +41,42 @@ export class PickleWriter {
     xs.forEach((x) => this.int(x));
     return this.tuple();
   }
-  mark(): this { return this.raw(0x28); }
-  tuple(): this { return this.raw(0x74); }
-  emptyTuple(): this { return this.raw(0x29); }
-  emptyDict(): this { return this.raw(0x7d); }
-  emptyList(): this { return this.raw(0x5d); }
-  appends(): this { return this.raw(0x65); }
-  setitems(): this { return this.raw(0x75); }
-  reduce(): this { return this.raw(0x52); }
-  binpersid(): this { return this.raw(0x51); }
-  none(): this { return this.raw(0x4e); }
-  newfalse(): this { return this.raw(0x89); }
-  stop(): this { return this.raw(0x2e); }
+  mark(): this {
+    return this.raw(0x28);
+  }
+  tuple(): this {
+    return this.raw(0x74);
+  }
+  emptyTuple(): this {
+    return this.raw(0x29);
+  }
+  emptyDict(): this {
+    return this.raw(0x7d);
+  }
+  emptyList(): this {
+    return this.raw(0x5d);
+  }
+  appends(): this {
+    return this.raw(0x65);
+  }
+  setitems(): this {
+    return this.raw(0x75);
+  }
+  reduce(): this {
+    return this.raw(0x52);
+  }
+  binpersid(): this {
+    return this.raw(0x51);
+  }
+  none(): this {
+    return this.raw(0x4e);
+  }
+  newfalse(): this {
+    return this.raw(0x89);
+  }
+  stop(): this {
+    return this.raw(0x2e);
+  }
   bytes(): Uint8Array {
     return Uint8Array.from(this.out);
   }
@@ -72,10 +98,18 @@ export function stateDictValue(w: PickleWriter, tensors: TensorSpec[], format: '
   w.global('collections', 'OrderedDict').emptyTuple().reduce().mark();
   for (const t of tensors) {
     w.str(t.key).global('torch._utils', '_rebuild_tensor_v2').mark();
-    w.mark().str('storage').global('torch', t.cls ?? 'FloatStorage').str(t.storage).str('cpu').int(t.numel);
+    w.mark()
+      .str('storage')
+      .global('torch', t.cls ?? 'FloatStorage')
+      .str(t.storage)
+      .str('cpu')
+      .int(t.numel);
     if (format === 'legacy') w.none();
     w.tuple().binpersid();
-    w.int(t.offset ?? 0).intTuple(t.shape).intTuple(t.stride).newfalse();
+    w.int(t.offset ?? 0)
+      .intTuple(t.shape)
+      .intTuple(t.stride)
+      .newfalse();
     w.global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce();
   }
   return w.setitems();
@@ -170,10 +204,20 @@ export interface ZipFileSpec {
 
 class Bytes {
   readonly parts: number[] = [];
-  u16(n: number): this { this.parts.push(n & 0xff, (n >>> 8) & 0xff); return this; }
-  u32(n: number): this { return this.u16(n & 0xffff).u16(n >>> 16); }
-  u64(n: number): this { return this.u32(n % 2 ** 32).u32(Math.floor(n / 2 ** 32)); }
-  bytes(b: Uint8Array): this { for (const x of b) this.parts.push(x); return this; } // no spread: b may hold megabytes
+  u16(n: number): this {
+    this.parts.push(n & 0xff, (n >>> 8) & 0xff);
+    return this;
+  }
+  u32(n: number): this {
+    return this.u16(n & 0xffff).u16(n >>> 16);
+  }
+  u64(n: number): this {
+    return this.u32(n % 2 ** 32).u32(Math.floor(n / 2 ** 32));
+  }
+  bytes(b: Uint8Array): this {
+    for (const x of b) this.parts.push(x);
+    return this;
+  } // no spread: b may hold megabytes
 }
 
 /**
@@ -191,9 +235,26 @@ export function zipArchive(files: ZipFileSpec[], opts: { zip64?: boolean } = {})
     const name = utf8.encode(f.name);
     const offset = body.parts.length;
     const crc = testCrc32(f.data);
-    body.u32(0x04034b50).u16(20).u16(0).u16(deflate ? 8 : 0).u16(0).u16(0).u32(crc).u32(stored.length).u32(size);
+    body
+      .u32(0x04034b50)
+      .u16(20)
+      .u16(0)
+      .u16(deflate ? 8 : 0)
+      .u16(0)
+      .u16(0)
+      .u32(crc)
+      .u32(stored.length)
+      .u32(size);
     body.u16(name.length).u16(0).bytes(name).bytes(stored);
-    central.u32(0x02014b50).u16(45).u16(45).u16(0).u16(deflate ? 8 : 0).u16(0).u16(0).u32(crc);
+    central
+      .u32(0x02014b50)
+      .u16(45)
+      .u16(45)
+      .u16(0)
+      .u16(deflate ? 8 : 0)
+      .u16(0)
+      .u16(0)
+      .u32(crc);
     if (opts.zip64) {
       central.u32(0xffffffff).u32(0xffffffff).u16(name.length).u16(28).u16(0).u16(0).u16(0).u32(0).u32(0xffffffff);
       central.bytes(name).u16(0x0001).u16(24).u64(size).u64(stored.length).u64(offset);

@@ -12,13 +12,18 @@ function zipWithOffset(offset: (w: PickleWriter) => PickleWriter): Uint8Array {
   w.mark().str('storage').global('torch', 'FloatStorage').str('0').str('cpu').int(1).tuple().binpersid();
   offset(w).intTuple([1]).intTuple([1]).newfalse();
   w.global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce().setitems().stop();
-  return zipArchive([{ name: 'a/data.pkl', data: w.bytes() }, { name: 'a/data/0', data: f32Bytes([1]) }]);
+  return zipArchive([
+    { name: 'a/data.pkl', data: w.bytes() },
+    { name: 'a/data/0', data: f32Bytes([1]) },
+  ]);
 }
 
 describe('weights: messages name the file, the field and the value', () => {
   it('integers out of range are shown, not called "int"', () => {
     const huge = zipWithOffset((w) => w.raw(0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1)); // LONG1: 2^64
-    expect(() => readPth(huge, 'h.pth')).to.throw(/^h\.pth:a\/data\.pkl at byte \d+: tensor of storage '0': storage_offset must be a non-negative integer, got 18446744073709551616$/);
+    expect(() => readPth(huge, 'h.pth')).to.throw(
+      /^h\.pth:a\/data\.pkl at byte \d+: tensor of storage '0': storage_offset must be a non-negative integer, got 18446744073709551616$/,
+    );
     const negative = zipWithOffset((w) => w.int(-3));
     expect(() => readPth(negative, 'n.pth')).to.throw(/tensor of storage '0': storage_offset must be a non-negative integer, got -3$/);
     const float = zipWithOffset((w) => w.raw(0x47, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0)); // BINFLOAT 1.5

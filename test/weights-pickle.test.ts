@@ -22,8 +22,17 @@ describe('weights: hand-built .pth files', () => {
     const pkl = stateDictPickle(specs, 'zip').bytes();
     const files = [
       zipWith(pkl),
-      zipArchive([{ name: 'a/data.pkl', data: pkl, deflate: true }, { name: 'a/data/0', data: SIX, deflate: true }]),
-      zipArchive([{ name: 'a/data.pkl', data: pkl }, { name: 'a/data/0', data: SIX }], { zip64: true }),
+      zipArchive([
+        { name: 'a/data.pkl', data: pkl, deflate: true },
+        { name: 'a/data/0', data: SIX, deflate: true },
+      ]),
+      zipArchive(
+        [
+          { name: 'a/data.pkl', data: pkl },
+          { name: 'a/data/0', data: SIX },
+        ],
+        { zip64: true },
+      ),
     ];
     for (const sd of [legacy, ...files.map((f, i) => readPth(f, `z${i}.pth`))]) {
       expect([...sd.keys()]).to.deep.equal(['w', 'col']);
@@ -65,7 +74,10 @@ describe('weights: hand-built .pth files', () => {
   });
 
   describe('malformed pickles', () => {
-    const run = (w: PickleWriter): (() => unknown) => () => unpickle(w.bytes(), 0, 'bad.pkl');
+    const run =
+      (w: PickleWriter): (() => unknown) =>
+      () =>
+        unpickle(w.bytes(), 0, 'bad.pkl');
 
     it('names an unsupported opcode and its offset', () => {
       const w = new PickleWriter().proto().emptyTuple().emptyTuple().raw(0x81).stop(); // NEWOBJ at byte 4
@@ -125,8 +137,10 @@ describe('weights: hand-built .pth files', () => {
         { ...ONE, shape: [3, 2], stride: [1, 3] }, // reaches element 2 + 3 = 5: fine
         { ...ONE, shape: [3, 3], stride: [1, 3] }, // reaches element 2 + 6 = 8
       ];
-      const read = (v: TensorSpec): (() => unknown) => () =>
-        readPth(legacyPth(stateDictPickle([v], 'legacy').bytes(), [{ key: '0', data: SIX }]), 'v.pth');
+      const read =
+        (v: TensorSpec): (() => unknown) =>
+        () =>
+          readPth(legacyPth(stateDictPickle([v], 'legacy').bytes(), [{ key: '0', data: SIX }]), 'v.pth');
       expect(read(views[0]!)).to.throw("v.pth: tensor 'w' (shape [2, 3], stride [3, 1], offset 1) reaches element 6 of storage '0', which holds 6 elements");
       expect([...(read(views[1]!)() as Map<string, { data: Float32Array }>).get('w')!.data]).to.deep.equal([1, 4, 2, 5, 3, 6]);
       expect(read(views[2]!)).to.throw(/reaches element 8 of storage '0', which holds 6 elements/);
@@ -141,7 +155,15 @@ describe('weights: hand-built .pth files', () => {
     it('rejects storages that are listed but unused, missing, or followed by junk', () => {
       const main = stateDictPickle([ONE], 'legacy').bytes();
       expect(() => readPth(legacyPth(main, []), 'm.pth')).to.throw("m.pth: storage '0' is missing from the storage key list");
-      expect(() => readPth(legacyPth(main, [{ key: '0', data: SIX }, { key: '9', data: SIX }]), 'm.pth')).to.throw("storage key list names '9', which no tensor uses");
+      expect(() =>
+        readPth(
+          legacyPth(main, [
+            { key: '0', data: SIX },
+            { key: '9', data: SIX },
+          ]),
+          'm.pth',
+        ),
+      ).to.throw("storage key list names '9', which no tensor uses");
       const junk = new Uint8Array([...legacyPth(main, [{ key: '0', data: SIX }]), 1, 2, 3]);
       expect(() => readPth(junk, 'm.pth')).to.throw(/3 unexpected bytes after the last storage/);
       expect(() => readPth(zipWith(stateDictPickle([ONE], 'zip').bytes(), {}), 'z.pth')).to.throw("z.pth: storage '0' has no zip entry 'archive/data/0'");
@@ -159,7 +181,9 @@ describe('weights: hand-built .pth files', () => {
       const file = legacyPth(stateDictPickle([ONE], 'legacy').bytes(), [{ key: '0', data: SIX }]);
       file[13]! ^= 0xff; // last byte of the magic number
       expect(() => readPth(file, 'm.pth')).to.throw(/m\.pth: not a torch \.pth file: found bytes 80 02 8a 0a/);
-      expect(() => readPth(new TextEncoder().encode('<!DOCTYPE html>'), 'page.pth')).to.throw(/page\.pth: not a torch \.pth file: found bytes 3c 21 44 4f .*"<!DOCTYPE html>"/);
+      expect(() => readPth(new TextEncoder().encode('<!DOCTYPE html>'), 'page.pth')).to.throw(
+        /page\.pth: not a torch \.pth file: found bytes 3c 21 44 4f .*"<!DOCTYPE html>"/,
+      );
     });
 
     it('reports every truncation of a legacy file as truncated', () => {
@@ -172,7 +196,9 @@ describe('weights: hand-built .pth files', () => {
 
     it('reports a cut-off or corrupted zip clearly', () => {
       const file = zipWith(stateDictPickle([ONE], 'zip').bytes());
-      expect(() => readPth(file.subarray(0, file.length - 1), 'cut.pth')).to.throw('cut.pth: no zip end-of-central-directory record: the file is truncated or not a zip archive');
+      expect(() => readPth(file.subarray(0, file.length - 1), 'cut.pth')).to.throw(
+        'cut.pth: no zip end-of-central-directory record: the file is truncated or not a zip archive',
+      );
       const flipped = file.slice();
       flipped[indexOfBytes(flipped, SIX) + 5]! ^= 1;
       expect(() => readPth(flipped, 'crc.pth')).to.throw(/crc\.pth: zip entry 'archive\/data\/0' fails its CRC check/);

@@ -20,8 +20,15 @@ interface ExpectedTensor {
 }
 
 const FILES = [
-  'plain_legacy.pth', 'plain_zip.pth', 'plain_zip_deflated.pth', 'wrapped_legacy.pth', 'wrapped_zip.pth',
-  'module_legacy.pth', 'module_zip.pth', 'model_opt_legacy.pth', 'model_opt_zip.pth',
+  'plain_legacy.pth',
+  'plain_zip.pth',
+  'plain_zip_deflated.pth',
+  'wrapped_legacy.pth',
+  'wrapped_zip.pth',
+  'module_legacy.pth',
+  'module_zip.pth',
+  'model_opt_legacy.pth',
+  'model_opt_zip.pth',
 ];
 
 function compare(sd: StateDict, expected: ExpectedTensor[], file: string): void {

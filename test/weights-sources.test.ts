@@ -96,7 +96,9 @@ describe('weights: reading from files, pipes and URLs', function () {
 
     it('a Content-Length over the limit is refused before allocating, naming the URL', async () => {
       const err = await rejection(fetchBytes(`${base}/huge.pth`));
-      expect(err.message).to.match(/^http:\/\/127\.0\.0\.1:\d+\/huge\.pth: the server announces 5368709120 bytes, more than the limit of 2147483648 bytes for a weight file$/);
+      expect(err.message).to.match(
+        /^http:\/\/127\.0\.0\.1:\d+\/huge\.pth: the server announces 5368709120 bytes, more than the limit of 2147483648 bytes for a weight file$/,
+      );
     });
   });
 });

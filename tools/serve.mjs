@@ -45,7 +45,9 @@ function send(res, status, text) {
 
 /** The file a URL path names, or an HTTP status and why not. */
 async function locate(mounts, urlPath) {
-  const prefix = Object.keys(mounts).filter((p) => urlPath.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  const prefix = Object.keys(mounts)
+    .filter((p) => urlPath.startsWith(p))
+    .sort((a, b) => b.length - a.length)[0];
   if (prefix === undefined) return { status: 404, why: 'not found' };
   const rest = urlPath.slice(prefix.length);
   if (rest.includes('\0') || rest.split(/[/\\]/).includes('..')) return { status: 403, why: 'path leaves the served folders' };
@@ -102,7 +104,9 @@ export async function startServer({ port = 8080, host = '127.0.0.1', mounts = de
       res.end();
       return;
     }
-    createReadStream(found.file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(found.file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
   await new Promise((ok, fail) => {
     server.once('error', fail);
@@ -115,10 +119,11 @@ export async function startServer({ port = 8080, host = '127.0.0.1', mounts = de
   return {
     server,
     url: `http://${host}:${bound}/`,
-    close: () => new Promise((ok) => {
-      server.close(() => ok());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -94,17 +94,22 @@ function onProgress(loaded: number, total: number | undefined): void {
 function explainLoadFailure(err: unknown): void {
   if (err instanceof NoWebGpuError) {
     setState('no-webgpu');
-    showMessage('This browser has no WebGPU, which the segmentation needs',
+    showMessage(
+      'This browser has no WebGPU, which the segmentation needs',
       `${err.message}\n\nUse a current Chrome or Edge (113 or newer), Safari 26, or Firefox 141 or newer on Windows; ` +
-      'on Linux, Chrome may need WebGPU enabled at chrome://flags/#enable-unsafe-webgpu. The page must be opened over https or from localhost.');
+        'on Linux, Chrome may need WebGPU enabled at chrome://flags/#enable-unsafe-webgpu. The page must be opened over https or from localhost.',
+    );
     ui.modelStatus.textContent = 'No WebGPU: the model was not loaded.';
   } else if (err instanceof WeightsLoadError) {
     setState('error');
-    showMessage(usingDefault ? `The default model ${weightsUrl} could not be loaded` : `The model ${weightsUrl} could not be loaded`,
-      `${err.message}\n\n` + (usingDefault
-        ? 'The shipped model may not have been trained or installed yet. Put the file in the weights/ folder ' +
-          '(npx pranet convert makes one from a PraNet checkpoint), or open this page with ?weights=URL of a .pnw, .pth or .safetensors file.'
-        : 'Check the ?weights= URL: it must name a .pnw, .pth or .safetensors file of PraNet that this server can send.'));
+    showMessage(
+      usingDefault ? `The default model ${weightsUrl} could not be loaded` : `The model ${weightsUrl} could not be loaded`,
+      `${err.message}\n\n` +
+        (usingDefault
+          ? 'The shipped model may not have been trained or installed yet. Put the file in the weights/ folder ' +
+            '(npx pranet convert makes one from a PraNet checkpoint), or open this page with ?weights=URL of a .pnw, .pth or .safetensors file.'
+          : 'Check the ?weights= URL: it must name a .pnw, .pth or .safetensors file of PraNet that this server can send.'),
+    );
     ui.modelStatus.textContent = 'The model could not be loaded.';
   } else {
     setState('error');
@@ -162,14 +167,19 @@ function render(): number {
   ui.canvas.height = image.height;
   const ctx = ui.canvas.getContext('2d');
   if (!ctx) throw new Error('this browser cannot draw on a 2D canvas');
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(overlay.data.buffer as ArrayBuffer, overlay.data.byteOffset, overlay.data.length), image.width, image.height), 0, 0);
+  ctx.putImageData(
+    new ImageData(new Uint8ClampedArray(overlay.data.buffer as ArrayBuffer, overlay.data.byteOffset, overlay.data.length), image.width, image.height),
+    0,
+    0,
+  );
   let inside = 0;
   for (const p of result.probability) if (p >= t) inside++;
   ui.thresholdValue.textContent = t.toFixed(2);
   const highest = `highest probability ${result.maxProbability.toFixed(2)}`;
-  ui.area.textContent = inside === 0
-    ? `No polyp found at threshold ${t.toFixed(2)} (${highest}).`
-    : `Predicted polyp at threshold ${t.toFixed(2)}: ${((100 * inside) / result.probability.length).toFixed(1)}% of the image (${inside} pixels; ${highest}).`;
+  ui.area.textContent =
+    inside === 0
+      ? `No polyp found at threshold ${t.toFixed(2)} (${highest}).`
+      : `Predicted polyp at threshold ${t.toFixed(2)}: ${((100 * inside) / result.probability.length).toFixed(1)}% of the image (${inside} pixels; ${highest}).`;
   return performance.now() - t0;
 }
 
@@ -193,7 +203,11 @@ function showTimings(decodeMs: number, t: SegmentTimings, overlayMs: number): vo
     cell.textContent = `${ms.toFixed(1)} ms`;
   };
   for (const [label, ms] of rows) add(label, ms);
-  add('total', rows.reduce((s, [, ms]) => s + ms, 0), 'total');
+  add(
+    'total',
+    rows.reduce((s, [, ms]) => s + ms, 0),
+    'total',
+  );
   ui.timings.replaceChildren(body);
 }
 
@@ -243,9 +257,17 @@ function fillTable(table: HTMLTableElement, header: string[], rows: (string | nu
 function showProfile(p: ProfileSummary): void {
   const t = p.totals;
   ui.profileMethod.textContent = `${methodText(p.method)}: ${t.dispatches} dispatches, ${t.ms.toFixed(1)} ms of GPU time, ${(t.flops / 1e9).toFixed(2)} GFLOP at ${t.gflopPerS.toFixed(2)} GFLOP/s.`;
-  fillTable(ui.profileStages, ['stage', 'dispatches', 'time', 'share'], p.byStage.map((g) => [g.key, g.dispatches, `${g.ms.toFixed(1)} ms`, `${g.share.toFixed(1)} %`]));
+  fillTable(
+    ui.profileStages,
+    ['stage', 'dispatches', 'time', 'share'],
+    p.byStage.map((g) => [g.key, g.dispatches, `${g.ms.toFixed(1)} ms`, `${g.share.toFixed(1)} %`]),
+  );
   const slowest = [...p.rows].sort((a, b) => b.ms - a.ms).slice(0, 12);
-  fillTable(ui.profileKernels, ['kernel', 'shapes', 'time', 'GFLOP/s'], slowest.map((r) => [r.name, r.shapes, `${r.ms.toFixed(2)} ms`, r.gflopPerS.toFixed(2)]));
+  fillTable(
+    ui.profileKernels,
+    ['kernel', 'shapes', 'time', 'GFLOP/s'],
+    slowest.map((r) => [r.name, r.shapes, `${r.ms.toFixed(2)} ms`, r.gflopPerS.toFixed(2)]),
+  );
   ui.profileResult.hidden = false;
 }
 

@@ -15,7 +15,8 @@ export function postprocessOnCpu(logits: Float32Array, size: number, width: numb
     const r1 = ty.i1[y]! * size;
     for (let x = 0; x < width; x++) {
       const [a, b] = [tx.i0[x]!, tx.i1[x]!];
-      const v = ty.w0[y]! * (tx.w0[x]! * logits[r0 + a]! + tx.w1[x]! * logits[r0 + b]!) + ty.w1[y]! * (tx.w0[x]! * logits[r1 + a]! + tx.w1[x]! * logits[r1 + b]!);
+      const v =
+        ty.w0[y]! * (tx.w0[x]! * logits[r0 + a]! + tx.w1[x]! * logits[r0 + b]!) + ty.w1[y]! * (tx.w0[x]! * logits[r1 + a]! + tx.w1[x]! * logits[r1 + b]!);
       const p = Math.fround(1 / (1 + Math.exp(-v)));
       out[y * width + x] = p;
       if (p < lo) lo = p;

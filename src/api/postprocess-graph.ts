@@ -21,7 +21,12 @@ export interface ProbabilityMaps {
 
 export class PostprocessGraphs {
   private readonly graphs = new Map<string, Promise<CompiledGraph>>();
-  constructor(private readonly ctx: GpuContext, private readonly cache: PipelineCache, private readonly size: number, private readonly keep = 8) {}
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly cache: PipelineCache,
+    private readonly size: number,
+    private readonly keep = 8,
+  ) {}
 
   /** The maps at width x height from one image's logits (size x size). */
   async run(logits: Float32Array, width: number, height: number): Promise<ProbabilityMaps> {
@@ -40,7 +45,10 @@ export class PostprocessGraphs {
       this.graphs.set(key, compiled);
       if (this.graphs.size > this.keep) {
         const [oldest] = this.graphs.keys();
-        void this.graphs.get(oldest!)!.then((c) => c.destroy(), () => undefined);
+        void this.graphs.get(oldest!)!.then(
+          (c) => c.destroy(),
+          () => undefined,
+        );
         this.graphs.delete(oldest!);
       }
     }
@@ -49,7 +57,11 @@ export class PostprocessGraphs {
   }
 
   destroy(): void {
-    for (const g of this.graphs.values()) void g.then((c) => c.destroy(), () => undefined); // a failed compile has nothing to free
+    for (const g of this.graphs.values())
+      void g.then(
+        (c) => c.destroy(),
+        () => undefined,
+      ); // a failed compile has nothing to free
     this.graphs.clear();
   }
 }

@@ -193,12 +193,28 @@ export class Segmenter {
         checkFinite(probability, start + i);
         checkFinite(normalized, start + i);
         const plane = (m: Float32Array) => m.slice(i * size * size, (i + 1) * size * size);
-        const lateralMaps = maps.lateral_map_5 ? { lateralMaps: { lateral_map_5: plane(maps.lateral_map_5), lateral_map_4: plane(maps.lateral_map_4!), lateral_map_3: plane(maps.lateral_map_3!), lateral_map_2: plane(logits) } } : {};
+        const lateralMaps = maps.lateral_map_5
+          ? {
+              lateralMaps: {
+                lateral_map_5: plane(maps.lateral_map_5),
+                lateral_map_4: plane(maps.lateral_map_4!),
+                lateral_map_3: plane(maps.lateral_map_3!),
+                lateral_map_2: plane(logits),
+              },
+            }
+          : {};
         const { max, above } = presenceOf(probability, maskAt);
         out.push({
-          width: img.width, height: img.height, probability, normalized, mask: bytescale(normalized),
-          maxProbability: max, polypPresent: max >= presence, areaFraction: above / probability.length,
-          ...(opts.logits ? { logits: own.slice() } : {}), ...lateralMaps,
+          width: img.width,
+          height: img.height,
+          probability,
+          normalized,
+          mask: bytescale(normalized),
+          maxProbability: max,
+          polypPresent: max >= presence,
+          areaFraction: above / probability.length,
+          ...(opts.logits ? { logits: own.slice() } : {}),
+          ...lateralMaps,
         });
       }
       times.postprocessMs += performance.now() - t;
@@ -225,7 +241,10 @@ async function toRgba(img: SegmentInput, index: number): Promise<RgbaImage> {
   if (typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap) return imageToRgba(img);
   const { width, height, data } = (img ?? {}) as Partial<RgbaPixels>;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || width === undefined || height === undefined) {
-    const what = img === null || typeof img !== 'object' ? JSON.stringify(img) ?? String(img) : `an ${img.constructor?.name ?? 'object'} without width, height and RGBA data`;
+    const what =
+      img === null || typeof img !== 'object'
+        ? (JSON.stringify(img) ?? String(img))
+        : `an ${img.constructor?.name ?? 'object'} without width, height and RGBA data`;
     throw new Error(`image ${index}: expected RGBA pixels ({ width, height, data: Uint8Array }), ImageData or an ImageBitmap, got ${what}`);
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
@@ -255,6 +274,7 @@ function presenceOf(p: Float32Array, t: number): { max: number; above: number } 
 /** A NaN map must never be presented as a result (it would mean bad weights or a broken device). */
 function checkFinite(p: Float32Array, index: number): void {
   for (let i = 0; i < p.length; i++) {
-    if (!Number.isFinite(p[i]!)) throw new Error(`image ${index}: the network produced a non-finite value (${p[i]}) at pixel ${i}; the weights or the GPU are faulty`);
+    if (!Number.isFinite(p[i]!))
+      throw new Error(`image ${index}: the network produced a non-finite value (${p[i]}) at pixel ${i}; the weights or the GPU are faulty`);
   }
 }

@@ -26,10 +26,13 @@ export interface CommandSpec<Options extends readonly OptionSpec[] = readonly Op
   examples?: readonly string[];
 }
 
-type ValueOf<O extends OptionSpec> = O extends { type: 'boolean' } ? boolean
-  : O extends { type: 'number' | 'int' } ? number
-  : O extends { choices: readonly (infer C)[] } ? C
-  : string;
+type ValueOf<O extends OptionSpec> = O extends { type: 'boolean' }
+  ? boolean
+  : O extends { type: 'number' | 'int' }
+    ? number
+    : O extends { choices: readonly (infer C)[] }
+      ? C
+      : string;
 
 /** Booleans are false unless given; options with a default always have a value. */
 type Parsed<O extends OptionSpec> = O extends { type: 'boolean' } | { default: unknown } ? ValueOf<O> : ValueOf<O> | undefined;
@@ -38,12 +41,18 @@ type Parsed<O extends OptionSpec> = O extends { type: 'boolean' } | { default: u
 export type OptionsOf<Options extends readonly OptionSpec[]> = { [O in Options[number] as O['name']]: Parsed<O> };
 
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
   }
 }
 
-export function parseArgs<const Options extends readonly OptionSpec[]>(spec: CommandSpec<Options>, argv: readonly string[]): { options: OptionsOf<Options>; positionals: string[] } {
+export function parseArgs<const Options extends readonly OptionSpec[]>(
+  spec: CommandSpec<Options>,
+  argv: readonly string[],
+): { options: OptionsOf<Options>; positionals: string[] } {
   const byName = new Map<string, OptionSpec>(spec.options.map((o) => [o.name, o]));
   const byShort = new Map<string, OptionSpec>(spec.options.filter((o) => o.short).map((o) => [o.short!, o]));
   const options: Record<string, string | number | boolean | undefined> = {};
@@ -90,7 +99,10 @@ export function parseArgs<const Options extends readonly OptionSpec[]>(spec: Com
   const required = spec.positionals.filter((p) => p.required).length;
   const many = spec.positionals.some((p) => p.many);
   if (positionals.length < required) {
-    const missing = spec.positionals.slice(positionals.length).filter((p) => p.required).map((p) => p.name);
+    const missing = spec.positionals
+      .slice(positionals.length)
+      .filter((p) => p.required)
+      .map((p) => p.name);
     throw new UsageError(`missing ${missing.join(', ')}`, spec.name);
   }
   if (!many && positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument '${positionals[spec.positionals.length]}'`, spec.name);

@@ -28,13 +28,28 @@ export function defineCommand<const Options extends readonly OptionSpec[]>(comma
 const BACKENDS = ['vulkan', 'opengles', 'opengl'] as const satisfies readonly NonNullable<NodeGpuOptions['backend']>[];
 
 /** Shared option: which Dawn backend to use. */
-export const BACKEND_OPTION = { name: 'backend', type: 'string', meta: 'NAME', choices: BACKENDS, help: 'force a WebGPU backend, as PRANET_BACKEND does' } as const satisfies OptionSpec;
+export const BACKEND_OPTION = {
+  name: 'backend',
+  type: 'string',
+  meta: 'NAME',
+  choices: BACKENDS,
+  help: 'force a WebGPU backend, as PRANET_BACKEND does',
+} as const satisfies OptionSpec;
 
-export const WEIGHTS_OPTION = { name: 'weights', type: 'string', short: 'w', meta: 'FILE', help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model' } as const satisfies OptionSpec;
+export const WEIGHTS_OPTION = {
+  name: 'weights',
+  type: 'string',
+  short: 'w',
+  meta: 'FILE',
+  help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model',
+} as const satisfies OptionSpec;
 
 /** Shared option: which tiling policy (see pranet tune). */
 export const TUNING_OPTION = {
-  name: 'tuning', type: 'string', meta: 'auto|none|FILE', default: 'auto',
+  name: 'tuning',
+  type: 'string',
+  meta: 'auto|none|FILE',
+  default: 'auto',
   help: 'conv tilings: auto = the table pranet tune stored for this adapter (else the defaults for its class), none = the defaults, or a table file',
 } as const satisfies OptionSpec;
 

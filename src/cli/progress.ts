@@ -5,7 +5,11 @@ export class Progress {
   private readonly start = performance.now();
   private lastPrinted = -1;
 
-  constructor(private readonly total: number, private readonly unit: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly total: number,
+    private readonly unit: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   update(done: number): void {
     const elapsed = (performance.now() - this.start) / 1000;

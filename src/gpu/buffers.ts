@@ -8,7 +8,12 @@ export function createStorageBuffer(ctx: GpuContext, bytes: number, label: strin
   const max = ctx.limits.maxBufferSize;
   if (bytes > max) throw new Error(`${label}: buffer of ${bytes} bytes exceeds this device's maxBufferSize ${max}`);
   // WebGPU wants sizes that are multiples of 4; keep at least 16 bytes so an empty tensor still binds.
-  const buffer = ctx.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: STORAGE_USAGE(), mappedAtCreation: fill !== undefined });
+  const buffer = ctx.device.createBuffer({
+    label,
+    size: Math.max(16, Math.ceil(bytes / 16) * 16),
+    usage: STORAGE_USAGE(),
+    mappedAtCreation: fill !== undefined,
+  });
   if (fill) {
     fill(new Uint8Array(buffer.getMappedRange()));
     buffer.unmap();

@@ -72,8 +72,7 @@ export async function openDevice(adapter: GPUAdapter, summary: AdapterSummary): 
     errors.push(`${err.constructor?.name ?? 'GPUError'}: ${err.message}`);
   });
   let destroyed = false;
-  const lost = device.lost.then((info) =>
-    destroyed ? 'device destroyed' : `GPU device lost (${info.reason}): ${info.message || 'no message'}`);
+  const lost = device.lost.then((info) => (destroyed ? 'device destroyed' : `GPU device lost (${info.reason}): ${info.message || 'no message'}`));
   const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
   const fixedSubgroup = requiredFeatures.includes('subgroups') && info.subgroupMinSize !== undefined && info.subgroupMinSize === info.subgroupMaxSize;
   return {

@@ -57,6 +57,6 @@ export async function createNodeGpu(options: NodeGpuOptions = {}): Promise<GpuCo
     `No WebGPU adapter found. Tried: ${failures.join('; ')}.\n` +
       'On a machine without a GPU install a software Vulkan driver: on Debian 12, Mesa 25 lavapipe from ' +
       'bookworm-backports (`apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1`; see .ci/install-system). ' +
-      'Stock Mesa 22 lavapipe is rejected by Dawn; with it, PRANET_BACKEND=opengles uses Mesa\'s GL ES instead.',
+      "Stock Mesa 22 lavapipe is rejected by Dawn; with it, PRANET_BACKEND=opengles uses Mesa's GL ES instead.",
   );
 }

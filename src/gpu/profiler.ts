@@ -48,7 +48,10 @@ async function withTimestamps(ctx: GpuContext, dispatches: readonly PreparedDisp
     try {
       const encoder = device.createCommandEncoder({ label: 'profile' });
       chunk.forEach((d, i) => {
-        const pass = encoder.beginComputePass({ label: d.label, timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        const pass = encoder.beginComputePass({
+          label: d.label,
+          timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+        });
         pass.setPipeline(d.pipeline);
         pass.setBindGroup(0, d.bindGroup);
         pass.dispatchWorkgroups(...d.groups);

@@ -51,7 +51,12 @@ export function subGroups(g: Groups, start: number, end: number): Groups {
  * per-channel op's output and same-width inputs share their cuts, a concat's parts and its output agree on the
  * cuts inside each window, and a slice cuts its input at its ends.
  */
-export function channelLayouts(g: Graph, nodes: readonly Node[], windows: ReadonlyMap<Node, readonly TensorId[]>, channels: (t: TensorId) => number): Map<TensorId, Groups> {
+export function channelLayouts(
+  g: Graph,
+  nodes: readonly Node[],
+  windows: ReadonlyMap<Node, readonly TensorId[]>,
+  channels: (t: TensorId) => number,
+): Map<TensorId, Groups> {
   const cuts = new Map<TensorId, Cuts>();
   const cutsOf = (t: TensorId): Cuts => {
     let c = cuts.get(t);
@@ -98,7 +103,10 @@ export function channelLayouts(g: Graph, nodes: readonly Node[], windows: Readon
   for (const n of nodes) {
     if (n.op.channels !== 'dense') continue;
     for (const t of [...n.inputs, n.output]) {
-      if ((layouts.get(t)?.length ?? 1) > 1) throw new Error(`${n.name}: ${n.op.name} needs its tensors stored without channel gaps, but tensor ${t} of ${g.shape(t).c} channels is cut at ${[...cutsOf(t)].sort((a, b) => a - b).join(', ')}`);
+      if ((layouts.get(t)?.length ?? 1) > 1)
+        throw new Error(
+          `${n.name}: ${n.op.name} needs its tensors stored without channel gaps, but tensor ${t} of ${g.shape(t).c} channels is cut at ${[...cutsOf(t)].sort((a, b) => a - b).join(', ')}`,
+        );
     }
   }
   return layouts;

@@ -48,7 +48,9 @@ export class CompiledGraph {
     const maxBinding = ctx.limits.maxStorageBufferBindingSize;
     for (const b of plan.buffers) {
       if (b.bytes > maxBinding) {
-        throw new Error(`tensor ${shapeText(graph.shape(b.root))} needs ${b.bytes} bytes, over this device's maxStorageBufferBindingSize ${maxBinding}; use a smaller batch or image`);
+        throw new Error(
+          `tensor ${shapeText(graph.shape(b.root))} needs ${b.bytes} bytes, over this device's maxStorageBufferBindingSize ${maxBinding}; use a smaller batch or image`,
+        );
       }
     }
     if (plan.arenaBytes > ctx.limits.maxBufferSize) {
@@ -64,7 +66,12 @@ export class CompiledGraph {
       constantBytes = roundUp(offset + data.byteLength, align);
       return { offset, size: Math.max(16, roundUp(data.byteLength, 4)) };
     };
-    const env = { maxGroups, subgroupSize: ctx.subgroupSize, tiling: opts.tiling ?? defaultTilingPolicy(adapterClass(ctx.adapter)), weights: opts.convWeights ?? 'auto' } as const;
+    const env = {
+      maxGroups,
+      subgroupSize: ctx.subgroupSize,
+      tiling: opts.tiling ?? defaultTilingPolicy(adapterClass(ctx.adapter)),
+      weights: opts.convWeights ?? 'auto',
+    } as const;
     const calls: { node: Node; call: KernelCall; tensors: Record<string, TensorId>; consts: Record<string, { offset: number; size: number }> }[] = [];
     for (const node of plan.steps) {
       const placed = (t: TensorId) => {
@@ -72,17 +79,22 @@ export class CompiledGraph {
         if (!p) throw new Error(`${node.name}: tensor ${t} has no memory (planner bug)`);
         return p;
       };
-      const { call, constants } = node.op.kernel!(node.attrs, {
-        inputs: node.inputs.map((t) => placed(t).view),
-        output: placed(node.output).view,
-        inputGroups: node.inputs.map((t) => placed(t).groups),
-        outputGroups: placed(node.output).groups,
-      }, env);
+      const { call, constants } = node.op.kernel!(
+        node.attrs,
+        {
+          inputs: node.inputs.map((t) => placed(t).view),
+          output: placed(node.output).view,
+          inputGroups: node.inputs.map((t) => placed(t).groups),
+          outputGroups: placed(node.output).groups,
+        },
+        env,
+      );
       call.label = `${node.name}: ${call.label}`;
       // Inputs bind to the call's input bindings in order, the output to its output binding.
       const tensors: Record<string, TensorId> = {};
       const inputs = call.bindings.filter((b) => b.role === 'input');
-      if (inputs.length !== node.inputs.length) throw new Error(`${call.label}: the kernel reads ${inputs.length} tensors, the node has ${node.inputs.length} inputs`);
+      if (inputs.length !== node.inputs.length)
+        throw new Error(`${call.label}: the kernel reads ${inputs.length} tensors, the node has ${node.inputs.length} inputs`);
       inputs.forEach((b, i) => (tensors[b.name] = node.inputs[i]!));
       for (const b of call.bindings.filter((x) => x.role === 'output')) tensors[b.name] = node.output;
       const consts: Record<string, { offset: number; size: number }> = {};

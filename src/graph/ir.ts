@@ -51,7 +51,11 @@ export class Graph {
 
   /** Appends a node running `op` on `inputs`; returns its output tensor. */
   add<A>(op: OpDef<A>, name: string, inputs: TensorId[], attrs: A): TensorId {
-    const shape = op.shape(attrs, inputs.map((t) => this.shape(t)), name);
+    const shape = op.shape(
+      attrs,
+      inputs.map((t) => this.shape(t)),
+      name,
+    );
     const node = { op, attrs, name, inputs, output: -1 } as Node<A>;
     node.output = this.newTensor(shape, node);
     this.nodes.push(node);

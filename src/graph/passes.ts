@@ -46,7 +46,16 @@ export function fuseEpilogues(g: Graph): number {
     const [a, b] = add.inputs as [number, number];
     const ia = g.nodes.indexOf(g.tensors[a]!.producer as Node);
     const ib = g.nodes.indexOf(g.tensors[b]!.producer as Node);
-    const candidates = ia > ib ? [[a, b], [b, a]] : [[b, a], [a, b]];
+    const candidates =
+      ia > ib
+        ? [
+            [a, b],
+            [b, a],
+          ]
+        : [
+            [b, a],
+            [a, b],
+          ];
     for (const [mine, other] of candidates as [number, number][]) {
       const conv = soleConvProducer(g, mine);
       if (!conv || conv.attrs.relu || conv.attrs.residual || mine === other) continue;

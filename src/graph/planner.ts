@@ -63,8 +63,13 @@ export function planMemory(g: Graph, alignment = 256): MemoryPlan {
     for (const part of concat.inputs) {
       const producer = producerOf(part);
       const reads = producer ? producer.inputs.map(rootOf) : [];
-      const ok = producer !== undefined && producer.op.writesWindow && !placedIn.has(part) &&
-        !g.isOutput(part) && !reads.includes(rootOf(concat.output)) && !concat.inputs.some((q) => q !== part && reads.includes(rootOf(q)));
+      const ok =
+        producer !== undefined &&
+        producer.op.writesWindow &&
+        !placedIn.has(part) &&
+        !g.isOutput(part) &&
+        !reads.includes(rootOf(concat.output)) &&
+        !concat.inputs.some((q) => q !== part && reads.includes(rootOf(q)));
       if (ok) {
         placedIn.set(part, { concat, at });
         inWindows.push(part);
@@ -137,9 +142,7 @@ export function planMemory(g: Graph, alignment = 256): MemoryPlan {
   const placed: BufferPlan[] = [];
   let arenaBytes = 0;
   for (const b of [...buffers].sort((x, y) => y.bytes - x.bytes || x.first - y.first)) {
-    const clashes = placed
-      .filter((o) => o.first <= b.last && b.first <= o.last)
-      .sort((x, y) => x.offset - y.offset);
+    const clashes = placed.filter((o) => o.first <= b.last && b.first <= o.last).sort((x, y) => x.offset - y.offset);
     let offset = 0;
     for (const o of clashes) {
       if (offset + b.bytes <= o.offset) break;

@@ -2,7 +2,10 @@
 // tested against (and a way to find which layer a mismatch starts in).
 import type { Graph, TensorId } from './ir.js';
 
-export function runReference(g: Graph, inputs: Record<string, ArrayLike<number>>): { outputs: Record<string, Float64Array>; values: Map<TensorId, Float64Array> } {
+export function runReference(
+  g: Graph,
+  inputs: Record<string, ArrayLike<number>>,
+): { outputs: Record<string, Float64Array>; values: Map<TensorId, Float64Array> } {
   const values = new Map<TensorId, Float64Array>();
   for (const [name, t] of g.inputs) {
     const data = inputs[name];
@@ -15,7 +18,14 @@ export function runReference(g: Graph, inputs: Record<string, ArrayLike<number>>
     return v;
   };
   for (const n of g.nodes) {
-    values.set(n.output, n.op.reference(n.attrs, n.inputs.map(get), n.inputs.map((t) => g.shape(t))));
+    values.set(
+      n.output,
+      n.op.reference(
+        n.attrs,
+        n.inputs.map(get),
+        n.inputs.map((t) => g.shape(t)),
+      ),
+    );
   }
   const outputs: Record<string, Float64Array> = {};
   for (const [name, t] of g.outputs) outputs[name] = get(t);

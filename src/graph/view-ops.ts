@@ -31,7 +31,8 @@ export const concatOp = defineOp<Readonly<Record<string, never>>>({
     if (parts.length === 0) throw new Error(`${label}: concat of nothing`);
     const first = parts[0]!;
     parts.forEach((s, i) => {
-      if (s.n !== first.n || s.h !== first.h || s.w !== first.w) throw new Error(`${label}: concat input ${i} is ${shapeText(s)}, expected ${first.n}xCx${first.h}x${first.w}`);
+      if (s.n !== first.n || s.h !== first.h || s.w !== first.w)
+        throw new Error(`${label}: concat input ${i} is ${shapeText(s)}, expected ${first.n}xCx${first.h}x${first.w}`);
     });
     return { ...first, c: parts.reduce((sum, s) => sum + s.c, 0) };
   },

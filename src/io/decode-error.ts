@@ -24,9 +24,6 @@ export function checkDeclaredSize(width: number, height: number, opts: DecodeOpt
   if (width < 1 || height < 1) throw new ImageDecodeError(source, `declares an empty image (${width}x${height})`);
   const limit = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (width * height > limit) {
-    throw new ImageDecodeError(
-      source,
-      `declares ${width}x${height} = ${width * height} pixels, above the limit of ${limit} (DecodeOptions.maxPixels)`,
-    );
+    throw new ImageDecodeError(source, `declares ${width}x${height} = ${width * height} pixels, above the limit of ${limit} (DecodeOptions.maxPixels)`);
   }
 }

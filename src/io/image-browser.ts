@@ -20,7 +20,8 @@ function fromImageData(img: ImageData): RgbaImage {
 
 /** Draws `source` unscaled onto a scratch canvas and reads its pixels back. */
 function readPixels(source: Drawable, width: number, height: number, what: string): RgbaImage {
-  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
+  const canvas =
+    typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('imageToRgba: this browser cannot create a 2D canvas to read pixels from');
   ctx.drawImage(source, 0, 0);
@@ -28,7 +29,9 @@ function readPixels(source: Drawable, width: number, height: number, what: strin
     return fromImageData(ctx.getImageData(0, 0, width, height));
   } catch (err) {
     // A cross-origin image without CORS taints the canvas; its pixels cannot be read.
-    throw new Error(`imageToRgba: cannot read the pixels of ${what} (${(err as Error).message}); a cross-origin image needs CORS (crossorigin="anonymous")`, { cause: err });
+    throw new Error(`imageToRgba: cannot read the pixels of ${what} (${(err as Error).message}); a cross-origin image needs CORS (crossorigin="anonymous")`, {
+      cause: err,
+    });
   }
 }
 

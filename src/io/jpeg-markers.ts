@@ -22,9 +22,15 @@ export interface JpegLayout {
 }
 
 const SOF_NAMES: Record<number, string> = {
-  0xc3: 'lossless', 0xc5: 'differential sequential', 0xc6: 'differential progressive', 0xc7: 'differential lossless',
-  0xc9: 'arithmetic-coded sequential', 0xca: 'arithmetic-coded progressive', 0xcb: 'arithmetic-coded lossless',
-  0xcd: 'arithmetic-coded differential sequential', 0xce: 'arithmetic-coded differential progressive',
+  0xc3: 'lossless',
+  0xc5: 'differential sequential',
+  0xc6: 'differential progressive',
+  0xc7: 'differential lossless',
+  0xc9: 'arithmetic-coded sequential',
+  0xca: 'arithmetic-coded progressive',
+  0xcb: 'arithmetic-coded lossless',
+  0xcd: 'arithmetic-coded differential sequential',
+  0xce: 'arithmetic-coded differential progressive',
   0xcf: 'arithmetic-coded differential lossless',
 };
 
@@ -80,11 +86,15 @@ export function readJpegLayout(bytes: Uint8Array, source: string, opts: DecodeOp
     const at = pos - 2;
     if (marker === 0xd9) break;
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue; // markers without a segment
-    if (marker === 0xd8 || marker === 0x00) throw new ImageDecodeError(source, `JPEG is corrupt: unexpected marker 0xFF${marker.toString(16).toUpperCase().padStart(2, '0')} at byte ${pos - 2}`);
+    if (marker === 0xd8 || marker === 0x00)
+      throw new ImageDecodeError(source, `JPEG is corrupt: unexpected marker 0xFF${marker.toString(16).toUpperCase().padStart(2, '0')} at byte ${pos - 2}`);
     if (pos + 2 > bytes.length) throw new ImageDecodeError(source, `JPEG is truncated inside a segment header at byte ${pos}`);
     const length = u16(bytes, pos);
     if (length < 2 || pos + length > bytes.length) {
-      throw new ImageDecodeError(source, `JPEG is truncated: segment 0xFF${marker.toString(16).toUpperCase()} at byte ${pos - 2} needs ${length} bytes but the file ends at byte ${bytes.length}`);
+      throw new ImageDecodeError(
+        source,
+        `JPEG is truncated: segment 0xFF${marker.toString(16).toUpperCase()} at byte ${pos - 2} needs ${length} bytes but the file ends at byte ${bytes.length}`,
+      );
     }
     const seg = bytes.subarray(pos + 2, pos + length);
     if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {

@@ -17,7 +17,10 @@ export class ScanBudget {
   private scans = 0;
   private visits = 0;
 
-  constructor(frame: Pick<JpegLayout, 'width' | 'height' | 'components'>, private readonly source: string) {
+  constructor(
+    frame: Pick<JpegLayout, 'width' | 'height' | 'components'>,
+    private readonly source: string,
+  ) {
     const maxH = Math.max(...frame.components.map((c) => c.h));
     const maxV = Math.max(...frame.components.map((c) => c.v));
     const mcusX = Math.ceil(frame.width / (8 * maxH));
@@ -37,7 +40,8 @@ export class ScanBudget {
     if (seg.length < 1 + 2 * n + 3) throw new ImageDecodeError(this.source, `JPEG scan header at byte ${at} is too short`);
     for (let i = 0; i < n; i++) {
       const blocks = this.blocks.get(seg[1 + 2 * i]!);
-      if (blocks === undefined) throw new ImageDecodeError(this.source, `JPEG scan at byte ${at} names component ${seg[1 + 2 * i]}, which its frame does not declare`);
+      if (blocks === undefined)
+        throw new ImageDecodeError(this.source, `JPEG scan at byte ${at} names component ${seg[1 + 2 * i]}, which its frame does not declare`);
       this.visits += blocks;
     }
     if (this.visits > MAX_BLOCK_PASSES * this.total) {

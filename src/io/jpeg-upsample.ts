@@ -7,7 +7,13 @@
  * x -> floor(x / rh), y -> floor(y / rv). Sampling the last pixel of each group avoids float ties.
  */
 export function componentPlane(
-  interleaved: Uint8Array, width: number, height: number, channels: number, c: number, rh: number, rv: number,
+  interleaved: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  c: number,
+  rh: number,
+  rv: number,
 ): { plane: Uint8Array; cw: number; ch: number } {
   const cw = Math.ceil(width / rh);
   const ch = Math.ceil(height / rv);
@@ -31,9 +37,7 @@ function fancyH2V1(p: Uint8Array, cw: number, ch: number, width: number): Uint8A
       const i = x >> 1;
       const near = 3 * p[row + i]!;
       // Even outputs lean left and round with +1, odd ones lean right and round with +2.
-      out[y * width + x] = x & 1
-        ? (near + p[row + Math.min(i + 1, cw - 1)]! + 2) >> 2
-        : (near + p[row + Math.max(i - 1, 0)]! + 1) >> 2;
+      out[y * width + x] = x & 1 ? (near + p[row + Math.min(i + 1, cw - 1)]! + 2) >> 2 : (near + p[row + Math.max(i - 1, 0)]! + 1) >> 2;
     }
   }
   return out;
@@ -54,9 +58,7 @@ function fancyH2V2(p: Uint8Array, cw: number, ch: number, width: number, height:
     for (let x = 0; x < width; x++) {
       const i = x >> 1;
       const c3 = 3 * colsum[i]!;
-      out[y * width + x] = x & 1
-        ? (c3 + colsum[Math.min(i + 1, cw - 1)]! + 7) >> 4
-        : (c3 + colsum[Math.max(i - 1, 0)]! + 8) >> 4;
+      out[y * width + x] = x & 1 ? (c3 + colsum[Math.min(i + 1, cw - 1)]! + 7) >> 4 : (c3 + colsum[Math.max(i - 1, 0)]! + 8) >> 4;
     }
   }
   return out;
@@ -76,9 +78,7 @@ function replicate(p: Uint8Array, cw: number, rh: number, rv: number, width: num
  * does with its default settings: fancy filters for 2x1 and 2x2 when the component is wider than 2
  * samples, replication otherwise. (libjpeg-turbo also smooths the 1x2 case; that one is replicated here.)
  */
-export function upsampleLikeLibjpeg(
-  plane: Uint8Array, cw: number, ch: number, rh: number, rv: number, width: number, height: number,
-): Uint8Array {
+export function upsampleLikeLibjpeg(plane: Uint8Array, cw: number, ch: number, rh: number, rv: number, width: number, height: number): Uint8Array {
   if (rh === 1 && rv === 1) return plane;
   if (rh === 2 && rv === 1 && cw > 2) return fancyH2V1(plane, cw, ch, width);
   if (rh === 2 && rv === 2 && cw > 2) return fancyH2V2(plane, cw, ch, width, height);

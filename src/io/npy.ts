@@ -57,10 +57,14 @@ export function decodeNpy(bytes: Uint8Array, source: string): NpyArray {
     throw new Error(`${source}: .npy array is in Fortran order; only C order is supported`);
   }
   const dims = headerField(header, 'shape', '\\(([^)]*)\\)', source)[1]!;
-  const shape = dims.split(',').map((d) => d.trim()).filter((d) => d !== '').map((d) => {
-    if (!/^\d+$/.test(d)) throw new Error(`${source}: .npy shape (${dims}) is not a tuple of integers`);
-    return Number(d);
-  });
+  const shape = dims
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '')
+    .map((d) => {
+      if (!/^\d+$/.test(d)) throw new Error(`${source}: .npy shape (${dims}) is not a tuple of integers`);
+      return Number(d);
+    });
   const count = shape.reduce((a, d) => a * d, 1);
   const size = descr === '<f4' ? 4 : 8;
   if (bytes.length - dataStart !== count * size) {

@@ -39,9 +39,11 @@ function convert(layout: PngLayout, raw: Uint8Array): Uint8Array {
   const nPal = palette ? palette.length / 3 : 0;
   // tRNS for gray/RGB names one colour (as full-depth samples) that is fully transparent.
   const key =
-    trns && ctype === 0 && trns.length >= 2 ? [(trns[0]! << 8) | trns[1]!]
-    : trns && ctype === 2 && trns.length >= 6 ? [0, 2, 4].map((k) => (trns[k]! << 8) | trns[k + 1]!)
-    : undefined;
+    trns && ctype === 0 && trns.length >= 2
+      ? [(trns[0]! << 8) | trns[1]!]
+      : trns && ctype === 2 && trns.length >= 6
+        ? [0, 2, 4].map((k) => (trns[k]! << 8) | trns[k + 1]!)
+        : undefined;
   const s = [0, 0, 0, 0];
   for (let y = 0; y < h; y++) {
     const o = y * bpl;

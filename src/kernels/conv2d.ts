@@ -46,21 +46,36 @@ export interface ConvTiling {
 const isPointwise = (a: Conv2dAttrs) =>
   a.kh === 1 && a.kw === 1 && a.strideY === 1 && a.strideX === 1 && a.padT === 0 && a.padB === 0 && a.padL === 0 && a.padR === 0;
 
-export function conv2dAttrs(cout: number, kh: number, kw: number, opts: Partial<Omit<Conv2dAttrs, 'cout' | 'kh' | 'kw'>> & { pad?: number; stride?: number; dil?: number } = {}): Conv2dAttrs {
+export function conv2dAttrs(
+  cout: number,
+  kh: number,
+  kw: number,
+  opts: Partial<Omit<Conv2dAttrs, 'cout' | 'kh' | 'kw'>> & { pad?: number; stride?: number; dil?: number } = {},
+): Conv2dAttrs {
   const pad = opts.pad ?? 0;
   const stride = opts.stride ?? 1;
   const dil = opts.dil ?? 1;
   return {
-    cout, kh, kw,
-    strideY: opts.strideY ?? stride, strideX: opts.strideX ?? stride,
-    padT: opts.padT ?? pad, padB: opts.padB ?? pad, padL: opts.padL ?? pad, padR: opts.padR ?? pad,
-    dilY: opts.dilY ?? dil, dilX: opts.dilX ?? dil,
-    bias: opts.bias ?? false, residual: opts.residual ?? false, relu: opts.relu ?? false,
+    cout,
+    kh,
+    kw,
+    strideY: opts.strideY ?? stride,
+    strideX: opts.strideX ?? stride,
+    padT: opts.padT ?? pad,
+    padB: opts.padB ?? pad,
+    padL: opts.padL ?? pad,
+    padR: opts.padR ?? pad,
+    dilY: opts.dilY ?? dil,
+    dilX: opts.dilX ?? dil,
+    bias: opts.bias ?? false,
+    residual: opts.residual ?? false,
+    relu: opts.relu ?? false,
   };
 }
 
 export function conv2dShape(x: Shape4, a: Conv2dAttrs, label = 'conv2d'): Shape4 {
-  const bad = (what: string) => new Error(`${label}: ${what} (input ${shapeText(x)}, kernel ${a.kh}x${a.kw}, stride ${a.strideY}x${a.strideX}, dilation ${a.dilY}x${a.dilX})`);
+  const bad = (what: string) =>
+    new Error(`${label}: ${what} (input ${shapeText(x)}, kernel ${a.kh}x${a.kw}, stride ${a.strideY}x${a.strideX}, dilation ${a.dilY}x${a.dilX})`);
   if (a.kh < 1 || a.kw < 1 || a.kh > 7 || a.kw > 7) throw bad('kernel sizes must be 1..7');
   if (a.strideY < 1 || a.strideX < 1 || a.dilY < 1 || a.dilX < 1) throw bad('stride and dilation must be >= 1');
   if ([a.padT, a.padB, a.padL, a.padR].some((p) => p < 0)) throw bad('padding must be >= 0');
@@ -160,10 +175,12 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
   const shares = sg ? range(Math.ceil((4 * tn) / sg)) : [];
   const fmas = [
     ...shares.map((s) => `let wl${s} = w[wi + wo${s}];`),
-    ...J.flatMap((j) => range(4).flatMap((r) => [
-      `let w${r}_${j} = ${weight(r, j)};`,
-      ...I.map((i) => `${acc(i, j)} = fma(vec4f(x${i}.${'xyzw'[r]}), w${r}_${j}, ${acc(i, j)});`),
-    ])),
+    ...J.flatMap((j) =>
+      range(4).flatMap((r) => [
+        `let w${r}_${j} = ${weight(r, j)};`,
+        ...I.map((i) => `${acc(i, j)} = fma(vec4f(x${i}.${'xyzw'[r]}), w${r}_${j}, ${acc(i, j)});`),
+      ]),
+    ),
   ];
   const epilogue = (i: number, j: number) => [
     `{`,
@@ -181,19 +198,50 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
     SG_ARG: sg ? ', @builtin(subgroup_invocation_id) sl: u32' : '',
     EARLY_OUT: sg ? 'false' : 'm0 >= p.m',
     // Each invocation's share of a step's 4 x TN weight vec4s: offset of k = sl + s * sg (clamped past the end).
-    SG_SETUP: lines('  ', shares.flatMap((s) => [
-      `let k${s} = min(sl + ${s * sg!}u, ${4 * tn - 1}u);`,
-      `let wo${s} = (k${s} / ${tn}u) * ws + k${s} % ${tn}u;`,
-    ])),
-    ACC_DECL: lines('  ', I.flatMap((i) => J.map((j) => `var ${acc(i, j)} = vec4f(0.0);`))),
-    POINT_BASES: lines('  ', I.map((i) => `let b${i} = min(m0 + ${i}u * mstep, p.m - 1u) * p.in_cs4 + p.in_co4;`)),
-    POINT_LOADS: lines('    ', I.map((i) => `let x${i} = x[b${i} + c];`)),
-    PIXEL_ORIGINS: lines('  ', I.flatMap((i) => [`let q${i} = min(m0 + ${i}u * mstep, p.m - 1u);`, ...pixelOrigin(`${i}`)])),
+    SG_SETUP: lines(
+      '  ',
+      shares.flatMap((s) => [`let k${s} = min(sl + ${s * sg!}u, ${4 * tn - 1}u);`, `let wo${s} = (k${s} / ${tn}u) * ws + k${s} % ${tn}u;`]),
+    ),
+    ACC_DECL: lines(
+      '  ',
+      I.flatMap((i) => J.map((j) => `var ${acc(i, j)} = vec4f(0.0);`)),
+    ),
+    POINT_BASES: lines(
+      '  ',
+      I.map((i) => `let b${i} = min(m0 + ${i}u * mstep, p.m - 1u) * p.in_cs4 + p.in_co4;`),
+    ),
+    POINT_LOADS: lines(
+      '    ',
+      I.map((i) => `let x${i} = x[b${i} + c];`),
+    ),
+    PIXEL_ORIGINS: lines(
+      '  ',
+      I.flatMap((i) => [`let q${i} = min(m0 + ${i}u * mstep, p.m - 1u);`, ...pixelOrigin(`${i}`)]),
+    ),
     // An outside tap reads element 0 and is then replaced by zero: one load per pixel, no branch.
-    TAP_BASES: lines('      ', I.flatMap((i) => tapBase(`${i}`))),
-    TAP_LOADS: lines('        ', I.map((i) => `let x${i} = select(vec4f(0.0), x[b${i} + select(0u, c, in${i})], in${i});`)),
+    TAP_BASES: lines(
+      '      ',
+      I.flatMap((i) => tapBase(`${i}`)),
+    ),
+    TAP_LOADS: lines(
+      '        ',
+      I.map((i) => `let x${i} = select(vec4f(0.0), x[b${i} + select(0u, c, in${i})], in${i});`),
+    ),
     FMAS: lines('    ', fmas),
-    STORES: lines('  ', I.flatMap((i) => [`{`, `  let m = m0 + ${i}u * mstep;`, `  if (m < p.m) {`, ...lines('    ', J.flatMap((j) => epilogue(i, j))).split('\n'), `  }`, `}`])),
+    STORES: lines(
+      '  ',
+      I.flatMap((i) => [
+        `{`,
+        `  let m = m0 + ${i}u * mstep;`,
+        `  if (m < p.m) {`,
+        ...lines(
+          '    ',
+          J.flatMap((j) => epilogue(i, j)),
+        ).split('\n'),
+        `  }`,
+        `}`,
+      ]),
+    ),
   };
 }
 
@@ -207,7 +255,10 @@ function splitTileCode(t: ConvTiling, a: Conv2dAttrs): Record<string, string> {
     TAP_BASES: base.TAP_BASES!,
     TAP_LOADS: base.TAP_LOADS!,
     FMAS: base.FMAS!,
-    PARTIALS: lines('  ', range(t.tm).flatMap((i) => range(t.tn).map((j) => `partial[${i * t.tn + j}u * KS + lid.x] = acc${i}_${j};`))),
+    PARTIALS: lines(
+      '  ',
+      range(t.tm).flatMap((i) => range(t.tn).map((j) => `partial[${i * t.tn + j}u * KS + lid.x] = acc${i}_${j};`)),
+    ),
     EPILOGUE: lines('      ', [
       ...(a.bias ? ['v += bias[co];'] : []),
       ...(a.residual ? ['v += res[m * p.res_cs4 + p.res_co4 + co];'] : []),
@@ -231,10 +282,12 @@ function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<strin
   const fmas = range(kc).flatMap((k) => [
     `{`,
     ...I.map((i) => `  let x${i} = ta[(lid.y * ${t.tm}u + ${i}u) * KC + ${k}u];`),
-    ...J.flatMap((j) => range(4).flatMap((r) => [
-      `  let w${r}_${j} = tb[(${k * 4 + r}u) * BN + lid.x * ${t.tn}u + ${j}u];`,
-      ...I.map((i) => `  ${acc(i, j)} = fma(vec4f(x${i}.${'xyzw'[r]}), w${r}_${j}, ${acc(i, j)});`),
-    ])),
+    ...J.flatMap((j) =>
+      range(4).flatMap((r) => [
+        `  let w${r}_${j} = tb[(${k * 4 + r}u) * BN + lid.x * ${t.tn}u + ${j}u];`,
+        ...I.map((i) => `  ${acc(i, j)} = fma(vec4f(x${i}.${'xyzw'[r]}), w${r}_${j}, ${acc(i, j)});`),
+      ]),
+    ),
     `}`,
   ]);
   const base = tileCode(t.tm, t.tn, a);
@@ -244,31 +297,43 @@ function sharedTileCode(t: ConvTiling, a: Conv2dAttrs, kc: number): Record<strin
     KC: String(kc),
     ACC_DECL: base.ACC_DECL!,
     STORES: base.STORES!,
-    A_ORIGINS: lines('  ', A.flatMap((s) => [
-      `let aon${s} = li + ${s * threads}u < ${aSlots}u;`,
-      `let ae${s} = min(li + ${s * threads}u, ${aSlots - 1}u);`,
-      `let ak${s} = ae${s} % KC;`,
-      `let ap${s} = mb + ae${s} / KC;`,
-      `let qa${s} = min(ap${s}, p.m - 1u);`,
-      ...pixelOrigin(`a${s}`),
-    ])),
-    A_BASES: lines('      ', A.flatMap((s) => tapBase(`a${s}`, `ap${s} < p.m && `))),
+    A_ORIGINS: lines(
+      '  ',
+      A.flatMap((s) => [
+        `let aon${s} = li + ${s * threads}u < ${aSlots}u;`,
+        `let ae${s} = min(li + ${s * threads}u, ${aSlots - 1}u);`,
+        `let ak${s} = ae${s} % KC;`,
+        `let ap${s} = mb + ae${s} / KC;`,
+        `let qa${s} = min(ap${s}, p.m - 1u);`,
+        ...pixelOrigin(`a${s}`),
+      ]),
+    ),
+    A_BASES: lines(
+      '      ',
+      A.flatMap((s) => tapBase(`a${s}`, `ap${s} < p.m && `)),
+    ),
     // Taps outside the image and channel groups past the input's read as zero.
-    A_LOADS: lines('        ', A.flatMap((s) => [
-      `if (aon${s}) {`,
-      `  let ok = ina${s} && c0 + ak${s} < p.cin4;`,
-      `  ta[ae${s}] = select(vec4f(0.0), x[ba${s} + select(0u, c0 + ak${s}, ok)], ok);`,
-      `}`,
-    ])),
-    B_LOADS: lines('        ', B.flatMap((s) => [
-      `if (li + ${s * threads}u < ${bSlots}u) {`,
-      `  let e = li + ${s * threads}u;`,
-      `  let row = e / BN;`,
-      `  let col = e % BN;`,
-      `  let ok = c0 + row / 4u < p.cin4 && nb + col < ws;`,
-      `  tb[e] = select(vec4f(0.0), wv(w[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)]), ok);`,
-      `}`,
-    ])),
+    A_LOADS: lines(
+      '        ',
+      A.flatMap((s) => [
+        `if (aon${s}) {`,
+        `  let ok = ina${s} && c0 + ak${s} < p.cin4;`,
+        `  ta[ae${s}] = select(vec4f(0.0), x[ba${s} + select(0u, c0 + ak${s}, ok)], ok);`,
+        `}`,
+      ]),
+    ),
+    B_LOADS: lines(
+      '        ',
+      B.flatMap((s) => [
+        `if (li + ${s * threads}u < ${bSlots}u) {`,
+        `  let e = li + ${s * threads}u;`,
+        `  let row = e / BN;`,
+        `  let col = e % BN;`,
+        `  let ok = c0 + row / 4u < p.cin4 && nb + col < ws;`,
+        `  tb[e] = select(vec4f(0.0), wv(w[select(0u, wtap + (c0 * 4u + row) * ws + nb + col, ok)]), ok);`,
+        `}`,
+      ]),
+    ),
     FMAS: lines('        ', fmas),
   };
 }
@@ -284,12 +349,29 @@ export interface Conv2dCallOptions {
 /** Both conv variants (shaders/conv2d.wgsl and conv2d_tiled.wgsl) share this interface. */
 const CONV2D_INTERFACE = {
   params: {
-    in_h: 'u32', in_w: 'u32', in_cs4: 'u32', in_co4: 'u32',
-    out_h: 'u32', out_w: 'u32', out_cs4: 'u32', out_co4: 'u32',
-    res_cs4: 'u32', res_co4: 'u32', cin4: 'u32', cout4: 'u32',
-    kh: 'u32', kw: 'u32', stride_y: 'u32', stride_x: 'u32',
-    pad_t: 'u32', pad_l: 'u32', dil_y: 'u32', dil_x: 'u32',
-    m: 'u32', wcout4: 'u32', groups_y: 'u32',
+    in_h: 'u32',
+    in_w: 'u32',
+    in_cs4: 'u32',
+    in_co4: 'u32',
+    out_h: 'u32',
+    out_w: 'u32',
+    out_cs4: 'u32',
+    out_co4: 'u32',
+    res_cs4: 'u32',
+    res_co4: 'u32',
+    cin4: 'u32',
+    cout4: 'u32',
+    kh: 'u32',
+    kw: 'u32',
+    stride_y: 'u32',
+    stride_x: 'u32',
+    pad_t: 'u32',
+    pad_l: 'u32',
+    dil_y: 'u32',
+    dil_x: 'u32',
+    m: 'u32',
+    wcout4: 'u32',
+    groups_y: 'u32',
   },
   bindings: {
     x: { role: 'input' },
@@ -331,24 +413,44 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   if (split && (t.wgx < 2 || (t.wgx & (t.wgx - 1)) !== 0 || t.wgx < t.tm * t.tn)) {
     throw new Error(`${label}: a split-K tiling needs wgx a power of two >= 2 and >= tm * tn, got wgx ${t.wgx}, tm ${t.tm}, tn ${t.tn}`);
   }
-  if (t.subgroup && (!px || t.wgx % t.subgroup !== 0)) throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
+  if (t.subgroup && (!px || t.wgx % t.subgroup !== 0))
+    throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
   const { groups, groupsY } = px
     ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)
     : split
       ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / t.tm), maxGroups)
       : foldGroups(Math.ceil(cout4 / (t.tn * t.wgx)), Math.ceil(m / (t.tm * t.wgy)), maxGroups);
   const params = {
-    in_h: x.h, in_w: x.w, in_cs4: x.cs / 4, in_co4: x.co / 4,
-    out_h: y.h, out_w: y.w, out_cs4: y.cs / 4, out_co4: y.co / 4,
-    res_cs4: res ? res.cs / 4 : 0, res_co4: res ? res.co / 4 : 0, cin4: Math.ceil(x.c / 4), cout4,
-    kh: a.kh, kw: a.kw, stride_y: a.strideY, stride_x: a.strideX,
-    pad_t: a.padT, pad_l: a.padL, dil_y: a.dilY, dil_x: a.dilX,
-    m, wcout4: packedCout4(a.cout, t.tn), groups_y: groupsY,
+    in_h: x.h,
+    in_w: x.w,
+    in_cs4: x.cs / 4,
+    in_co4: x.co / 4,
+    out_h: y.h,
+    out_w: y.w,
+    out_cs4: y.cs / 4,
+    out_co4: y.co / 4,
+    res_cs4: res ? res.cs / 4 : 0,
+    res_co4: res ? res.co / 4 : 0,
+    cin4: Math.ceil(x.c / 4),
+    cout4,
+    kh: a.kh,
+    kw: a.kw,
+    stride_y: a.strideY,
+    stride_x: a.strideX,
+    pad_t: a.padT,
+    pad_l: a.padL,
+    dil_y: a.dilY,
+    dil_x: a.dilX,
+    m,
+    wcout4: packedCout4(a.cout, t.tn),
+    groups_y: groupsY,
   };
   const flags = { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, BIAS: a.bias, RESIDUAL: a.residual, WF16: f16 };
   const k = x.c * a.kh * a.kw;
   const common = {
-    label, params, groups,
+    label,
+    params,
+    groups,
     use: [...(a.bias ? ['bias' as const] : []), ...(a.residual ? ['res' as const] : [])],
     types: f16 ? { w: 'vec2u' as const } : {},
     flops: 2 * m * a.cout * k,
@@ -364,7 +466,14 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
 }
 
 /** float64 reference on NCHW arrays: weights OIHW, optional bias [cout], optional residual NCHW like the output. */
-export function conv2dReference(x: ArrayLike<number>, xs: Shape4, w: ArrayLike<number>, a: Conv2dAttrs, bias?: ArrayLike<number>, res?: ArrayLike<number>): Float64Array {
+export function conv2dReference(
+  x: ArrayLike<number>,
+  xs: Shape4,
+  w: ArrayLike<number>,
+  a: Conv2dAttrs,
+  bias?: ArrayLike<number>,
+  res?: ArrayLike<number>,
+): Float64Array {
   const ys = conv2dShape(xs, a);
   const out = new Float64Array(ys.n * ys.c * ys.h * ys.w);
   for (let n = 0; n < ys.n; n++) {
@@ -422,7 +531,8 @@ export const conv2dOp = defineOp<Conv2dOpAttrs>({
   shape(a, [x, res], label) {
     const { weight, bias } = a.weights;
     const expected = a.cout * x!.c * a.kh * a.kw;
-    if (weight.length !== expected) throw new Error(`${label}: weight has ${weight.length} values, expected [${a.cout}, ${x!.c}, ${a.kh}, ${a.kw}] for input ${shapeText(x!)}`);
+    if (weight.length !== expected)
+      throw new Error(`${label}: weight has ${weight.length} values, expected [${a.cout}, ${x!.c}, ${a.kh}, ${a.kw}] for input ${shapeText(x!)}`);
     if (bias && bias.length !== a.cout) throw new Error(`${label}: bias has ${bias.length} values, expected ${a.cout}`);
     if (a.bias !== Boolean(bias)) throw new Error(`${label}: attrs.bias is ${a.bias} but a bias is ${bias ? '' : 'not '}given`);
     const y = conv2dShape(x!, a, label);

@@ -50,10 +50,19 @@ function call(op: keyof typeof OPS, x: TensorView, y: TensorView, in2: TensorVie
   const count = x.n * x.h * x.w * c4;
   const { groups, groupsY } = foldGroups(1, Math.ceil(count / WG), maxGroups);
   return kernelCall(ELEMENTWISE, {
-    label, groups,
+    label,
+    groups,
     params: {
-      count, c4, c: x.c, groups_y: groupsY, x_cs4: x.cs / 4, x_co4: x.co / 4,
-      in2_cs4: in2 ? in2.cs / 4 : 0, in2_co4: in2 ? in2.co / 4 : 0, y_cs4: y.cs / 4, y_co4: y.co / 4,
+      count,
+      c4,
+      c: x.c,
+      groups_y: groupsY,
+      x_cs4: x.cs / 4,
+      x_co4: x.co / 4,
+      in2_cs4: in2 ? in2.cs / 4 : 0,
+      in2_co4: in2 ? in2.co / 4 : 0,
+      y_cs4: y.cs / 4,
+      y_co4: y.co / 4,
     },
     use: second ? [second] : [],
     defines: { WG, EXPR: expr },
@@ -97,7 +106,11 @@ export interface BatchnormParams {
 /** Per-channel scale k = weight / sqrt(var + eps) and shift s = bias - mean * k, computed in float64. */
 export function batchnormScaleShift(p: BatchnormParams): { scale: Float64Array; shift: Float64Array } {
   const c = p.weight.length;
-  for (const [name, v] of [['bias', p.bias], ['running_mean', p.mean], ['running_var', p.variance]] as const) {
+  for (const [name, v] of [
+    ['bias', p.bias],
+    ['running_mean', p.mean],
+    ['running_var', p.variance],
+  ] as const) {
     if (v.length !== c) throw new Error(`batchnorm ${name} has ${v.length} values, expected ${c}`);
   }
   const scale = new Float64Array(c);
@@ -214,7 +227,13 @@ export const batchnormOp = defineOp<BatchnormParams>({
   kernel(p, io, env) {
     const g = io.outputGroups;
     const f32 = (v: ArrayLike<number>) => Float32Array.from(v);
-    const stored = { weight: expandVector(f32(p.weight), g, 0), bias: expandVector(f32(p.bias), g, 0), mean: expandVector(f32(p.mean), g, 0), variance: expandVector(f32(p.variance), g, 1), eps: p.eps };
+    const stored = {
+      weight: expandVector(f32(p.weight), g, 0),
+      bias: expandVector(f32(p.bias), g, 0),
+      mean: expandVector(f32(p.mean), g, 0),
+      variance: expandVector(f32(p.variance), g, 1),
+      eps: p.eps,
+    };
     return { call: batchnormKernel(io.inputs[0]!, io.output, env.maxGroups), constants: { table: packBatchnorm(stored) } };
   },
 });

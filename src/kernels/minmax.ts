@@ -18,7 +18,8 @@ export function minmaxKernel(x: TensorView, y: TensorView, eps = 1e-8): KernelCa
   if (x.n !== y.n || x.c !== y.c || x.h !== y.h || x.w !== y.w) throw new Error(`${label}: output is ${shapeText(y)}, expected ${shapeText(x)}`);
   const count = x.n * x.c * x.h * x.w;
   return kernelCall(MINMAX, {
-    label, groups: [x.n, 1, 1],
+    label,
+    groups: [x.n, 1, 1],
     params: { pixels: x.h * x.w, c4: Math.ceil(x.c / 4), c: x.c, x_cs4: x.cs / 4, x_co4: x.co / 4, y_cs4: y.cs / 4, y_co4: y.co / 4, eps },
     defines: { WG },
     flops: 4 * count,

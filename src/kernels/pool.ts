@@ -16,8 +16,24 @@ export interface PoolAttrs {
   countIncludePad: boolean;
 }
 
-export function poolAttrs(kind: 'max' | 'avg', k: number, stride: number, pad: number, opts: { ceilMode?: boolean; countIncludePad?: boolean } = {}): PoolAttrs {
-  return { kind, kh: k, kw: k, strideY: stride, strideX: stride, padY: pad, padX: pad, ceilMode: opts.ceilMode ?? false, countIncludePad: opts.countIncludePad ?? true };
+export function poolAttrs(
+  kind: 'max' | 'avg',
+  k: number,
+  stride: number,
+  pad: number,
+  opts: { ceilMode?: boolean; countIncludePad?: boolean } = {},
+): PoolAttrs {
+  return {
+    kind,
+    kh: k,
+    kw: k,
+    strideY: stride,
+    strideX: stride,
+    padY: pad,
+    padX: pad,
+    ceilMode: opts.ceilMode ?? false,
+    countIncludePad: opts.countIncludePad ?? true,
+  };
 }
 
 function outSize(size: number, k: number, stride: number, pad: number, ceil: boolean): number {
@@ -43,8 +59,23 @@ const WG = 64;
 const POOL = declareKernel({
   shader: 'pool',
   params: {
-    in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32', kh: 'u32', kw: 'u32', stride_y: 'u32', stride_x: 'u32',
-    pad_y: 'u32', pad_x: 'u32', c4: 'u32', count: 'u32', x_cs4: 'u32', x_co4: 'u32', y_cs4: 'u32', y_co4: 'u32', groups_y: 'u32',
+    in_h: 'u32',
+    in_w: 'u32',
+    out_h: 'u32',
+    out_w: 'u32',
+    kh: 'u32',
+    kw: 'u32',
+    stride_y: 'u32',
+    stride_x: 'u32',
+    pad_y: 'u32',
+    pad_x: 'u32',
+    c4: 'u32',
+    count: 'u32',
+    x_cs4: 'u32',
+    x_co4: 'u32',
+    y_cs4: 'u32',
+    y_co4: 'u32',
+    groups_y: 'u32',
   },
   bindings: { x: { role: 'input' }, y: { role: 'output' } },
 });
@@ -54,10 +85,26 @@ export function poolKernel(a: PoolAttrs, x: TensorView, y: TensorView, maxGroups
   const { c4, count, groups, groupsY } = perOutputGroup(label, poolShape(x, a, label), x, y, WG, maxGroups);
   const outputs = y.n * y.h * y.w * y.c;
   return kernelCall(POOL, {
-    label, groups,
+    label,
+    groups,
     params: {
-      in_h: x.h, in_w: x.w, out_h: y.h, out_w: y.w, kh: a.kh, kw: a.kw, stride_y: a.strideY, stride_x: a.strideX,
-      pad_y: a.padY, pad_x: a.padX, c4, count, x_cs4: x.cs / 4, x_co4: x.co / 4, y_cs4: y.cs / 4, y_co4: y.co / 4, groups_y: groupsY,
+      in_h: x.h,
+      in_w: x.w,
+      out_h: y.h,
+      out_w: y.w,
+      kh: a.kh,
+      kw: a.kw,
+      stride_y: a.strideY,
+      stride_x: a.strideX,
+      pad_y: a.padY,
+      pad_x: a.padX,
+      c4,
+      count,
+      x_cs4: x.cs / 4,
+      x_co4: x.co / 4,
+      y_cs4: y.cs / 4,
+      y_co4: y.co / 4,
+      groups_y: groupsY,
     },
     defines: { WG, MAX: a.kind === 'max', COUNT_PAD: a.countIncludePad },
     flops: outputs * a.kh * a.kw,

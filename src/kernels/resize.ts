@@ -32,7 +32,12 @@ const f32 = Math.fround;
  * PyTorch's source coordinate for one axis, in float32 as its CPU kernel computes it
  * (area_pixel_compute_scale / area_pixel_compute_source_index), then the two taps and their weights.
  */
-export function bilinearTaps(inSize: number, outSize: number, alignCorners: boolean, scaleFactor?: number): { i0: Int32Array; i1: Int32Array; w0: Float32Array; w1: Float32Array } {
+export function bilinearTaps(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  scaleFactor?: number,
+): { i0: Int32Array; i1: Int32Array; w0: Float32Array; w1: Float32Array } {
   let scale: number;
   if (alignCorners) scale = outSize > 1 ? f32((inSize - 1) / (outSize - 1)) : 0;
   else scale = scaleFactor !== undefined && scaleFactor > 0 ? f32(1 / scaleFactor) : f32(inSize / outSize);
@@ -57,7 +62,10 @@ export function bilinearTaps(inSize: number, outSize: number, alignCorners: bool
 export function resizeTable(x: Shape4, a: ResizeAttrs): Uint32Array {
   const table = new Uint32Array(4 * (a.outH + a.outW));
   const bits = new Float32Array(table.buffer);
-  const axes: [number, number, number | undefined][] = [[x.h, a.outH, a.scaleFactor], [x.w, a.outW, a.scaleFactor]];
+  const axes: [number, number, number | undefined][] = [
+    [x.h, a.outH, a.scaleFactor],
+    [x.w, a.outW, a.scaleFactor],
+  ];
   let row = 0;
   for (const [inSize, outSize, sf] of axes) {
     const t = bilinearTaps(inSize, outSize, a.alignCorners, sf);
@@ -75,7 +83,19 @@ const WG = 64;
 
 const RESIZE = declareKernel({
   shader: 'resize',
-  params: { in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32', c4: 'u32', count: 'u32', groups_y: 'u32', x_cs4: 'u32', x_co4: 'u32', y_cs4: 'u32', y_co4: 'u32' },
+  params: {
+    in_h: 'u32',
+    in_w: 'u32',
+    out_h: 'u32',
+    out_w: 'u32',
+    c4: 'u32',
+    count: 'u32',
+    groups_y: 'u32',
+    x_cs4: 'u32',
+    x_co4: 'u32',
+    y_cs4: 'u32',
+    y_co4: 'u32',
+  },
   bindings: { x: { role: 'input' }, taps: { role: 'constant', type: 'vec4u' }, y: { role: 'output' } },
 });
 
@@ -85,7 +105,8 @@ export function resizeKernel(a: ResizeAttrs, x: TensorView, y: TensorView, maxGr
   const { c4, count, groups, groupsY } = perOutputGroup(label, resizeShape(x, a, label), x, y, WG, maxGroups);
   const outputs = y.n * y.h * y.w * y.c;
   return kernelCall(RESIZE, {
-    label, groups,
+    label,
+    groups,
     params: { in_h: x.h, in_w: x.w, out_h: y.h, out_w: y.w, c4, count, groups_y: groupsY, x_cs4: x.cs / 4, x_co4: x.co / 4, y_cs4: y.cs / 4, y_co4: y.co / 4 },
     defines: { WG },
     flops: outputs * 6,

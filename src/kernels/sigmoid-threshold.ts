@@ -27,7 +27,8 @@ export function sigmoidThresholdKernel(a: SigmoidThresholdAttrs, x: TensorView, 
   const count = x.n * x.h * x.w * c4;
   const { groups, groupsY } = foldGroups(1, Math.ceil(count / WG), maxGroups);
   return kernelCall(SIGMOID_THRESHOLD, {
-    label, groups,
+    label,
+    groups,
     params: { count, c4, c: x.c, groups_y: groupsY, x_cs4: x.cs / 4, x_co4: x.co / 4, y_cs4: y.cs / 4, y_co4: y.co / 4, threshold: a.threshold },
     defines: { WG },
     flops: 4 * numel(x),
@@ -51,4 +52,3 @@ export const sigmoidThresholdOp = defineOp<SigmoidThresholdAttrs>({
   reference: (a, [x]) => sigmoidThresholdReference(a, x!),
   kernel: (a, io, env) => ({ call: sigmoidThresholdKernel(a, io.inputs[0]!, io.output, env.maxGroups), constants: {} }),
 });
-

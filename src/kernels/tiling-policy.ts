@@ -35,10 +35,28 @@ export const DEFAULT_TILING_POLICY: TilingPolicy = [
   { subgroups: true, cout4: [4, ANY], tiling: { lanes: 'pixels', tm: 4, tn: 4, wgx: 'subgroup', wgy: 1, subgroup: 'subgroup' } },
   { subgroups: true, cout4: [2, 3], tiling: { lanes: 'pixels', tm: 4, tn: 2, wgx: 'subgroup', wgy: 1, subgroup: 'subgroup' } },
   { subgroups: true, tiling: { lanes: 'pixels', tm: 4, tn: 1, wgx: 'subgroup', wgy: 1, subgroup: 'subgroup' } },
-  ...([[1, 1, 1, 1], [2, 2, 2, 1], [3, 4, 2, 2], [5, 8, 2, 4], [9, 16, 2, 8], [17, ANY, 2, 16]] as const).flatMap(([lo, hi, tn, wgx]) =>
-    ([[[0, 63], 4], [[64, ANY], 8]] as const).map(([pixels, tm]): TilingRule => ({
-      subgroups: false, cout4: [lo, hi], pixels, tiling: { lanes: 'channels', tm, tn, wgx, wgy: 64 / wgx },
-    }))),
+  ...(
+    [
+      [1, 1, 1, 1],
+      [2, 2, 2, 1],
+      [3, 4, 2, 2],
+      [5, 8, 2, 4],
+      [9, 16, 2, 8],
+      [17, ANY, 2, 16],
+    ] as const
+  ).flatMap(([lo, hi, tn, wgx]) =>
+    (
+      [
+        [[0, 63], 4],
+        [[64, ANY], 8],
+      ] as const
+    ).map(([pixels, tm]): TilingRule => ({
+      subgroups: false,
+      cout4: [lo, hi],
+      pixels,
+      tiling: { lanes: 'channels', tm, tn, wgx, wgy: 64 / wgx },
+    })),
+  ),
 ];
 
 /**
@@ -70,9 +88,16 @@ const inside = (v: number, range?: readonly [number, number]) => !range || (v >=
 export function chooseTiling(policy: TilingPolicy, pixels: number, cout: number, subgroupSize?: number, conv?: string): ConvTiling {
   const sg = subgroupSize !== undefined && subgroupSize >= 4 && subgroupSize <= 64 ? subgroupSize : undefined;
   const cout4 = Math.ceil(cout / 4);
-  const rule = policy.find((r) => (r.conv === undefined || r.conv === conv) && (r.subgroups === undefined || r.subgroups === (sg !== undefined)) && inside(pixels, r.pixels) && inside(cout4, r.cout4));
+  const rule = policy.find(
+    (r) =>
+      (r.conv === undefined || r.conv === conv) &&
+      (r.subgroups === undefined || r.subgroups === (sg !== undefined)) &&
+      inside(pixels, r.pixels) &&
+      inside(cout4, r.cout4),
+  );
   if (!rule) throw new Error(`no tiling rule matches a conv with ${pixels} output pixels and ${cout} output channels${sg ? ` (subgroups of ${sg})` : ''}`);
   const { wgx, subgroup, ...rest } = rule.tiling;
-  if ((wgx === 'subgroup' || subgroup === 'subgroup') && sg === undefined) throw new Error('a tiling rule uses the subgroup size, but the device has no fixed-size subgroups');
+  if ((wgx === 'subgroup' || subgroup === 'subgroup') && sg === undefined)
+    throw new Error('a tiling rule uses the subgroup size, but the device has no fixed-size subgroups');
   return { ...rest, wgx: wgx === 'subgroup' ? sg! : wgx, ...(subgroup !== undefined ? { subgroup: subgroup === 'subgroup' ? sg! : subgroup } : {}) };
 }

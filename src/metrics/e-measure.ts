@@ -24,11 +24,7 @@ export function eMeasureFromCounts(tp: number, predCount: number, gtCount: numbe
     const fp = predCount - tp;
     const fn = gtCount - tp;
     const tn = total - predCount - fn;
-    sum =
-      tp * enhanced(1 - meanB, 1 - meanG) +
-      fp * enhanced(1 - meanB, -meanG) +
-      fn * enhanced(-meanB, 1 - meanG) +
-      tn * enhanced(-meanB, -meanG);
+    sum = tp * enhanced(1 - meanB, 1 - meanG) + fp * enhanced(1 - meanB, -meanG) + fn * enhanced(-meanB, 1 - meanG) + tn * enhanced(-meanB, -meanG);
   }
   return sum / (total - 1 + EPS);
 }

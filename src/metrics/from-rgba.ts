@@ -4,15 +4,11 @@ import type { GrayMap } from './gray-map.js';
  * MATLAB `rgb2gray` weights: the first row of inv(NTSC RGB->YIQ matrix). The often-quoted
  * 0.2989/0.5870/0.1140 are these rounded to 4 digits.
  */
-export const MATLAB_RGB2GRAY_WEIGHTS: readonly [number, number, number] = [
-  0.298936021293775, 0.587043074451121, 0.114020904255103,
-];
+export const MATLAB_RGB2GRAY_WEIGHTS: readonly [number, number, number] = [0.298936021293775, 0.587043074451121, 0.114020904255103];
 
 function checkRgba(rgba: Uint8Array, width: number, height: number, what: string): void {
   if (rgba.length !== width * height * 4) {
-    throw new Error(
-      `${what}: expected ${width}x${height} RGBA = ${width * height * 4} bytes, got ${rgba.length}`,
-    );
+    throw new Error(`${what}: expected ${width}x${height} RGBA = ${width * height * 4} bytes, got ${rgba.length}`);
   }
 }
 

@@ -10,12 +10,4 @@ export { euclideanDistanceTransform, type DistanceTransform } from './edt.js';
 export { weightedFMeasure } from './weighted-f.js';
 export { meanAbsoluteError } from './mae.js';
 export { resizeMapBilinear } from './resize.js';
-export {
-  evaluateDataset,
-  evaluateImage,
-  summarizeDataset,
-  type DatasetMetrics,
-  type ImageEvaluation,
-  type ImagePair,
-  type ImageScores,
-} from './evaluate.js';
+export { evaluateDataset, evaluateImage, summarizeDataset, type DatasetMetrics, type ImageEvaluation, type ImagePair, type ImageScores } from './evaluate.js';

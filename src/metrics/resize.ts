@@ -8,7 +8,12 @@
  * already at the GT size (all official PraNet maps) are never resized.
  */
 export function resizeMapBilinear(gray: Uint8Array, w: number, h: number, outW: number, outH: number): Uint8Array {
-  for (const [name, v] of [['w', w], ['h', h], ['outW', outW], ['outH', outH]] as const) {
+  for (const [name, v] of [
+    ['w', w],
+    ['h', h],
+    ['outW', outW],
+    ['outH', outH],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`resizeMapBilinear: ${name} must be a positive integer, got ${v}`);
   }
   if (gray.length !== w * h) {

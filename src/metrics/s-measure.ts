@@ -96,12 +96,7 @@ export function sRegion(p: PreparedPair): number {
   const w2 = ((w - x) * y) / area;
   const w3 = (x * (h - y)) / area;
   const w4 = 1 - w1 - w2 - w3;
-  return (
-    w1 * blockSsim(p, 0, y, 0, x) +
-    w2 * blockSsim(p, 0, y, x, w) +
-    w3 * blockSsim(p, y, h, 0, x) +
-    w4 * blockSsim(p, y, h, x, w)
-  );
+  return w1 * blockSsim(p, 0, y, 0, x) + w2 * blockSsim(p, 0, y, x, w) + w3 * blockSsim(p, y, h, 0, x) + w4 * blockSsim(p, y, h, x, w);
 }
 
 /**

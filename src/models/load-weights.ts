@@ -1,7 +1,15 @@
 // Any weights a user may hand the engine: its own weight file (batchnorm folded, f32 or f16) or a PyTorch
 // checkpoint read directly (.pth legacy or zip, .safetensors), which keeps its batchnorm layers for the
 // graph's folding pass.
-import { decodeWeightFile, isWeightFile, loadSourceBytes, readModelCheckpoint, sourceName, type ProgressCallback, type WeightFileSource } from '../weights/index.js';
+import {
+  decodeWeightFile,
+  isWeightFile,
+  loadSourceBytes,
+  readModelCheckpoint,
+  sourceName,
+  type ProgressCallback,
+  type WeightFileSource,
+} from '../weights/index.js';
 import type { WeightMap } from './weight-reader.js';
 
 export interface LoadedWeights {

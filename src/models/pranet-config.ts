@@ -28,8 +28,10 @@ export interface PraNetConfig {
 /** The number of convs and multiply-adds per image tell a variant apart; this one line says which it is. */
 export function describeConfig(c: PraNetConfig): string {
   const s = c.stages;
-  return `stem ${c.stem}/${c.stemOut}, blocks [${s.map((x) => x.blocks).join(',')}], split widths [${s.map((x) => x.width).join(',')}] x${s[0].scale}, ` +
-    `stage channels [${s.map((x) => x.out).join(',')}], channel ${c.channel}, RA widths ${c.ra4}/${c.ra3}/${c.ra2}`;
+  return (
+    `stem ${c.stem}/${c.stemOut}, blocks [${s.map((x) => x.blocks).join(',')}], split widths [${s.map((x) => x.width).join(',')}] x${s[0].scale}, ` +
+    `stage channels [${s.map((x) => x.out).join(',')}], channel ${c.channel}, RA widths ${c.ra4}/${c.ra3}/${c.ra2}`
+  );
 }
 
 /** Where one number of the configuration can be read: a key, its rank, and the axis that holds the number. */
@@ -61,8 +63,16 @@ export function inferConfig(r: WeightReader): PraNetConfig {
     }
     return n;
   };
-  const stem = dim('the stem width', [['resnet.conv1.0.weight', 4, 0], ['resnet.conv1.1.weight', 1, 0], ['resnet.conv1.3.weight', 4, 1]]);
-  const stemOut = dim('the stem output width', [['resnet.conv1.6.weight', 4, 0], ['resnet.bn1.weight', 1, 0], ['resnet.layer1.0.conv1.weight', 4, 1]]);
+  const stem = dim('the stem width', [
+    ['resnet.conv1.0.weight', 4, 0],
+    ['resnet.conv1.1.weight', 1, 0],
+    ['resnet.conv1.3.weight', 4, 1],
+  ]);
+  const stemOut = dim('the stem output width', [
+    ['resnet.conv1.6.weight', 4, 0],
+    ['resnet.bn1.weight', 1, 0],
+    ['resnet.layer1.0.conv1.weight', 4, 1],
+  ]);
   const stages = [1, 2, 3, 4].map((L): StageConfig => {
     const layer = `resnet.layer${L}`;
     const blocks = countAfter(`${layer}.`);
@@ -70,19 +80,43 @@ export function inferConfig(r: WeightReader): PraNetConfig {
     let convs = 0;
     for (let b = 0; b < blocks; b++) convs = Math.max(convs, countAfter(`${layer}.${b}.convs.`));
     if (blocks > 0 && convs === 0) unknown.push(`the number of splits of ${layer} (no key '${layer}.<block>.convs.<i>.weight')`);
-    const width = dim(`the split width of ${layer}`, [[`${layer}.0.convs.0.weight`, 4, 0], [`${layer}.0.bns.0.weight`, 1, 0], [`${layer}.1.convs.0.weight`, 4, 0]]);
-    const out = dim(`the output width of ${layer}`, [[`${layer}.0.conv3.weight`, 4, 0], [`${layer}.0.bn3.weight`, 1, 0], [`${layer}.1.conv3.weight`, 4, 0]]);
+    const width = dim(`the split width of ${layer}`, [
+      [`${layer}.0.convs.0.weight`, 4, 0],
+      [`${layer}.0.bns.0.weight`, 1, 0],
+      [`${layer}.1.convs.0.weight`, 4, 0],
+    ]);
+    const out = dim(`the output width of ${layer}`, [
+      [`${layer}.0.conv3.weight`, 4, 0],
+      [`${layer}.0.bn3.weight`, 1, 0],
+      [`${layer}.1.conv3.weight`, 4, 0],
+    ]);
     return { blocks: Math.max(blocks, 1), width, scale: convs + 1, out };
   }) as PraNetConfig['stages'];
   const config: PraNetConfig = {
     stem,
     stemOut,
     stages,
-    channel: dim('the RFB width', [['rfb2_1.branch0.0.conv.weight', 4, 0], ['rfb3_1.branch0.0.conv.weight', 4, 0], ['rfb4_1.branch0.0.conv.weight', 4, 0]]),
-    ra4: dim('the RA4 width', [['ra4_conv1.conv.weight', 4, 0], ['ra4_conv2.conv.weight', 4, 1]]),
-    ra4Kernel: dim('the RA4 kernel size', [['ra4_conv2.conv.weight', 4, 2], ['ra4_conv3.conv.weight', 4, 2]]),
-    ra3: dim('the RA3 width', [['ra3_conv1.conv.weight', 4, 0], ['ra3_conv2.conv.weight', 4, 1]]),
-    ra2: dim('the RA2 width', [['ra2_conv1.conv.weight', 4, 0], ['ra2_conv2.conv.weight', 4, 1]]),
+    channel: dim('the RFB width', [
+      ['rfb2_1.branch0.0.conv.weight', 4, 0],
+      ['rfb3_1.branch0.0.conv.weight', 4, 0],
+      ['rfb4_1.branch0.0.conv.weight', 4, 0],
+    ]),
+    ra4: dim('the RA4 width', [
+      ['ra4_conv1.conv.weight', 4, 0],
+      ['ra4_conv2.conv.weight', 4, 1],
+    ]),
+    ra4Kernel: dim('the RA4 kernel size', [
+      ['ra4_conv2.conv.weight', 4, 2],
+      ['ra4_conv3.conv.weight', 4, 2],
+    ]),
+    ra3: dim('the RA3 width', [
+      ['ra3_conv1.conv.weight', 4, 0],
+      ['ra3_conv2.conv.weight', 4, 1],
+    ]),
+    ra2: dim('the RA2 width', [
+      ['ra2_conv1.conv.weight', 4, 0],
+      ['ra2_conv2.conv.weight', 4, 1],
+    ]),
   };
   if (unknown.length > 0) {
     throw new Error(`${r.source}: cannot tell the PraNet configuration from the tensor shapes; not found: ${unknown.join('; ')}`);

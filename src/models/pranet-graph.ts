@@ -14,7 +14,22 @@ import { inferConfig, type PraNetConfig } from './pranet-config.js';
 import { type WeightMap, WeightReader } from './weight-reader.js';
 
 /** Tensors a caller may ask for: the four lateral maps (logits at input size) and intermediates for parity checks. */
-export const PRANET_OUTPUTS = ['lateral_map_2', 'lateral_map_3', 'lateral_map_4', 'lateral_map_5', 'x2', 'x3', 'x4', 'x2_rfb', 'x3_rfb', 'x4_rfb', 'ra5_feat', 's4', 's3', 's2'] as const;
+export const PRANET_OUTPUTS = [
+  'lateral_map_2',
+  'lateral_map_3',
+  'lateral_map_4',
+  'lateral_map_5',
+  'x2',
+  'x3',
+  'x4',
+  'x2_rfb',
+  'x3_rfb',
+  'x4_rfb',
+  'ra5_feat',
+  's4',
+  's3',
+  's2',
+] as const;
 export type PraNetOutput = (typeof PRANET_OUTPUTS)[number];
 
 export interface BuildOptions {
@@ -37,7 +52,10 @@ type ConvOpts = Partial<Omit<Conv2dAttrs, 'cout' | 'kh' | 'kw' | 'bias' | 'resid
 /** The layers PraNet is made of, each reading its weights by key as nn.Module names them. */
 class Layers {
   readonly g = new Graph();
-  constructor(private readonly r: WeightReader, private readonly raw: boolean) {}
+  constructor(
+    private readonly r: WeightReader,
+    private readonly raw: boolean,
+  ) {}
 
   private cin = (x: TensorId) => this.g.shape(x).c;
 
@@ -46,11 +64,20 @@ class Layers {
     const shape = [cout, this.cin(x), kh, kw];
     const weight = this.r.take(`${conv}.weight`, shape);
     if (!this.raw) {
-      return this.g.add(conv2dOp, conv, [x], { ...conv2dAttrs(cout, kh, kw, { ...opts, bias: true }), weights: { weight, bias: this.r.take(`${conv}.bias`, [cout]) } });
+      return this.g.add(conv2dOp, conv, [x], {
+        ...conv2dAttrs(cout, kh, kw, { ...opts, bias: true }),
+        weights: { weight, bias: this.r.take(`${conv}.bias`, [cout]) },
+      });
     }
     const y = this.g.add(conv2dOp, conv, [x], { ...conv2dAttrs(cout, kh, kw, opts), weights: { weight } });
     const stat = (key: string) => this.r.take(`${bn}.${key}`, [cout]);
-    return this.g.add(batchnormOp, bn, [y], { weight: stat('weight'), bias: stat('bias'), mean: stat('running_mean'), variance: stat('running_var'), eps: 1e-5 });
+    return this.g.add(batchnormOp, bn, [y], {
+      weight: stat('weight'),
+      bias: stat('bias'),
+      mean: stat('running_mean'),
+      variance: stat('running_var'),
+      eps: 1e-5,
+    });
   }
 
   /** BasicConv2d: conv + BN, no activation */
@@ -75,7 +102,9 @@ class Layers {
   /** torch.split(x, width, dim=1) */
   split(name: string, x: TensorId, width: number): TensorId[] {
     const c = this.cin(x);
-    return Array.from({ length: Math.ceil(c / width) }, (_, i) => this.g.add(sliceOp, `${name}${i}`, [x], { start: i * width, end: Math.min(c, (i + 1) * width) }));
+    return Array.from({ length: Math.ceil(c / width) }, (_, i) =>
+      this.g.add(sliceOp, `${name}${i}`, [x], { start: i * width, end: Math.min(c, (i + 1) * width) }),
+    );
   }
 
   /** F.interpolate(x, scale_factor=scale, mode='bilinear') */

@@ -46,7 +46,8 @@ export function checkPreset(p: PraNetPreset): void {
   if (p.layers.some((n) => !Number.isInteger(n) || n < 1)) throw bad(`every stage needs at least one block, got layers [${p.layers.join(',')}]`);
   if (p.planes.some((n) => !Number.isInteger(n) || n < 1)) throw bad(`planes must be positive integers, got [${p.planes.join(',')}]`);
   if (p.scale < 2) throw bad(`scale must be >= 2, got ${p.scale}`);
-  if (p.planes.some((n) => Math.floor((n * p.baseWidth) / 64) < 1)) throw bad(`split width floor(planes * baseWidth / 64) is 0 for planes [${p.planes.join(',')}]`);
+  if (p.planes.some((n) => Math.floor((n * p.baseWidth) / 64) < 1))
+    throw bad(`split width floor(planes * baseWidth / 64) is 0 for planes [${p.planes.join(',')}]`);
   // The reference always builds layer1's shortcut conv; upstream drops it in this case.
   if (2 * p.stem === 4 * p.planes[0]) throw bad('2 * stem must differ from 4 * planes[0] (layer1 shortcut would vanish)');
 }
@@ -81,7 +82,11 @@ export function praNetConvShapes(p: PraNetPreset): [string, ConvShape][] {
   const c = p.channel;
   const rfb = (name: string, inputs: number) => {
     conv(`${name}.branch0.0.conv`, c, inputs, 1);
-    for (const [i, k] of [[1, 3], [2, 5], [3, 7]] as const) {
+    for (const [i, k] of [
+      [1, 3],
+      [2, 5],
+      [3, 7],
+    ] as const) {
       conv(`${name}.branch${i}.0.conv`, c, inputs, 1);
       conv(`${name}.branch${i}.1.conv`, c, c, 1, k);
       conv(`${name}.branch${i}.2.conv`, c, c, k, 1);

@@ -14,7 +14,10 @@ export class WeightReader {
   private readonly used = new Set<string>();
   private readonly problems: string[] = [];
 
-  constructor(private readonly weights: WeightMap, readonly source: string) {}
+  constructor(
+    private readonly weights: WeightMap,
+    readonly source: string,
+  ) {}
 
   has(key: string): boolean {
     return this.weights.has(key);
@@ -52,7 +55,9 @@ export class WeightReader {
     if (all.length > 0) {
       const shown = all.slice(0, 40);
       const more = all.length > shown.length ? `\n  ... and ${all.length - shown.length} more` : '';
-      throw new Error(`${this.source}: the weights do not fit the PraNet architecture (${all.length} problem${all.length > 1 ? 's' : ''}):\n  ${shown.join('\n  ')}${more}`);
+      throw new Error(
+        `${this.source}: the weights do not fit the PraNet architecture (${all.length} problem${all.length > 1 ? 's' : ''}):\n  ${shown.join('\n  ')}${more}`,
+      );
     }
   }
 }

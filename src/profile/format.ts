@@ -10,7 +10,11 @@ interface Column<T> {
 function table<T>(rows: readonly T[], columns: Column<T>[]): string {
   const cells = rows.map((r) => columns.map((c) => c.value(r)));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => (columns[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (columns[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.title)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
@@ -33,7 +37,8 @@ export function formatKernelTable(summary: ProfileSummary, top: number): string 
     { title: 'GFLOP/s', value: (r) => rate(r.gflopPerS) },
     { title: 'MB', value: (r) => mb(r.bytes) },
   ];
-  if (summary.ceilingGflops !== undefined) columns.push({ title: '% ceiling', value: (r) => (r.ceilingFraction === undefined ? '' : fixed(0)(100 * r.ceilingFraction)) });
+  if (summary.ceilingGflops !== undefined)
+    columns.push({ title: '% ceiling', value: (r) => (r.ceilingFraction === undefined ? '' : fixed(0)(100 * r.ceilingFraction)) });
   const shown = rows.length < summary.rows.length ? ` (slowest ${rows.length} of ${summary.rows.length})` : '';
   return `Kernels by GPU time${shown}:\n${table(rows, columns)}`;
 }
@@ -61,7 +66,9 @@ export function formatTotals(summary: ProfileSummary): string {
     const convMs = convs.reduce((s, r) => s + r.ms, 0);
     const convFlops = convs.reduce((s, r) => s + r.flops, 0);
     const convRate = convMs > 0 ? convFlops / convMs / 1e6 : 0;
-    lines.push(`GEMM ceiling ${rate(summary.ceilingGflops)} GFLOP/s (best f32 GEMM of the engine's conv kernel); all convs together reach ${rate(convRate)} GFLOP/s = ${fixed(0)((100 * convRate) / summary.ceilingGflops)}% of it`);
+    lines.push(
+      `GEMM ceiling ${rate(summary.ceilingGflops)} GFLOP/s (best f32 GEMM of the engine's conv kernel); all convs together reach ${rate(convRate)} GFLOP/s = ${fixed(0)((100 * convRate) / summary.ceilingGflops)}% of it`,
+    );
   }
   return lines.join('\n');
 }

@@ -52,7 +52,12 @@ export function ceilingTilings(size: number, subgroupSize?: number): ConvTiling[
     { tm: 4, tn: 2, wgx: 32, wgy: 1, lanes: 'splitk' },
   ];
   if (subgroupSize !== undefined) {
-    for (const [tm, tn] of [[4, 4], [8, 2], [4, 2]] as const) list.push({ tm, tn, wgx: subgroupSize, wgy: 1, lanes: 'pixels', subgroup: subgroupSize });
+    for (const [tm, tn] of [
+      [4, 4],
+      [8, 2],
+      [4, 2],
+    ] as const)
+      list.push({ tm, tn, wgx: subgroupSize, wgy: 1, lanes: 'pixels', subgroup: subgroupSize });
   }
   // The default tiling may equal one of the others: keep the first of each.
   const byText = new Map<string, ConvTiling>();
@@ -97,7 +102,9 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
       const wt = uploadFloat32(ctx, packConv2dWeights(weights, size, size, 1, 1, tiling.tn), 'GEMM ceiling w');
       const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(size), size, tiling.tn), 'GEMM ceiling bias');
       try {
-        const batch = await prepareDispatches(ctx, cache, [{ call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } }]);
+        const batch = await prepareDispatches(ctx, cache, [
+          { call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } },
+        ]);
         try {
           // The warm-up times one GEMM; each timed run then repeats it enough to last minRunMs.
           const once = await profileDispatches(ctx, batch.dispatches);

@@ -46,7 +46,9 @@ figure.thumb span.label { display: inline-block; width: 50%; color: #888; font-s
 `;
 
 function metricTable(s: DatasetSummary): string {
-  const rows = SUMMARY_COLUMNS.map((c) => `<tr><td>${escapeHtml(c.label)}</td><td class="value">${formatMetric(s[c.key])}</td><td class="help">${escapeHtml(c.help)}</td></tr>`);
+  const rows = SUMMARY_COLUMNS.map(
+    (c) => `<tr><td>${escapeHtml(c.label)}</td><td class="value">${formatMetric(s[c.key])}</td><td class="help">${escapeHtml(c.help)}</td></tr>`,
+  );
   rows.push(`<tr><td>n</td><td class="value">${s.n}</td><td class="help">images</td></tr>`);
   return `<table class="metrics"><thead><tr><th>metric</th><th>value</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -55,9 +57,11 @@ const img = (p: EmbeddedPicture, alt: string): string => `<img src="${p.src}" wi
 
 function thumbnail(r: ReportImage): string {
   const s = r.scores;
-  return `<figure class="thumb"><div class="pair">${img(r.prediction, `${s.name}: ${r.predictionCaption}`)}${img(r.gt, `${s.name}: ground truth`)}</div>` +
+  return (
+    `<figure class="thumb"><div class="pair">${img(r.prediction, `${s.name}: ${r.predictionCaption}`)}${img(r.gt, `${s.name}: ground truth`)}</div>` +
     `<figcaption><span class="label">${escapeHtml(r.predictionCaption)}</span><span class="label">ground truth</span><br>` +
-    `<b>${escapeHtml(s.name)}</b><br>Dice ${formatMetric(s.meanDice)} · IoU ${formatMetric(s.meanIoU)} · Dice@0.5 ${formatMetric(s.dice05)}</figcaption></figure>`;
+    `<b>${escapeHtml(s.name)}</b><br>Dice ${formatMetric(s.meanDice)} · IoU ${formatMetric(s.meanIoU)} · Dice@0.5 ${formatMetric(s.dice05)}</figcaption></figure>`
+  );
 }
 
 const gallery = (title: string, items: readonly ReportImage[]): string =>
@@ -66,10 +70,13 @@ const gallery = (title: string, items: readonly ReportImage[]): string =>
 export function renderEvalReport(d: EvalReportData): string {
   const sources = d.sources.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
   const notes = d.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
-  const histogram = histogramSvg(d.images.map((s) => s.meanDice), {
-    label: 'per-image mean Dice (averaged over 256 thresholds)',
-    marker: { value: d.summary.mDice, label: `mDice ${formatMetric(d.summary.mDice)}` },
-  });
+  const histogram = histogramSvg(
+    d.images.map((s) => s.meanDice),
+    {
+      label: 'per-image mean Dice (averaged over 256 thresholds)',
+      marker: { value: d.summary.mDice, label: `mDice ${formatMetric(d.summary.mDice)}` },
+    },
+  );
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',

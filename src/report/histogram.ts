@@ -43,22 +43,32 @@ export function histogramSvg(values: readonly number[], opts: HistogramOptions):
     const lo = k / bins;
     const hi = (k + 1) / bins;
     const tip = `${lo.toFixed(2)}–${hi.toFixed(2)}: ${c} image${c === 1 ? '' : 's'}`;
-    parts.push(`<rect class="bar" data-lo="${lo}" data-hi="${hi}" data-count="${c}" x="${x(lo) + 1}" y="${y(c)}" width="${plotW / bins - 2}" height="${y(0) - y(c)}"><title>${tip}</title></rect>`);
+    parts.push(
+      `<rect class="bar" data-lo="${lo}" data-hi="${hi}" data-count="${c}" x="${x(lo) + 1}" y="${y(c)}" width="${plotW / bins - 2}" height="${y(0) - y(c)}"><title>${tip}</title></rect>`,
+    );
   });
   for (let t = 0; t <= 5; t++) {
     const v = t / 5;
-    parts.push(`<line class="tick" x1="${x(v)}" y1="${y(0)}" x2="${x(v)}" y2="${y(0) + 5}"/><text x="${x(v)}" y="${y(0) + 18}" text-anchor="middle">${v.toFixed(1)}</text>`);
+    parts.push(
+      `<line class="tick" x1="${x(v)}" y1="${y(0)}" x2="${x(v)}" y2="${y(0) + 5}"/><text x="${x(v)}" y="${y(0) + 18}" text-anchor="middle">${v.toFixed(1)}</text>`,
+    );
   }
   const step = niceStep(top / 5);
   for (let c = 0; c <= top; c += step) {
-    parts.push(`<line class="tick" x1="${M.left - 5}" y1="${y(c)}" x2="${M.left}" y2="${y(c)}"/><text x="${M.left - 8}" y="${y(c) + 4}" text-anchor="end">${c}</text>`);
+    parts.push(
+      `<line class="tick" x1="${M.left - 5}" y1="${y(c)}" x2="${M.left}" y2="${y(c)}"/><text x="${M.left - 8}" y="${y(c) + 4}" text-anchor="end">${c}</text>`,
+    );
   }
-  parts.push(`<line class="axis" x1="${M.left}" y1="${y(0)}" x2="${x(1)}" y2="${y(0)}"/><line class="axis" x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${y(0)}"/>`);
+  parts.push(
+    `<line class="axis" x1="${M.left}" y1="${y(0)}" x2="${x(1)}" y2="${y(0)}"/><line class="axis" x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${y(0)}"/>`,
+  );
   parts.push(`<text x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle">${escapeHtml(opts.label)}</text>`);
   parts.push(`<text transform="translate(12 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">images</text>`);
   if (opts.marker) {
     const mx = x(opts.marker.value);
-    parts.push(`<line class="marker" x1="${mx}" y1="${M.top}" x2="${mx}" y2="${y(0)}"/><text x="${mx - 4}" y="${M.top + 10}" text-anchor="end">${escapeHtml(opts.marker.label)}</text>`);
+    parts.push(
+      `<line class="marker" x1="${mx}" y1="${M.top}" x2="${mx}" y2="${y(0)}"/><text x="${mx - 4}" y="${M.top + 10}" text-anchor="end">${escapeHtml(opts.marker.label)}</text>`,
+    );
   }
   return `<svg class="histogram" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(`histogram of ${opts.label}`)}">${parts.join('')}</svg>`;
 }

@@ -22,7 +22,12 @@ export function boxResize(data: Uint8Array, width: number, height: number, chann
   if (data.length !== width * height * channels) {
     throw new Error(`boxResize: expected ${width}x${height}x${channels} = ${width * height * channels} bytes, got ${data.length}`);
   }
-  for (const [name, v] of [['width', width], ['height', height], ['outW', outW], ['outH', outH]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+    ['outW', outW],
+    ['outH', outH],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`boxResize: ${name} must be a positive integer, got ${v}`);
   }
   const out = new Uint8Array(outW * outH * channels);

@@ -19,7 +19,14 @@ function fits(t: ConvTiling): boolean {
 export function convCandidates(cls: AdapterClass, pixels: number, subgroupSize?: number): ConvTiling[] {
   const sg = subgroupSize !== undefined && subgroupSize >= 4 && subgroupSize <= 64 ? subgroupSize : undefined;
   const list: ConvTiling[] = [];
-  if (sg) for (const [tm, tn] of [[4, 4], [2, 4], [4, 2], [8, 2]] as const) list.push({ lanes: 'pixels', tm, tn, wgx: sg, wgy: 1, subgroup: sg });
+  if (sg)
+    for (const [tm, tn] of [
+      [4, 4],
+      [2, 4],
+      [4, 2],
+      [8, 2],
+    ] as const)
+      list.push({ lanes: 'pixels', tm, tn, wgx: sg, wgy: 1, subgroup: sg });
   if (cls === 'software') {
     list.push({ lanes: 'channels', tm: 8, tn: 2, wgx: 8, wgy: 8 }, { lanes: 'channels', tm: 4, tn: 4, wgx: 4, wgy: 16 });
   } else {
@@ -30,7 +37,11 @@ export function convCandidates(cls: AdapterClass, pixels: number, subgroupSize?:
       { lanes: 'shared', tm: 4, tn: 2, wgx: 8, wgy: 8, kc: 4 },
     );
     if (pixels <= SPLITK_MAX_PIXELS) {
-      list.push({ lanes: 'splitk', tm: 4, tn: 1, wgx: 64, wgy: 1 }, { lanes: 'splitk', tm: 2, tn: 2, wgx: 32, wgy: 1 }, { lanes: 'splitk', tm: 1, tn: 2, wgx: 128, wgy: 1 });
+      list.push(
+        { lanes: 'splitk', tm: 4, tn: 1, wgx: 64, wgy: 1 },
+        { lanes: 'splitk', tm: 2, tn: 2, wgx: 32, wgy: 1 },
+        { lanes: 'splitk', tm: 1, tn: 2, wgx: 128, wgy: 1 },
+      );
     }
   }
   return list.filter(fits);
@@ -39,7 +50,8 @@ export function convCandidates(cls: AdapterClass, pixels: number, subgroupSize?:
 /** Tilings forced on every conv of the whole pass, to compare with the per-conv choice and the defaults. */
 export function uniformCandidates(cls: AdapterClass, subgroupSize?: number): ConvTiling[] {
   const sg = subgroupSize !== undefined && subgroupSize >= 4 && subgroupSize <= 64 ? subgroupSize : undefined;
-  if (cls === 'software') return [...(sg ? [{ lanes: 'pixels', tm: 4, tn: 2, wgx: sg, wgy: 1, subgroup: sg } as const] : []), { lanes: 'channels', tm: 8, tn: 2, wgx: 8, wgy: 8 }];
+  if (cls === 'software')
+    return [...(sg ? [{ lanes: 'pixels', tm: 4, tn: 2, wgx: sg, wgy: 1, subgroup: sg } as const] : []), { lanes: 'channels', tm: 8, tn: 2, wgx: 8, wgy: 8 }];
   return [
     { lanes: 'shared', tm: 4, tn: 1, wgx: 16, wgy: 16, kc: 4 },
     { lanes: 'shared', tm: 8, tn: 1, wgx: 16, wgy: 16, kc: 4 },

@@ -29,7 +29,13 @@ export interface TuningTable {
   chosen: string;
 }
 
-export const identityOf = (a: AdapterSummary): AdapterIdentity => ({ vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, backend: a.backend });
+export const identityOf = (a: AdapterSummary): AdapterIdentity => ({
+  vendor: a.vendor,
+  architecture: a.architecture,
+  device: a.device,
+  description: a.description,
+  backend: a.backend,
+});
 
 export const sameAdapter = (a: AdapterIdentity, b: AdapterIdentity): boolean =>
   a.vendor === b.vendor && a.architecture === b.architecture && a.device === b.device && a.description === b.description && a.backend === b.backend;
@@ -39,7 +45,11 @@ export function tableName(a: AdapterIdentity): string {
   const text = JSON.stringify([a.vendor, a.architecture, a.device, a.description, a.backend]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  const readable = `${a.vendor}-${a.device || a.description}-${a.backend}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const readable = `${a.vendor}-${a.device || a.description}-${a.backend}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return `${readable || 'adapter'}-${h.toString(16).padStart(8, '0')}.json`;
 }
 
@@ -51,7 +61,8 @@ export function tablePolicy(t: TuningTable, a: AdapterSummary): TilingPolicy {
 /** Why `t` does not apply to this adapter and engine, or undefined when it does. */
 export function mismatch(t: TuningTable, a: AdapterSummary): string | undefined {
   if (t.engineVersion !== ENGINE_VERSION) return `it was tuned with engine version ${t.engineVersion}, this is ${ENGINE_VERSION}`;
-  if (!sameAdapter(t.adapter, identityOf(a))) return `it was tuned on ${t.adapter.description || t.adapter.device} (${t.adapter.backend}), this is ${a.description || a.device} (${a.backend})`;
+  if (!sameAdapter(t.adapter, identityOf(a)))
+    return `it was tuned on ${t.adapter.description || t.adapter.device} (${t.adapter.backend}), this is ${a.description || a.device} (${a.backend})`;
   return undefined;
 }
 
@@ -65,9 +76,11 @@ function tilingOf(v: unknown, where: string): ConvTiling {
   for (const k of ['tm', 'tn', 'wgx', 'wgy', 'kc', 'subgroup']) {
     const n = t[k];
     if (n === undefined && (k === 'kc' || k === 'subgroup')) continue;
-    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1024) throw new Error(`${where}: ${k} must be an integer in 1..1024, got ${JSON.stringify(n)}`);
+    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1024)
+      throw new Error(`${where}: ${k} must be an integer in 1..1024, got ${JSON.stringify(n)}`);
   }
-  if (t.lanes !== undefined && !LANES.includes(t.lanes as string)) throw new Error(`${where}: lanes must be one of ${LANES.join(', ')}, got ${JSON.stringify(t.lanes)}`);
+  if (t.lanes !== undefined && !LANES.includes(t.lanes as string))
+    throw new Error(`${where}: lanes must be one of ${LANES.join(', ')}, got ${JSON.stringify(t.lanes)}`);
   return t as unknown as ConvTiling;
 }
 
@@ -86,7 +99,8 @@ export function parseTuningTable(text: string, source: string): TuningTable {
     throw new Error(`${source}: not a tuning table (not JSON: ${(err as Error).message})`, { cause: err });
   }
   const t = v as Partial<TuningTable> | null;
-  if (typeof t !== 'object' || t === null || t.format !== 'pranet-wgsl tuning table') throw new Error(`${source}: not a tuning table (no "format": "pranet-wgsl tuning table")`);
+  if (typeof t !== 'object' || t === null || t.format !== 'pranet-wgsl tuning table')
+    throw new Error(`${source}: not a tuning table (no "format": "pranet-wgsl tuning table")`);
   if (typeof t.engineVersion !== 'string') throw new Error(`${source}: engineVersion must be a string`);
   const a = t.adapter as Partial<AdapterIdentity> | undefined;
   if (!a || !(['vendor', 'architecture', 'device', 'description', 'backend'] as const).every((k) => typeof a[k] === 'string')) {
@@ -110,9 +124,11 @@ export function parseTuningTable(text: string, source: string): TuningTable {
     };
   });
   const passMs = (t.passMs ?? {}) as Record<string, unknown>;
-  if (typeof passMs !== 'object' || !Object.values(passMs).every((n) => typeof n === 'number')) throw new Error(`${source}: passMs must map names to milliseconds`);
+  if (typeof passMs !== 'object' || !Object.values(passMs).every((n) => typeof n === 'number'))
+    throw new Error(`${source}: passMs must map names to milliseconds`);
   const tunedFor = t.tunedFor;
-  if (!tunedFor || typeof tunedFor.model !== 'string' || !Number.isInteger(tunedFor.size) || !Number.isInteger(tunedFor.batch)) throw new Error(`${source}: tunedFor must give model, size and batch`);
+  if (!tunedFor || typeof tunedFor.model !== 'string' || !Number.isInteger(tunedFor.size) || !Number.isInteger(tunedFor.batch))
+    throw new Error(`${source}: tunedFor must give model, size and batch`);
   return {
     format: t.format,
     engineVersion: t.engineVersion,

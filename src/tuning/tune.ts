@@ -9,7 +9,16 @@ import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type PreparedDispatch } from '../gpu/dispatch.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { isOp } from '../graph/ir.js';
-import { conv2dKernel, type Conv2dOpAttrs, conv2dOp, type ConvTiling, convKey, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../kernels/conv2d.js';
+import {
+  conv2dKernel,
+  type Conv2dOpAttrs,
+  conv2dOp,
+  type ConvTiling,
+  convKey,
+  packConv2dBias,
+  packConv2dWeights,
+  packConv2dWeightsF16,
+} from '../kernels/conv2d.js';
 import { denseView, type TensorView } from '../kernels/layout.js';
 import { adapterClass, defaultTilingPolicy, forcedTiling, type TilingPolicy, type TilingRule } from '../kernels/tiling-policy.js';
 import type { LoadedWeights } from '../models/load-weights.js';
@@ -100,11 +109,24 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
     for (const tiling of candidates) {
       let call;
       try {
-        call = conv2dKernel(c.attrs, c.x, c.y, tiling, { ...(res ? { res: c.y } : {}), maxGroups: ctx.limits.maxComputeWorkgroupsPerDimension, weights: c.f16 ? 'f16' : 'f32' });
+        call = conv2dKernel(c.attrs, c.x, c.y, tiling, {
+          ...(res ? { res: c.y } : {}),
+          maxGroups: ctx.limits.maxComputeWorkgroupsPerDimension,
+          weights: c.f16 ? 'f16' : 'f32',
+        });
       } catch {
         continue; // this tiling does not fit this conv
       }
-      const packed = c.f16 ? packConv2dWeightsF16(weights.map((v) => Math.round(v * 1024) / 1024), c.y.c, cin, c.attrs.kh, c.attrs.kw, tiling.tn) : packConv2dWeights(weights, c.y.c, cin, c.attrs.kh, c.attrs.kw, tiling.tn);
+      const packed = c.f16
+        ? packConv2dWeightsF16(
+            weights.map((v) => Math.round(v * 1024) / 1024),
+            c.y.c,
+            cin,
+            c.attrs.kh,
+            c.attrs.kw,
+            tiling.tn,
+          )
+        : packConv2dWeights(weights, c.y.c, cin, c.attrs.kh, c.attrs.kw, tiling.tn);
       const w = createStorageBuffer(ctx, packed.byteLength, 'tune w', (m) => m.set(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength)));
       const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(c.attrs.cout), c.attrs.cout, tiling.tn), 'tune bias');
       try {

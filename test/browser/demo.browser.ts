@@ -21,7 +21,10 @@ async function waitForState(page: Page, states: string[], ms: number): Promise<s
   } catch (err) {
     const state = await page.evaluate(() => document.body.dataset.state).catch(() => '?');
     const status = await page.textContent('#model-status').catch(() => '?');
-    throw new Error(`the demo page did not reach ${states.join(' or ')} within ${ms / 1000} s: it is '${state}' (${status}); ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new Error(
+      `the demo page did not reach ${states.join(' or ')} within ${ms / 1000} s: it is '${state}' (${status}); ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
   }
   return (await page.evaluate(() => document.body.dataset.state))!;
 }
@@ -101,7 +104,10 @@ describe('browser: the demo page with WebGPU', function () {
     const timings = await page.$$eval('#timings tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).innerText.replace(/\s+/g, ' ')));
     console.log(`      [demo page] ${timings.join('; ')}`);
     for (const stage of ['decode', 'upload', 'network', 'read-back']) {
-      expect(timings.some((t) => t.startsWith(stage) && /\d+\.\d ms$/.test(t)), `a timing row for ${stage}`).to.equal(true);
+      expect(
+        timings.some((t) => t.startsWith(stage) && /\d+\.\d ms$/.test(t)),
+        `a timing row for ${stage}`,
+      ).to.equal(true);
     }
 
     await page.$eval('#threshold', (el) => {
@@ -179,7 +185,10 @@ describe('browser: the demo page with WebGPU', function () {
       const scratch = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
       scratch.drawImage(bitmap, 0, 0);
       const gt = scratch.getImageData(0, 0, bitmap.width, bitmap.height).data;
-      const image = await createImageBitmap(await (await fetch('samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg')).blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+      const image = await createImageBitmap(await (await fetch('samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg')).blob(), {
+        colorSpaceConversion: 'none',
+        premultiplyAlpha: 'none',
+      });
       const plain = new OffscreenCanvas(image.width, image.height).getContext('2d')!;
       plain.drawImage(image, 0, 0);
       const src = plain.getImageData(0, 0, image.width, image.height).data;

@@ -28,8 +28,14 @@ describe('browser: kernels in headless Chromium equal Node', function () {
       const node = (await runCall(c.call, c.inputs, { y: c.yFloats })).y!;
       const inputs = Object.fromEntries(Object.entries(c.inputs).map(([slot, f]) => [slot, toBase64(f)]));
       const sent = await withDeadline(
-        session!.page.evaluate(([call, ins, floats]) => window.harnessReady!.then((h) => h.runCall(call, ins, { y: floats })), [callToWire(c.call), inputs, c.yFloats] as const),
-        90_000, `${c.name} in the page`);
+        session!.page.evaluate(([call, ins, floats]) => window.harnessReady!.then((h) => h.runCall(call, ins, { y: floats })), [
+          callToWire(c.call),
+          inputs,
+          c.yFloats,
+        ] as const),
+        90_000,
+        `${c.name} in the page`,
+      );
       const browser = floatsFromBase64(sent.y!);
       expect(browser.length, 'output floats').to.equal(c.yFloats);
       const nodeWindow = unpackNhwc(node, c.y);

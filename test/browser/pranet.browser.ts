@@ -62,7 +62,9 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
     const wire = { width: image.width, height: image.height, data: toBase64(image.data) };
     const sent = await withDeadline(
       page.evaluate(([url, size, img]) => window.harnessReady!.then((h) => h.segment(url, size, img)), ['tiny.pnw', SIZE, wire] as const),
-      240_000, 'segmenting in the page');
+      240_000,
+      'segmenting in the page',
+    );
     console.log(`      [browser GPU] ${JSON.stringify(sent.adapter)}`);
 
     const logits = floatsFromBase64(sent.logits);
@@ -73,7 +75,9 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
     expect(spread, 'Node logits spread (a constant map would make the comparison empty)').to.be.greaterThan(1e-3);
     const dLogits = distance(logits, node.logits!);
     const dProb = distance(probability, node.probability);
-    console.log(`      logits relL2 ${dLogits.rel_l2.toExponential(2)} maxabs ${dLogits.max_abs.toExponential(2)}; probability relL2 ${dProb.rel_l2.toExponential(2)}`);
+    console.log(
+      `      logits relL2 ${dLogits.rel_l2.toExponential(2)} maxabs ${dLogits.max_abs.toExponential(2)}; probability relL2 ${dProb.rel_l2.toExponential(2)}`,
+    );
     expect(dLogits.rel_l2, 'lateral_map_2: relative L2 of browser vs Node').to.be.at.most(1e-4);
     expect(dProb.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
   });
@@ -89,17 +93,21 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
     const wire = { width: image.width, height: image.height, data: toBase64(image.data) };
     const sent = await withDeadline(
       session!.page.evaluate(([url, img]) => window.harnessReady!.then((h) => h.segment(url, 352, img, true)), [`/${DEFAULT_WEIGHTS_FILE}`, wire] as const),
-      360_000, 'segmenting the sample with the shipped model in the page');
+      360_000,
+      'segmenting the sample with the shipped model in the page',
+    );
     const probability = floatsFromBase64(sent.probability);
     const fromBitmap = floatsFromBase64(sent.bitmapProbability!);
     const normalized = floatsFromBase64(sent.normalized);
     const d = distance(probability, node.probability);
     const dNormalized = distance(normalized, node.normalized);
     const dice = sampleDice(normalized, image.width, image.height);
-    console.log(`      shipped model in the browser: relL2 vs Node: probability ${d.rel_l2.toExponential(2)}, normalized ${dNormalized.rel_l2.toExponential(2)}; Dice at 0.5 vs ground truth ${dice.toFixed(4)}`);
+    console.log(
+      `      shipped model in the browser: relL2 vs Node: probability ${d.rel_l2.toExponential(2)}, normalized ${dNormalized.rel_l2.toExponential(2)}; Dice at 0.5 vs ground truth ${dice.toFixed(4)}`,
+    );
     expect(d.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
     expect(dNormalized.rel_l2, 'normalized map: relative L2 of browser vs Node').to.be.at.most(1e-4);
-    expect(dice, 'Dice against the sample\'s ground truth').to.be.at.least(DICE_FLOOR);
+    expect(dice, "Dice against the sample's ground truth").to.be.at.least(DICE_FLOOR);
     expect(distance(fromBitmap, probability).max_abs, 'ImageBitmap input vs the same RGBA pixels').to.equal(0);
   });
 });

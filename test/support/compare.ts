@@ -24,7 +24,9 @@ export function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol:
   }
   const bound = tol * Math.max(scale, Number.MIN_VALUE);
   if (worst > bound) {
-    throw new Error(`${what}: max |diff| ${worst.toExponential(3)} at ${at} (got ${got[at]}, ref ${ref[at]}) exceeds ${bound.toExponential(3)} = ${tol} * max|ref| ${scale.toExponential(3)}`);
+    throw new Error(
+      `${what}: max |diff| ${worst.toExponential(3)} at ${at} (got ${got[at]}, ref ${ref[at]}) exceeds ${bound.toExponential(3)} = ${tol} * max|ref| ${scale.toExponential(3)}`,
+    );
   }
 }
 

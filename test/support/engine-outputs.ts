@@ -26,7 +26,10 @@ export const SAMPLE = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.
 
 export type Digests = Record<string, string>;
 
-const digest = (a: Float32Array | Uint8Array) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const digest = (a: Float32Array | Uint8Array) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 const LATERAL: PraNetOutput[] = ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'];
 
@@ -71,7 +74,15 @@ export function unfoldedStateDict(preset: 'tiny', seed: number): StateDict {
   return sd;
 }
 
-async function modelDigests(ctx: GpuContext, cache: PipelineCache, loaded: LoadedWeights, opts: PraNetModelOptions, x: Float32Array, into: Digests, prefix: string): Promise<void> {
+async function modelDigests(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  loaded: LoadedWeights,
+  opts: PraNetModelOptions,
+  x: Float32Array,
+  into: Digests,
+  prefix: string,
+): Promise<void> {
   const model = await PraNetModel.create(ctx, cache, loaded, opts);
   try {
     const out = await model.run(x);

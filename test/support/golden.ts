@@ -43,7 +43,10 @@ export function golden(config: 'official' | 'tiny'): Golden {
       const img = decodeImage(readFileSync(SAMPLE), GOLDEN_IMAGE);
       writeFileSync(png, encodePngRgba(img.data, img.width, img.height));
     }
-    const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/make_golden.py'), '--config', config, '--seed', '0', '--image', png, '--out', dir], { encoding: 'utf8', timeout: 900_000 });
+    const r = spawnSync(PYTHON, [join(REPO_ROOT, 'tools/reference/make_golden.py'), '--config', config, '--seed', '0', '--image', png, '--out', dir], {
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
     if (r.error || r.status !== 0) throw new Error(`make_golden.py --config ${config} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
   }
   const read = (f: string) => decodeNpy(readFileSync(join(dir, f)), f).data;

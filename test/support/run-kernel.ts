@@ -6,7 +6,13 @@ import { encodeDispatches, prepareDispatches } from '../../src/gpu/dispatch.js';
 import type { PipelineCache } from '../../src/gpu/pipelines.js';
 import type { KernelCall } from '../../src/kernels/kernel.js';
 
-export async function runKernelCall(ctx: GpuContext, cache: PipelineCache, call: KernelCall, inputs: Record<string, Float32Array>, outputs: Record<string, number>): Promise<Record<string, Float32Array>> {
+export async function runKernelCall(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  call: KernelCall,
+  inputs: Record<string, Float32Array>,
+  outputs: Record<string, number>,
+): Promise<Record<string, Float32Array>> {
   const buffers: GPUBuffer[] = [];
   const resources: Record<string, GPUBufferBinding> = {};
   try {

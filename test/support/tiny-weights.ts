@@ -29,7 +29,12 @@ export function expectedConfig(p: PraNetPreset): PraNetConfig {
   return {
     stem: p.stem,
     stemOut: 2 * p.stem,
-    stages: p.planes.map((planes, i) => ({ blocks: p.layers[i]!, width: Math.floor((planes * p.baseWidth) / 64), scale: p.scale, out: 4 * planes })) as PraNetConfig['stages'],
+    stages: p.planes.map((planes, i) => ({
+      blocks: p.layers[i]!,
+      width: Math.floor((planes * p.baseWidth) / 64),
+      scale: p.scale,
+      out: 4 * planes,
+    })) as PraNetConfig['stages'],
     channel: p.channel,
     ra4: p.ra4,
     ra4Kernel: 5,

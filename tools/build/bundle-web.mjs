@@ -44,7 +44,10 @@ const PAKO_INFLATE_ONLY = {
   name: 'pako-inflate-only',
   setup(b) {
     b.onResolve({ filter: /^pako$/ }, (args) =>
-      args.importer === join(ROOT, 'src', 'weights', 'inflate.ts') ? b.resolve('pako/lib/inflate.js', { resolveDir: args.resolveDir, kind: args.kind }) : undefined);
+      args.importer === join(ROOT, 'src', 'weights', 'inflate.ts')
+        ? b.resolve('pako/lib/inflate.js', { resolveDir: args.resolveDir, kind: args.kind })
+        : undefined,
+    );
   },
 };
 
@@ -71,8 +74,10 @@ export async function bundleBrowser(entryPoints, outdir) {
     plugins: [nodeOnlyGuard(found), PAKO_INFLATE_ONLY],
   });
   if (found.length > 0) {
-    throw new Error(`Node-only modules would reach the browser bundle:\n  ${[...new Set(found)].join('\n  ')}\n` +
-      'Browser code must reach Node modules only through a computed dynamic import (see src/weights/load-weight-file.ts).');
+    throw new Error(
+      `Node-only modules would reach the browser bundle:\n  ${[...new Set(found)].join('\n  ')}\n` +
+        'Browser code must reach Node modules only through a computed dynamic import (see src/weights/load-weight-file.ts).',
+    );
   }
   return Object.keys(result.metafile.outputs)
     .filter((f) => f.endsWith('.js'))

@@ -27,7 +27,12 @@ export interface OpenModel {
 }
 
 /** Opens a device and builds `choice`'s network on it, computing `outputs` (PraNetModel's default if absent). */
-export async function openModel(choice: ModelChoice, backend: NodeGpuOptions['backend'], tuning: TuningChoice, outputs?: readonly PraNetOutput[]): Promise<OpenModel> {
+export async function openModel(
+  choice: ModelChoice,
+  backend: NodeGpuOptions['backend'],
+  tuning: TuningChoice,
+  outputs?: readonly PraNetOutput[],
+): Promise<OpenModel> {
   // Weights first: a bad weight file fails before any device is opened.
   const lap = stopwatch();
   const loaded = await loadChosenWeights(choice.weights);
@@ -46,7 +51,13 @@ export async function openModel(choice: ModelChoice, backend: NodeGpuOptions['ba
       cache,
       model,
       coldStart: { deviceMs, weightsMs, compileMs },
-      about: { device: adapterText(ctx), weights: describeWeights(choice.weights), config: describeConfig(model.config), input: `${choice.batch}x3x${choice.size}x${choice.size}`, tiling: tuned.description },
+      about: {
+        device: adapterText(ctx),
+        weights: describeWeights(choice.weights),
+        config: describeConfig(model.config),
+        input: `${choice.batch}x3x${choice.size}x${choice.size}`,
+        tiling: tuned.description,
+      },
       destroy() {
         model.destroy();
         ctx.destroy();

@@ -45,7 +45,12 @@ export function randomCheckpoint(preset: PraNetPresetName, seed: number, log: (l
   const scripts = ['make_bench_checkpoint.py', 'make_golden.py', 'pranet.py', 'pranet_config.py'].map((f) => join(REFERENCE_DIR, f));
   if (!upToDate(file, scripts)) {
     mkdirSync(dir, { recursive: true });
-    python('make_bench_checkpoint.py', ['--config', preset, '--seed', String(seed), '--out', file], `making a random ${preset} checkpoint (seed ${seed}) with calibrated batchnorm`, log);
+    python(
+      'make_bench_checkpoint.py',
+      ['--config', preset, '--seed', String(seed), '--out', file],
+      `making a random ${preset} checkpoint (seed ${seed}) with calibrated batchnorm`,
+      log,
+    );
   }
   return file;
 }
@@ -63,7 +68,12 @@ export async function peerFiles(checkpoint: string, size: number, input: Float32
   const onnx = join(cacheDir, `model-${size}.onnx`);
   if (!upToDate(onnx, [checkpoint, ...['export_onnx.py', 'any_weights.py', 'pranet.py'].map((f) => join(REFERENCE_DIR, f))])) {
     const partial = `${onnx}.partial.onnx`; // renamed when complete: a killed export leaves no usable-looking file
-    python('export_onnx.py', ['--weights', checkpoint, '--size', String(size), '--out', partial], `exporting ${basename(checkpoint)} to ONNX at ${size}x${size}`, log);
+    python(
+      'export_onnx.py',
+      ['--weights', checkpoint, '--size', String(size), '--out', partial],
+      `exporting ${basename(checkpoint)} to ONNX at ${size}x${size}`,
+      log,
+    );
     renameSync(partial, onnx);
   }
   const inputFile = join(cacheDir, `input-${size}.npy`);

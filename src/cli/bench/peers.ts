@@ -44,9 +44,10 @@ export async function ortPeer(ort: Ort, provider: 'cpu' | 'webgpu', files: PeerF
   let last: Float32Array | undefined;
   return {
     name: `ort-${provider}`,
-    description: provider === 'cpu'
-      ? `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} CPU execution provider, ${threads} intra-op threads`
-      : `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} WebGPU execution provider (onnxruntime's own Dawn, default adapter)`,
+    description:
+      provider === 'cpu'
+        ? `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} CPU execution provider, ${threads} intra-op threads`
+        : `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} WebGPU execution provider (onnxruntime's own Dawn, default adapter)`,
     setupMs,
     async run() {
       const t = performance.now();
@@ -71,7 +72,17 @@ export function torchHasCuda(): boolean {
 
 /** PyTorch in a server process: loads once, then one line "run" -> one forward pass -> its ms on a line. */
 export async function torchPeer(files: PeerFiles, threads: number, device: 'cpu' | 'cuda' = 'cpu'): Promise<Peer> {
-  const args = [join(REFERENCE_DIR, 'torch_bench_server.py'), '--weights', files.checkpoint, '--input', files.input, '--threads', String(threads), '--device', device];
+  const args = [
+    join(REFERENCE_DIR, 'torch_bench_server.py'),
+    '--weights',
+    files.checkpoint,
+    '--input',
+    files.input,
+    '--threads',
+    String(threads),
+    '--device',
+    device,
+  ];
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -83,17 +94,20 @@ export async function torchPeer(files: PeerFiles, threads: number, device: 'cpu'
     for (const w of waiting.splice(0)) w.reject(ended);
   };
   child.on('error', (err) => fail(new Error(`${PYTHON} could not start: ${err.message}`)));
-  child.on('exit', (code) => fail(new Error(`torch_bench_server.py exited (code ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`)));
+  child.on('exit', (code) =>
+    fail(new Error(`torch_bench_server.py exited (code ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`)),
+  );
   lines.on('line', (line) => waiting.shift()?.resolve(line));
   // A stuck server must not hang the benchmark: every reply has a deadline, after which the server is killed.
-  const next = (ms: number, what: string) => new Promise<string>((resolve, reject) => {
-    if (ended) return reject(ended);
-    const timer = setTimeout(() => {
-      child.kill();
-      fail(new Error(`torch_bench_server.py did not ${what} within ${ms / 1000} s`));
-    }, ms);
-    waiting.push({ resolve: (line) => (clearTimeout(timer), resolve(line)), reject: (err) => (clearTimeout(timer), reject(err)) });
-  });
+  const next = (ms: number, what: string) =>
+    new Promise<string>((resolve, reject) => {
+      if (ended) return reject(ended);
+      const timer = setTimeout(() => {
+        child.kill();
+        fail(new Error(`torch_bench_server.py did not ${what} within ${ms / 1000} s`));
+      }, ms);
+      waiting.push({ resolve: (line) => (clearTimeout(timer), resolve(line)), reject: (err) => (clearTimeout(timer), reject(err)) });
+    });
 
   const ready = await next(READY_TIMEOUT_MS, 'load the model');
   const m = /^ready ([\d.]+)$/.exec(ready);
@@ -103,9 +117,10 @@ export async function torchPeer(files: PeerFiles, threads: number, device: 'cpu'
   }
   return {
     name: device === 'cuda' ? 'torch-cuda' : 'torch',
-    description: device === 'cuda'
-      ? `PyTorch CUDA eager (${PYTHON}), float32, eval mode, no_grad; time measured in the server between CUDA synchronizations around model(x)`
-      : `PyTorch CPU (${PYTHON}), ${threads} threads, eval mode, no_grad; time measured in the server around model(x)`,
+    description:
+      device === 'cuda'
+        ? `PyTorch CUDA eager (${PYTHON}), float32, eval mode, no_grad; time measured in the server between CUDA synchronizations around model(x)`
+        : `PyTorch CPU (${PYTHON}), ${threads} threads, eval mode, no_grad; time measured in the server around model(x)`,
     setupMs: Number(m[1]),
     async run() {
       const reply = next(RUN_TIMEOUT_MS, 'finish a forward pass');

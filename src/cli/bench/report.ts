@@ -10,7 +10,12 @@ export function adapterText(ctx: GpuContext): string {
 
 export function printGemmCeiling(r: GemmCeiling): void {
   const timing = r.method === 'timestamp-query' ? 'timestamp-query' : 'HOST CLOCK (no timestamp-query; includes submit overhead)';
-  console.log(`GEMM ceiling: the engine's conv2d kernel as a ${r.m}x${r.k} by ${r.k}x${r.n} f32 GEMM (1x1 conv), fastest of ${r.repeats} runs of ${r.gemmsPerRun} GEMM${r.gemmsPerRun > 1 ? 's' : ''} after a warm-up, ${timing}`);
-  for (const t of r.rates) console.log(`  ${tilingText(t.tiling).padEnd(58)} ${t.ms.toFixed(1).padStart(8)} ms ${t.gflopPerS.toFixed(2).padStart(8)} GFLOP/s${t === r.best ? '  <- best' : ''}`);
+  console.log(
+    `GEMM ceiling: the engine's conv2d kernel as a ${r.m}x${r.k} by ${r.k}x${r.n} f32 GEMM (1x1 conv), fastest of ${r.repeats} runs of ${r.gemmsPerRun} GEMM${r.gemmsPerRun > 1 ? 's' : ''} after a warm-up, ${timing}`,
+  );
+  for (const t of r.rates)
+    console.log(
+      `  ${tilingText(t.tiling).padEnd(58)} ${t.ms.toFixed(1).padStart(8)} ms ${t.gflopPerS.toFixed(2).padStart(8)} GFLOP/s${t === r.best ? '  <- best' : ''}`,
+    );
   console.log(`  best: ${r.best.gflopPerS.toFixed(2)} GFLOP/s\n`);
 }

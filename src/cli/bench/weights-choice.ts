@@ -17,7 +17,12 @@ export const MODEL_OPTIONS = [
   { name: 'seed', type: 'int', meta: 'N', default: 0, help: 'seed of --random' },
   { name: 'size', type: 'int', meta: 'PX', default: 352, help: 'network input size (a multiple of 32)' },
   { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
-  { name: 'tiling', type: 'string', meta: 'JSON', help: 'one conv tiling for every conv instead of the per-device default, e.g. \'{"lanes":"shared","tm":4,"tn":1,"wgx":16,"wgy":16}\'' },
+  {
+    name: 'tiling',
+    type: 'string',
+    meta: 'JSON',
+    help: 'one conv tiling for every conv instead of the per-device default, e.g. \'{"lanes":"shared","tm":4,"tn":1,"wgx":16,"wgy":16}\'',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 export type WeightsChoice = { kind: 'file'; path: string } | { kind: 'random'; preset: PraNetPresetName; seed: number };
@@ -44,7 +49,8 @@ function parseTiling(text: string, command: string): ConvTiling {
   for (const k of ['tm', 'tn', 'wgx', 'wgy']) {
     if (!Number.isInteger(t[k]) || (t[k] as number) < 1) throw new UsageError(`--tiling: ${k} must be a positive integer`, command);
   }
-  if (t.lanes !== undefined && !['pixels', 'channels', 'shared', 'splitk'].includes(t.lanes as string)) throw new UsageError('--tiling: lanes must be pixels, channels, shared or splitk', command);
+  if (t.lanes !== undefined && !['pixels', 'channels', 'shared', 'splitk'].includes(t.lanes as string))
+    throw new UsageError('--tiling: lanes must be pixels, channels, shared or splitk', command);
   return t as unknown as ConvTiling;
 }
 

@@ -56,21 +56,29 @@ function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): P
 }
 
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
-const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 
 export const bench = defineCommand({
   spec: {
     name: 'bench',
-    summary: 'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
+    summary:
+      'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
     usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers] [--gemm-ceiling]`,
     positionals: [],
     options: [
       ...MODEL_OPTIONS,
       { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
-      { name: 'peers', type: 'boolean', help: 'also run onnxruntime-node CPU and WebGPU, PyTorch CPU and, where torch sees a GPU, PyTorch CUDA on the same weights (dev dependencies; batch 1); a peer that cannot start is reported and left out' },
+      {
+        name: 'peers',
+        type: 'boolean',
+        help: 'also run onnxruntime-node CPU and WebGPU, PyTorch CPU and, where torch sees a GPU, PyTorch CUDA on the same weights (dev dependencies; batch 1); a peer that cannot start is reported and left out',
+      },
       { name: 'threads', type: 'int', meta: 'N', default: 2, help: 'CPU threads of onnxruntime CPU and PyTorch' },
-      { name: 'gemm-ceiling', type: 'boolean', help: 'measure the best f32 GEMM rate of the engine\'s conv kernel over a few tilings' },
+      { name: 'gemm-ceiling', type: 'boolean', help: "measure the best f32 GEMM rate of the engine's conv kernel over a few tilings" },
       BACKEND_OPTION,
       TUNING_OPTION,
     ],
@@ -117,10 +125,14 @@ export const bench = defineCommand({
       console.log(`Model: ${about.weights}${files ? ' (the same file for every system)' : ''}; ${about.config}`);
       console.log(`Tiling: ${about.tiling}`);
       console.log(`Input: ${about.input}; outputs ${OUTPUTS.join(', ')} read back every run`);
-      console.log(`Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`);
+      console.log(
+        `Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`,
+      );
       const plan = model.compiled.plan;
       const memory = { weights_bytes: model.compiled.constantBytes, activations_bytes: plan.arenaBytes, activations_peak_live_bytes: plan.peakLiveBytes };
-      console.log(`GPU memory: weights (constant buffer) ${formatBytes(memory.weights_bytes)}, activations (arena) ${formatBytes(memory.activations_bytes)} (largest set live at once ${formatBytes(memory.activations_peak_live_bytes)})`);
+      console.log(
+        `GPU memory: weights (constant buffer) ${formatBytes(memory.weights_bytes)}, activations (arena) ${formatBytes(memory.activations_bytes)} (largest set live at once ${formatBytes(memory.activations_peak_live_bytes)})`,
+      );
 
       let ceiling: GemmCeiling | undefined;
       if (o['gemm-ceiling']) {
@@ -146,7 +158,8 @@ export const bench = defineCommand({
         const ort = await loadOrt();
         if (typeof ort === 'string') console.log(`  ort-cpu, ort-webgpu: not run: ${ort}`);
         else {
-          for (const provider of ['cpu', 'webgpu'] as const) await tryPeer(`ort-${provider}`, () => ortPeer(ort, provider, forPeers, input, choice.size, threads));
+          for (const provider of ['cpu', 'webgpu'] as const)
+            await tryPeer(`ort-${provider}`, () => ortPeer(ort, provider, forPeers, input, choice.size, threads));
         }
         await tryPeer('torch', () => torchPeer(forPeers, threads));
         if (torchHasCuda()) await tryPeer('torch-cuda', () => torchPeer(forPeers, threads, 'cuda'));
@@ -177,10 +190,14 @@ export const bench = defineCommand({
 
       const results = systems.map((s) => ({ name: s.name, ...runStats(times.get(s.name)!, s.name) }));
       const engineMedian = results[0]!.median;
-      console.log(`\n${runs} timed run${runs > 1 ? 's' : ''} per system after one warm-up${systems.length > 1 ? `, alternating ${systems.map((s) => s.name).join(', ')}` : ''}:`);
+      console.log(
+        `\n${runs} timed run${runs > 1 ? 's' : ''} per system after one warm-up${systems.length > 1 ? `, alternating ${systems.map((s) => s.name).join(', ')}` : ''}:`,
+      );
       console.log(`  ${'system'.padEnd(11)} ${'median ms'.padStart(10)} ${'min ms'.padStart(9)} ${'max ms'.padStart(9)} ${'images/s'.padStart(9)}`);
       for (const r of results) {
-        console.log(`  ${r.name.padEnd(11)} ${fmtMs(r.median).padStart(10)} ${fmtMs(r.min).padStart(9)} ${fmtMs(r.max).padStart(9)} ${((1000 * choice.batch) / r.median).toFixed(2).padStart(9)}`);
+        console.log(
+          `  ${r.name.padEnd(11)} ${fmtMs(r.median).padStart(10)} ${fmtMs(r.min).padStart(9)} ${fmtMs(r.max).padStart(9)} ${((1000 * choice.batch) / r.median).toFixed(2).padStart(9)}`,
+        );
       }
       for (const r of results.slice(1)) console.log(`  ${r.name} ${fmtMs(r.median)} ms = ${(r.median / engineMedian).toFixed(2)}x the engine's time`);
       console.log(`Load average at end (1, 5, 15 min): ${load()}`);
@@ -198,7 +215,16 @@ export const bench = defineCommand({
             ...(peers.length ? { peers_setup_ms: Object.fromEntries(peers.map((p) => [p.name, p.setupMs])) } : {}),
           },
           memory,
-          ...(ceiling ? { gemm_ceiling: { best_gflops: ceiling.best.gflopPerS, best_tiling: tilingText(ceiling.best.tiling), gemms_per_run: ceiling.gemmsPerRun, rates: ceiling.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })) } } : {}),
+          ...(ceiling
+            ? {
+                gemm_ceiling: {
+                  best_gflops: ceiling.best.gflopPerS,
+                  best_tiling: tilingText(ceiling.best.tiling),
+                  gemms_per_run: ceiling.gemmsPerRun,
+                  rates: ceiling.rates.map((x) => ({ tiling: tilingText(x.tiling), ms: x.ms, gflops: x.gflopPerS })),
+                },
+              }
+            : {}),
         };
         await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
         console.log(`wrote ${o.json}`);

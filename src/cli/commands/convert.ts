@@ -11,7 +11,8 @@ import { formatBytes, Progress } from '../progress.js';
 export const convert = defineCommand({
   spec: {
     name: 'convert',
-    summary: 'Convert a PyTorch PraNet checkpoint into the engine\'s weight file: every key and shape is checked (all problems reported at once), batchnorm is folded into the convolutions, values are stored as float32 or float16.',
+    summary:
+      "Convert a PyTorch PraNet checkpoint into the engine's weight file: every key and shape is checked (all problems reported at once), batchnorm is folded into the convolutions, values are stored as float32 or float16.",
     usage: 'pranet convert <checkpoint.pth|.safetensors> -o <out.pnw> [--f16]',
     positionals: [{ name: 'checkpoint', help: 'PraNet-19.pth or any checkpoint with the same keys', required: true }],
     options: [
@@ -31,7 +32,9 @@ export const convert = defineCommand({
     });
     const result = convertCheckpoint(bytes, { source: name, f16: o.f16 });
     await writeFileAtomic(o.output, result.bytes);
-    console.log(`${basename(name)} -> ${o.output}: ${result.tensors} tensors, ${result.parameters.toLocaleString('en-US')} parameters (batchnorm folded), ${o.f16 ? 'float16' : 'float32'}, ${formatBytes(result.bytes.length)}`);
+    console.log(
+      `${basename(name)} -> ${o.output}: ${result.tensors} tensors, ${result.parameters.toLocaleString('en-US')} parameters (batchnorm folded), ${o.f16 ? 'float16' : 'float32'}, ${formatBytes(result.bytes.length)}`,
+    );
     console.log(`  ${describeConfig(result.config)}`);
     return 0;
   },

@@ -18,12 +18,12 @@ import { formatDuration, Progress } from '../progress.js';
 
 const OPTIONS = [
   { name: 'pred', type: 'string', meta: 'DIR', help: 'prediction maps to score: 8-bit gray PNGs (channel 1 is read, as MATLAB does)' },
-  { name: 'images', type: 'string', meta: 'DIR', help: 'images: segmented and scored when --pred is absent; with --pred, used only for the report\'s overlays' },
+  { name: 'images', type: 'string', meta: 'DIR', help: "images: segmented and scored when --pred is absent; with --pred, used only for the report's overlays" },
   { name: 'gt', type: 'string', meta: 'DIR', help: 'ground-truth masks (PNG or JPEG; gray > 128 is polyp)' },
   { name: 'json', type: 'string', meta: 'FILE', help: 'write the dataset metrics as one JSON object' },
   { name: 'csv', type: 'string', meta: 'FILE', help: 'write one row of scores per image' },
   { name: 'report', type: 'string', meta: 'FILE', help: 'write a self-contained HTML report: metrics, Dice histogram, worst and best 6 images' },
-  { name: 'resize', type: 'boolean', help: 'resize maps whose size differs from their mask (bilinear; MATLAB\'s main.m uses bicubic)' },
+  { name: 'resize', type: 'boolean', help: "resize maps whose size differs from their mask (bilinear; MATLAB's main.m uses bicubic)" },
   WEIGHTS_OPTION,
   { name: 'batch', type: 'int', meta: 'N', help: 'with --images: images per forward pass (default 1)' },
   { name: 'save-maps', type: 'string', meta: 'DIR', help: 'with --images: also write each map as DIR/<name>.png, as `pranet segment` would' },
@@ -60,7 +60,8 @@ function checkOptions(o: EvalOptions): Sources {
   const saveMaps = o['save-maps'];
   for (const input of ['images', 'gt'] as const) {
     const folder = o[input];
-    if (saveMaps !== undefined && folder !== undefined && resolve(saveMaps) === resolve(folder)) throw new UsageError(`--save-maps must not be the --${input} folder (its files would be overwritten)`, 'eval');
+    if (saveMaps !== undefined && folder !== undefined && resolve(saveMaps) === resolve(folder))
+      throw new UsageError(`--save-maps must not be the --${input} folder (its files would be overwritten)`, 'eval');
   }
   return sources;
 }
@@ -116,9 +117,11 @@ async function scoreImages(o: EvalOptions, s: Sources & { images: string }, scor
 export const evaluate = defineCommand({
   spec: {
     name: 'eval',
-    summary: 'Score polyp maps against ground-truth masks with PraNet\'s metrics (mDice, mIoU, wFm, Sm, maxEm, meanEm, MAE, maxDice; eval/main.m rules). ' +
+    summary:
+      "Score polyp maps against ground-truth masks with PraNet's metrics (mDice, mIoU, wFm, Sm, maxEm, meanEm, MAE, maxDice; eval/main.m rules). " +
       'Maps and masks are paired by base name, whatever the extension.',
-    usage: 'pranet eval (--pred DIR | --images DIR) --gt DIR [--json FILE] [--csv FILE] [--report FILE.html] [--resize] [--weights FILE] [--batch N] [--save-maps DIR]',
+    usage:
+      'pranet eval (--pred DIR | --images DIR) --gt DIR [--json FILE] [--csv FILE] [--report FILE.html] [--resize] [--weights FILE] [--batch N] [--save-maps DIR]',
     positionals: [],
     options: OPTIONS,
     examples: [
@@ -148,9 +151,18 @@ export const evaluate = defineCommand({
     if (o.json !== undefined) outputs.push([o.json, `${JSON.stringify(summary, null, 2)}\n`]);
     if (o.csv !== undefined) outputs.push([o.csv, imageScoresCsv(metrics.images)]);
     if (report !== undefined) {
-      const sourceRows: [string, string][] = sources.pred === undefined
-        ? [['images', sources.images], ['weights', o.weights ?? 'the shipped model'], ['ground truth', sources.gt]]
-        : [['predictions', sources.pred], ['ground truth', sources.gt], ...(sources.images !== undefined ? [['images', sources.images] as [string, string]] : [])];
+      const sourceRows: [string, string][] =
+        sources.pred === undefined
+          ? [
+              ['images', sources.images],
+              ['weights', o.weights ?? 'the shipped model'],
+              ['ground truth', sources.gt],
+            ]
+          : [
+              ['predictions', sources.pred],
+              ['ground truth', sources.gt],
+              ...(sources.images !== undefined ? [['images', sources.images] as [string, string]] : []),
+            ];
       outputs.push([report, await buildReport({ metrics, summary, thumbnails: scorer.thumbnails, imagePaths, sources: sourceRows, notes })]);
     }
     for (const [path, text] of outputs) await writeFileAtomic(path, new TextEncoder().encode(text));

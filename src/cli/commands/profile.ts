@@ -19,7 +19,8 @@ const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(valu
 export const profile = defineCommand({
   spec: {
     name: 'profile',
-    summary: 'Profile one forward pass: GPU time of every kernel dispatch (timestamp-query, or the host clock per dispatch where the adapter lacks it), with shapes, GFLOP, GFLOP/s and bytes, summed per op type and per network stage.',
+    summary:
+      'Profile one forward pass: GPU time of every kernel dispatch (timestamp-query, or the host clock per dispatch where the adapter lacks it), with shapes, GFLOP, GFLOP/s and bytes, summed per op type and per network stage.',
     usage: `pranet profile [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--top N] [--trace FILE] [--json FILE] [--gemm-ceiling | --gemm-ceiling-gflops X]`,
     positionals: [],
     options: [
@@ -27,8 +28,8 @@ export const profile = defineCommand({
       { name: 'top', type: 'int', meta: 'N', default: 25, help: 'kernel rows to print, slowest first (0 = all)' },
       { name: 'trace', type: 'string', meta: 'FILE', help: 'write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write every kernel row and the summaries as JSON' },
-      { name: 'dump-wgsl', type: 'string', meta: 'DIR', help: 'write every dispatch\'s complete WGSL module into DIR (NNN-<step>.wgsl, in pass order)' },
-      { name: 'gemm-ceiling', type: 'boolean', help: 'measure the best GEMM rate of the engine\'s conv kernel first and show each conv against it' },
+      { name: 'dump-wgsl', type: 'string', meta: 'DIR', help: "write every dispatch's complete WGSL module into DIR (NNN-<step>.wgsl, in pass order)" },
+      { name: 'gemm-ceiling', type: 'boolean', help: "measure the best GEMM rate of the engine's conv kernel first and show each conv against it" },
       { name: 'gemm-ceiling-gflops', type: 'number', meta: 'X', help: 'show each conv against this GEMM rate (GFLOP/s) instead of measuring it' },
       BACKEND_OPTION,
       TUNING_OPTION,
@@ -46,7 +47,8 @@ export const profile = defineCommand({
     if (top < 0) throw new UsageError(`--top must be 0 (all) or more, got ${top}`, 'profile');
     const givenCeiling = o['gemm-ceiling-gflops'];
     if (givenCeiling !== undefined && o['gemm-ceiling']) throw new UsageError('give either --gemm-ceiling or --gemm-ceiling-gflops, not both', 'profile');
-    if (givenCeiling !== undefined && !(givenCeiling > 0)) throw new UsageError(`--gemm-ceiling-gflops must be a positive number, got ${givenCeiling}`, 'profile');
+    if (givenCeiling !== undefined && !(givenCeiling > 0))
+      throw new UsageError(`--gemm-ceiling-gflops must be a positive number, got ${givenCeiling}`, 'profile');
 
     const opened = await openModel(choice, o.backend, tuningChoice(o.tuning));
     const { ctx, cache, model, about } = opened;

@@ -58,17 +58,35 @@ const toBytes = (p: Float32Array): Uint8Array => Uint8Array.from(p, (v) => Math.
 export const segment = defineCommand({
   spec: {
     name: 'segment',
-    summary: 'Segment polyps: writes an 8-bit mask PNG per image at the image\'s own size (PraNet\'s normalised map: the probability stretched to 0..255 per image, as the paper saves it; the probability itself with --raw; a binary mask of the probability with --threshold).',
-    usage: 'pranet segment <image|folder>... [-o FILE|DIR] [--weights FILE] [--overlay] [--threshold T | --raw] [--presence T] [--json FILE] [--batch N] [--save-logits FILE.npy]',
+    summary:
+      "Segment polyps: writes an 8-bit mask PNG per image at the image's own size (PraNet's normalised map: the probability stretched to 0..255 per image, as the paper saves it; the probability itself with --raw; a binary mask of the probability with --threshold).",
+    usage:
+      'pranet segment <image|folder>... [-o FILE|DIR] [--weights FILE] [--overlay] [--threshold T | --raw] [--presence T] [--json FILE] [--batch N] [--save-logits FILE.npy]',
     positionals: [{ name: 'inputs', help: 'PNG/JPEG images or folders of them', required: true, many: true }],
     options: [
-      { name: 'output', short: 'o', type: 'string', meta: 'PATH', help: 'mask file (one input image) or output folder; default: <name>.mask.png here, or ./masks for several images' },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        meta: 'PATH',
+        help: 'mask file (one input image) or output folder; default: <name>.mask.png here, or ./masks for several images',
+      },
       WEIGHTS_OPTION,
       { name: 'overlay', type: 'boolean', help: 'also write <name>.overlay.png: the image with the polyp tinted and outlined' },
-      { name: 'threshold', type: 'number', meta: 'T', help: 'write a binary mask (255 where the probability >= T, T in [0, 1]); also the overlay\'s and areaFraction\'s threshold (default 0.5)' },
+      {
+        name: 'threshold',
+        type: 'number',
+        meta: 'T',
+        help: "write a binary mask (255 where the probability >= T, T in [0, 1]); also the overlay's and areaFraction's threshold (default 0.5)",
+      },
       { name: 'raw', type: 'boolean', help: 'write the probability itself (0..1 as 0..255, not stretched), so an image without a polyp stays dark' },
       { name: 'presence', type: 'number', meta: 'T', default: 0.5, help: 'a polyp is present when the highest probability reaches T' },
-      { name: 'json', type: 'string', meta: 'FILE', help: 'write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings' },
+      {
+        name: 'json',
+        type: 'string',
+        meta: 'FILE',
+        help: 'write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings',
+      },
       { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
       { name: 'save-logits', type: 'string', meta: 'FILE', help: 'one input only: write lateral_map_2 (1x1x352x352 float32 logits) as .npy' },
       BACKEND_OPTION,
@@ -93,14 +111,19 @@ export const segment = defineCommand({
     const outExt = output === undefined ? '' : extname(output).toLowerCase();
     if (['.png', '.jpg', '.jpeg'].includes(outExt)) {
       // -o names a file: only one image can go there, and masks are PNG (a JPEG would blur the mask).
-      if (!single) throw new UsageError(`-o ${output} names a file, but there are ${fromFolder ? 'images from a folder' : `${files.length} images`}; give a folder`, 'segment');
+      if (!single)
+        throw new UsageError(
+          `-o ${output} names a file, but there are ${fromFolder ? 'images from a folder' : `${files.length} images`}; give a folder`,
+          'segment',
+        );
       if (outExt !== '.png') throw new UsageError(`-o ${output}: masks are written as PNG; use a .png name`, 'segment');
     }
     const intoFile = single && (output === undefined || outExt === '.png');
-    const outDir = intoFile ? undefined : output ?? 'masks';
+    const outDir = intoFile ? undefined : (output ?? 'masks');
     const stem = (file: string) => basename(file, extname(file));
-    const maskPath = (file: string) => (intoFile ? output ?? `${stem(file)}.mask.png` : join(outDir!, `${stem(file)}.png`));
-    const overlayPath = (file: string) => (intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`));
+    const maskPath = (file: string) => (intoFile ? (output ?? `${stem(file)}.mask.png`) : join(outDir!, `${stem(file)}.png`));
+    const overlayPath = (file: string) =>
+      intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`);
     refuseSameOutput(files, maskPath);
 
     // One image: decode it before paying for the model, so a bad file fails at once.
@@ -121,12 +144,27 @@ export const segment = defineCommand({
           }
         }
         const options = { logits: o['save-logits'] !== undefined, presenceThreshold: o.presence, maskThreshold: threshold ?? 0.5 };
-        const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image), options) : [];
+        const results =
+          chunk.length > 0
+            ? await model.segmentBatch(
+                chunk.map((c) => c.image),
+                options,
+              )
+            : [];
         for (const [i, r] of results.entries()) {
           const { file, image } = chunk[i]!;
           const mask = o.raw ? toBytes(r.probability) : threshold === undefined ? r.mask : binarize(r.probability, threshold).map((v) => v * 255);
           const { maxProbability, polypPresent, areaFraction } = r;
-          records.push({ file, width: r.width, height: r.height, maxProbability, polypPresent, areaFraction, imagesInBatch: results.length, batchTimingsMs: model.lastTimings });
+          records.push({
+            file,
+            width: r.width,
+            height: r.height,
+            maxProbability,
+            polypPresent,
+            areaFraction,
+            imagesInBatch: results.length,
+            batchTimingsMs: model.lastTimings,
+          });
           // Every output of an image is encoded before the first is written, and folders are made only now,
           // so a failure leaves neither half of an image's outputs nor empty folders behind.
           const outputs: [string, Uint8Array][] = [[maskPath(file), encodePng(mask, r.width, r.height)]];
@@ -145,13 +183,17 @@ export const segment = defineCommand({
       }
       if (progress) {
         const done = files.length - failures.length;
-        console.log(`segmented ${done} of ${files.length} images into ${outDir} in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} images/s)`);
+        console.log(
+          `segmented ${done} of ${files.length} images into ${outDir} in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} images/s)`,
+        );
       }
       for (const f of failures) console.error(`pranet segment: skipped ${f}`);
       if (o.json !== undefined) {
         mkdirSync(dirname(o.json), { recursive: true });
         await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(records, null, 2)}\n`));
-        console.log(`wrote ${o.json} (${records.length} image${records.length === 1 ? '' : 's'}, ${records.filter((r) => r.polypPresent).length} with a polyp)`);
+        console.log(
+          `wrote ${o.json} (${records.length} image${records.length === 1 ? '' : 's'}, ${records.filter((r) => r.polypPresent).length} with a polyp)`,
+        );
       }
       return failures.length > 0 ? 1 : 0;
     } finally {

@@ -17,7 +17,8 @@ import { Progress } from '../progress.js';
 export const tune = defineCommand({
   spec: {
     name: 'tune',
-    summary: 'Tune conv tilings for this adapter: times candidate tilings for every distinct conv of the network, then compares whole forward passes (the per-conv choice, a few tilings forced on every conv, the defaults) and stores the fastest as this adapter\'s tuning table.',
+    summary:
+      "Tune conv tilings for this adapter: times candidate tilings for every distinct conv of the network, then compares whole forward passes (the per-conv choice, a few tilings forced on every conv, the defaults) and stores the fastest as this adapter's tuning table.",
     usage: `pranet tune [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--rounds K] [--out FILE]`,
     positionals: [],
     options: [
@@ -59,7 +60,8 @@ export const tune = defineCommand({
         console.log(`  ${c.conv.padEnd(58)} x${String(c.count).padEnd(3)} ${best.ms.toFixed(3).padStart(9)} ms  ${tilingText(c.best)}`);
       }
       console.log('\nWhole forward passes (median ms):');
-      for (const [name, ms] of Object.entries(table.passMs)) console.log(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
+      for (const [name, ms] of Object.entries(table.passMs))
+        console.log(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
       const where = o.out ?? (await storeTable(table, ctx.adapter));
       if (o.out) await writeFileAtomic(o.out, new TextEncoder().encode(`${JSON.stringify(table, null, 2)}\n`));
       console.log(`\nwrote ${where}: ${describeTable(table)}`);

@@ -28,8 +28,8 @@ export async function readGroundTruth(path: string): Promise<GrayMap> {
 }
 
 export const RESIZE_NOTE =
-  'they were resized with bilinear interpolation (pixel centres, no antialiasing), while PraNet\'s main.m uses ' +
-  'MATLAB imresize (bicubic, antialiased when shrinking), so their scores can differ slightly from MATLAB\'s';
+  "they were resized with bilinear interpolation (pixel centres, no antialiasing), while PraNet's main.m uses " +
+  "MATLAB imresize (bicubic, antialiased when shrinking), so their scores can differ slightly from MATLAB's";
 
 /**
  * The map at the GT's size. A different size is an error naming both files and sizes, unless `resize`
@@ -38,8 +38,10 @@ export const RESIZE_NOTE =
 export function fitMapToGt(map: GrayMap, gt: GrayMap, mapSource: string, gtSource: string, resize: boolean): { map: GrayMap; resized: boolean } {
   if (map.width === gt.width && map.height === gt.height) return { map, resized: false };
   if (!resize) {
-    throw new Error(`${mapSource} is ${map.width}x${map.height} but its mask ${gtSource} is ${gt.width}x${gt.height} (width x height); ` +
-      'pass --resize to resize maps to their mask\'s size');
+    throw new Error(
+      `${mapSource} is ${map.width}x${map.height} but its mask ${gtSource} is ${gt.width}x${gt.height} (width x height); ` +
+        "pass --resize to resize maps to their mask's size",
+    );
   }
   const data = resizeMapBilinear(map.data, map.width, map.height, gt.width, gt.height);
   return { map: { width: gt.width, height: gt.height, data }, resized: true };

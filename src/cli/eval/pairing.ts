@@ -26,7 +26,8 @@ function byName(set: FileSet): Map<string, string> {
   for (const path of set.files) {
     const name = baseName(path);
     const other = out.get(name);
-    if (other !== undefined) throw new Error(`${set.dir}: ${basename(other)} and ${basename(path)} have the same base name, so it is unclear which ${set.what} to use`);
+    if (other !== undefined)
+      throw new Error(`${set.dir}: ${basename(other)} and ${basename(path)} have the same base name, so it is unclear which ${set.what} to use`);
     out.set(name, path);
   }
   return out;

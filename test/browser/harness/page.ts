@@ -21,7 +21,12 @@ async function start(): Promise<Harness> {
       try {
         const pixels = { width: image.width, height: image.height, data: bytesFromBase64(image.data) };
         const out = await segmenter.segment(pixels, { logits: true });
-        const result = { logits: toBase64(out.logits!), probability: toBase64(out.probability), normalized: toBase64(out.normalized), adapter: segmenter.gpu.adapter };
+        const result = {
+          logits: toBase64(out.logits!),
+          probability: toBase64(out.probability),
+          normalized: toBase64(out.normalized),
+          adapter: segmenter.gpu.adapter,
+        };
         if (!bitmap) return result;
         const imageData = new ImageData(new Uint8ClampedArray(pixels.data), pixels.width, pixels.height);
         const source = await createImageBitmap(imageData, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });

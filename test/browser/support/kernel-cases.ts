@@ -1,7 +1,17 @@
 // Kernel calls with seeded random inputs on awkward shapes (odd sizes, channel counts not a multiple of 4,
 // 1x1 spatial, N = 2, channel windows of wider buffers), small enough for the software adapter. Each case
 // names the output view, so only the channels the kernel owns are compared.
-import { conv2dAttrs, conv2dKernel, conv2dShape, type Conv2dAttrs, type ConvTiling, type ConvWeightStorage, packConv2dBias, packConv2dWeights, packConv2dWeightsF16 } from '../../../src/kernels/conv2d.js';
+import {
+  conv2dAttrs,
+  conv2dKernel,
+  conv2dShape,
+  type Conv2dAttrs,
+  type ConvTiling,
+  type ConvWeightStorage,
+  packConv2dBias,
+  packConv2dWeights,
+  packConv2dWeightsF16,
+} from '../../../src/kernels/conv2d.js';
 import { chooseTiling, DEFAULT_TILING_POLICY } from '../../../src/kernels/tiling-policy.js';
 import { batchnormKernel, binaryKernel, eraseKernel, packBatchnorm, unaryKernel, type BinaryOp, type UnaryOp } from '../../../src/kernels/elementwise.js';
 import type { KernelCall } from '../../../src/kernels/kernel.js';
@@ -39,14 +49,16 @@ function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling, wei
   const rv = windowed(ys, r);
   const inputs: Record<string, Float32Array> = {
     x: packNhwc(uniform(r, numel(xs)), xv),
-    w: weights === 'f16'
-      ? new Float32Array(packConv2dWeightsF16(toF16Values(uniform(r, a.cout * xs.c * a.kh * a.kw)), a.cout, xs.c, a.kh, a.kw, t.tn).buffer)
-      : packConv2dWeights(uniform(r, a.cout * xs.c * a.kh * a.kw), a.cout, xs.c, a.kh, a.kw, t.tn),
+    w:
+      weights === 'f16'
+        ? new Float32Array(packConv2dWeightsF16(toF16Values(uniform(r, a.cout * xs.c * a.kh * a.kw)), a.cout, xs.c, a.kh, a.kw, t.tn).buffer)
+        : packConv2dWeights(uniform(r, a.cout * xs.c * a.kh * a.kw), a.cout, xs.c, a.kh, a.kw, t.tn),
   };
   if (a.bias) inputs.bias = packConv2dBias(uniform(r, a.cout), a.cout, t.tn);
   if (a.residual) inputs.res = packNhwc(uniform(r, numel(ys)), rv);
   const call = conv2dKernel(a, xv, yv, t, { ...(a.residual ? { res: rv } : {}), weights });
-  const name = `conv ${a.kh}x${a.kw} s${a.strideY},${a.strideX} d${a.dilY},${a.dilX} pad ${a.padT},${a.padB},${a.padL},${a.padR}` +
+  const name =
+    `conv ${a.kh}x${a.kw} s${a.strideY},${a.strideX} d${a.dilY},${a.dilX} pad ${a.padT},${a.padB},${a.padL},${a.padR}` +
     `${a.bias ? ' +bias' : ''}${a.residual ? ' +res' : ''}${a.relu ? ' relu' : ''} ${shapeText(xs)} -> ${shapeText(ys)} tiling ${t.tm}/${t.tn}/${t.wgx}/${t.wgy}${t.subgroup ? ` subgroup ${t.subgroup}` : ''}${weights === 'f16' ? ' f16 weights' : ''}`;
   return { name, call, inputs, yFloats: floats(yv), y: yv };
 }
@@ -83,7 +95,13 @@ function batchnorm(s: Shape4, seed: number): KernelCase {
   const r = rng(seed);
   const [xv, yv] = [windowed(s, r), windowed(s, r)];
   const p = { weight: uniform(r, s.c, 0.2, 2), bias: uniform(r, s.c), mean: uniform(r, s.c), variance: uniform(r, s.c, 0.01, 4), eps: 1e-5 };
-  return { name: `batchnorm ${shapeText(s)}`, call: batchnormKernel(xv, yv), inputs: { x: packNhwc(uniform(r, numel(s), -3, 3), xv), table: packBatchnorm(p) }, yFloats: floats(yv), y: yv };
+  return {
+    name: `batchnorm ${shapeText(s)}`,
+    call: batchnormKernel(xv, yv),
+    inputs: { x: packNhwc(uniform(r, numel(s), -3, 3), xv), table: packBatchnorm(p) },
+    yFloats: floats(yv),
+    y: yv,
+  };
 }
 
 function erase(s: Shape4, seed: number): KernelCase {
@@ -104,8 +122,14 @@ function sigmoidThreshold(s: Shape4, threshold: number, seed: number): KernelCas
   const r = rng(seed);
   const [xv, yv] = [windowed(s, r), windowed(s, r)];
   // Logits on a grid that keeps clear of logit(threshold), where float32 rounding could decide either way.
-  const x = Float32Array.from({ length: numel(s) }, () => Math.round(16 * (uniform(r, 1, -5, 5)[0]!)) / 16 + 1 / 32);
-  return { name: `sigmoid >= ${threshold} ${shapeText(s)}`, call: sigmoidThresholdKernel({ threshold }, xv, yv), inputs: { x: packNhwc(x, xv) }, yFloats: floats(yv), y: yv };
+  const x = Float32Array.from({ length: numel(s) }, () => Math.round(16 * uniform(r, 1, -5, 5)[0]!) / 16 + 1 / 32);
+  return {
+    name: `sigmoid >= ${threshold} ${shapeText(s)}`,
+    call: sigmoidThresholdKernel({ threshold }, xv, yv),
+    inputs: { x: packNhwc(x, xv) },
+    yFloats: floats(yv),
+    y: yv,
+  };
 }
 
 export function kernelCases(): KernelCase[] {
@@ -120,7 +144,12 @@ export function kernelCases(): KernelCase[] {
     conv({ n: 2, c: 37, h: 1, w: 1 }, conv2dAttrs(1, 1, 1, { bias: true }), 8),
     conv({ n: 1, c: 4, h: 9, w: 9 }, conv2dAttrs(4, 3, 3, { stride: 2, padT: 0, padB: 2, padL: 1, padR: 0 }), 9),
     conv({ n: 1, c: 7, h: 5, w: 5 }, conv2dAttrs(3, 7, 7, { pad: 3, residual: true }), 10),
-    conv({ n: 2, c: 11, h: 7, w: 9 }, conv2dAttrs(19, 3, 3, { strideY: 2, strideX: 1, dilY: 1, dilX: 2, padT: 1, padB: 1, padL: 2, padR: 2, bias: true, relu: true }), 11, { tm: 1, tn: 4, wgx: 2, wgy: 8 }),
+    conv(
+      { n: 2, c: 11, h: 7, w: 9 },
+      conv2dAttrs(19, 3, 3, { strideY: 2, strideX: 1, dilY: 1, dilX: 2, padT: 1, padB: 1, padL: 2, padR: 2, bias: true, relu: true }),
+      11,
+      { tm: 1, tn: 4, wgx: 2, wgy: 8 },
+    ),
     conv({ n: 1, c: 12, h: 11, w: 11 }, conv2dAttrs(7, 5, 5, { pad: 2, bias: true }), 12, { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' }),
     conv({ n: 2, c: 26, h: 7, w: 5 }, conv2dAttrs(26, 3, 3, { pad: 1, bias: true, relu: true }), 13, undefined, 'f16'),
     conv({ n: 1, c: 10, h: 6, w: 7 }, conv2dAttrs(9, 1, 1, { residual: true }), 14, undefined, 'f16'),

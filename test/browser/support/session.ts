@@ -16,7 +16,11 @@ import { tinyPraNetWeightFile } from '../../support/tiny-weights.js';
 export const CHROMIUM = process.env.PRANET_CHROMIUM ?? '/usr/bin/chromium';
 
 const QUIET_ARGS = [
-  '--no-sandbox', '--no-first-run', '--disable-quic', '--disable-sync', '--disable-background-networking',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+  '--disable-background-networking',
   '--disable-component-update',
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1', // no DNS lookups at all
 ];
@@ -59,7 +63,9 @@ export async function openSession(opts: { webgpu: boolean }): Promise<Session> {
   const close = async () => {
     // last opened, first closed; each step at most once, and a failing step does not stop the others
     for (const f of cleanups.splice(0).reverse()) {
-      await withDeadline(Promise.resolve().then(f), 30_000, 'closing the browser test session').catch((e: Error) => console.log(`      (cleanup: ${e.message})`));
+      await withDeadline(Promise.resolve().then(f), 30_000, 'closing the browser test session').catch((e: Error) =>
+        console.log(`      (cleanup: ${e.message})`),
+      );
     }
   };
   try {
@@ -94,9 +100,17 @@ export async function openSession(opts: { webgpu: boolean }): Promise<Session> {
 export async function openHarness(s: Session): Promise<AdapterSummary> {
   const { bundleBrowser } = await importTool<typeof BundleWeb>('tools/build/bundle-web.mjs');
   await bundleBrowser({ harness: join(REPO_ROOT, 'test/browser/harness/page.ts') }, s.files);
-  writeFileSync(join(s.files, 'harness.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>pranet test harness</title><script type="module" src="harness.js"></script>\n');
+  writeFileSync(
+    join(s.files, 'harness.html'),
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>pranet test harness</title><script type="module" src="harness.js"></script>\n',
+  );
   await s.page.goto(`${s.url}test-files/harness.html`);
-  await s.page.waitForFunction(() => window.harnessReady !== undefined, undefined, { timeout: 30_000 })
+  await s.page
+    .waitForFunction(() => window.harnessReady !== undefined, undefined, { timeout: 30_000 })
     .catch(() => Promise.reject(new Error('the harness page did not start within 30 s (did harness.js load? see the page errors above)')));
-  return withDeadline(s.page.evaluate(() => window.harnessReady!.then((h) => h.adapter)), 60_000, 'the harness page getting a WebGPU device');
+  return withDeadline(
+    s.page.evaluate(() => window.harnessReady!.then((h) => h.adapter)),
+    60_000,
+    'the harness page getting a WebGPU device',
+  );
 }

@@ -47,7 +47,12 @@ export interface Harness {
    * loadSegmenter(weightsUrl, { size }) then segment(image, { logits: true }); base64 floats. With `bitmap`, the
    * same pixels are also segmented as an ImageBitmap (bitmapProbability).
    */
-  segment(weightsUrl: string, size: number, image: WireImage, bitmap?: boolean): Promise<{ logits: string; probability: string; normalized: string; bitmapProbability?: string; adapter: AdapterSummary }>;
+  segment(
+    weightsUrl: string,
+    size: number,
+    image: WireImage,
+    bitmap?: boolean,
+  ): Promise<{ logits: string; probability: string; normalized: string; bitmapProbability?: string; adapter: AdapterSummary }>;
 }
 
 declare global {
