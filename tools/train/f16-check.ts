@@ -14,7 +14,10 @@ if (!f32 || !f16 || !split) {
 }
 const shared = process.env.PRANET_SHARED ?? resolve(fileURLToPath(new URL('../../../../shared', import.meta.url)));
 const folder = join(shared, 'data/polyp/TrainDataset/Kvasir/images');
-const names = readFileSync(split, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+const names = readFileSync(split, 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter(Boolean);
 const a = await loadSegmenter(f32);
 const b = await loadSegmenter(f16);
 const dices: number[] = [];
