@@ -30,6 +30,7 @@ type ProfileJson = Omit<ProfileSummary, 'rows'> & { kernels: KernelRow[]; size: 
 /** What `pranet bench --json` writes. */
 interface BenchJson {
   device: string;
+  tiling: string;
   results: { name: string; median_ms: number; min_ms: number; max_ms: number; runs: number }[];
   cold_start: Record<string, number>;
   memory: { weights_bytes: number; activations_bytes: number };
@@ -262,7 +263,8 @@ describe('pranet profile and pranet bench', () => {
     expect(r.stdout).to.match(/^Device: /m);
     expect(r.stdout).to.match(/Cold start: device [\d.]+ ms, weights [\d.]+ ms, graph build \+ pipeline compile [\d.]+ ms .*first run [\d.]+ ms/);
     const b = JSON.parse(readFileSync(json, 'utf8')) as BenchJson;
-    expect(Object.keys(b)).to.deep.equal(['device', 'results', 'cold_start', 'memory']);
+    expect(Object.keys(b)).to.deep.equal(['device', 'tiling', 'results', 'cold_start', 'memory']);
+    expect(b.tiling).to.match(/^the defaults for a software adapter|^tuning table|^the defaults for a (integrated|discrete) adapter/);
     expect(b.device).to.be.a('string').and.not.equal('');
     expect(b.results).to.have.length(1);
     const e = b.results[0]!;

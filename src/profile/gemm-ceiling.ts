@@ -106,7 +106,8 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
           { call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } },
         ]);
         try {
-          // The warm-up times one GEMM; each timed run then repeats it enough to last minRunMs.
+          // A warm-up (first use can cost extra), then one timed GEMM sizes the runs: each repeats it enough to last minRunMs.
+          await profileDispatches(ctx, batch.dispatches);
           const once = await profileDispatches(ctx, batch.dispatches);
           method = once.method;
           gemmsPerRun = Math.min(1000, Math.max(1, Math.ceil(minRunMs / Math.max(once.times[0]!.ms, 1e-3))));

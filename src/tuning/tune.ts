@@ -39,6 +39,8 @@ export interface TuneOptions {
   minRunMs?: number;
   /** per-conv candidates; default convCandidates for the adapter's class */
   candidates?: (pixels: number) => ConvTiling[];
+  /** try at most this many per-conv candidates (the first ones; default all), for a quick tuning */
+  maxCandidates?: number;
   /** tilings forced on every conv in the final comparison; default uniformCandidates */
   uniform?: ConvTiling[];
   onProgress?: (what: string, done: number, total: number) => void;
@@ -175,12 +177,13 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
     for (const [i, c] of cases.entries()) {
       progress(`conv ${c.key}`, i, cases.length);
       const pixels = c.y.n * c.y.h * c.y.w;
-      convs.push(await measureConv(ctx, cache, c, opts.candidates?.(pixels) ?? convCandidates(cls, pixels, ctx.subgroupSize), minRunMs));
+      const candidates = (opts.candidates?.(pixels) ?? convCandidates(cls, pixels, ctx.subgroupSize)).slice(0, opts.maxCandidates);
+      convs.push(await measureConv(ctx, cache, c, candidates, minRunMs));
     }
     progress('whole passes', 0, rounds);
     const perConv = convs.map((m): TilingRule => ({ conv: m.conv, tiling: m.best }));
     models.push({ name: 'per-conv choice', rules: perConv, model: await build([...perConv, ...defaults]) });
-    for (const t of opts.uniform ?? uniformCandidates(cls, ctx.subgroupSize)) {
+    for (const t of (opts.uniform ?? uniformCandidates(cls, ctx.subgroupSize)).slice(0, opts.maxCandidates)) {
       const rules = forcedTiling(t) as TilingRule[];
       models.push({ name: `every conv ${tilingText(t)}`, rules, model: await build(rules) });
     }

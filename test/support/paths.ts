@@ -1,6 +1,14 @@
 // Where tests find the repository, the shared data and Python.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// Tests never read or write the user's tuning tables (--tuning auto looks in $XDG_CACHE_HOME/pranet-wgsl): the
+// run gets a cache folder of its own, which the CLI processes the tests start inherit.
+export const TEST_CACHE_HOME = mkdtempSync(join(tmpdir(), 'pranet-test-cache-'));
+process.env.XDG_CACHE_HOME = TEST_CACHE_HOME;
+process.on('exit', () => rmSync(TEST_CACHE_HOME, { recursive: true, force: true }));
 
 /** Repository root, from this module's place in dist/test/support/. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

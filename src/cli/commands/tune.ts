@@ -19,11 +19,12 @@ export const tune = defineCommand({
     name: 'tune',
     summary:
       "Tune conv tilings for this adapter: times candidate tilings for every distinct conv of the network, then compares whole forward passes (the per-conv choice, a few tilings forced on every conv, the defaults) and stores the fastest as this adapter's tuning table.",
-    usage: `pranet tune [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--rounds K] [--out FILE]`,
+    usage: `pranet tune [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--rounds K] [--candidates N] [--out FILE]`,
     positionals: [],
     options: [
       ...MODEL_OPTIONS.filter((o) => o.name !== 'tiling'),
       { name: 'rounds', type: 'int', meta: 'K', default: 5, help: 'rounds of whole forward passes in the final comparison' },
+      { name: 'candidates', type: 'int', meta: 'N', help: 'a quick tuning: at most N candidate tilings per conv and N forced on every conv (default: all)' },
       { name: 'out', type: 'string', meta: 'FILE', help: 'write the table here instead of the cache folder (use it with --tuning FILE)' },
       BACKEND_OPTION,
     ],
@@ -32,6 +33,7 @@ export const tune = defineCommand({
   async run(o) {
     const choice = modelChoice({ ...o, tiling: undefined }, 'tune');
     if (o.rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${o.rounds}`, 'tune');
+    if (o.candidates !== undefined && o.candidates < 1) throw new UsageError(`--candidates must be at least 1, got ${o.candidates}`, 'tune');
     const loaded = await loadChosenWeights(choice.weights);
     const ctx = await createNodeGpu({ backend: o.backend });
     try {
@@ -43,6 +45,7 @@ export const tune = defineCommand({
         batch: choice.batch,
         size: choice.size,
         rounds: o.rounds,
+        ...(o.candidates !== undefined ? { maxCandidates: o.candidates } : {}),
         model: describeWeights(choice.weights),
         onProgress(what, done, total) {
           const kind = what.startsWith('conv') ? 'convs' : 'rounds';

@@ -1,0 +1,181 @@
+// Tuning: the table format is checked when read, 'auto' finds the table stored for the adapter and refuses a
+// stale one, and the tuner decides by whole passes among the per-conv choice, forced tilings and the defaults.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AdapterSummary } from '../src/gpu/context.js';
+import { adapterClass, chooseTiling, DEFAULT_TILING_POLICY, GPU_TILING_POLICY } from '../src/kernels/tiling-policy.js';
+import { weightsFromBytes } from '../src/models/load-weights.js';
+import { resolveTuning } from '../src/tuning/resolve.js';
+import { readStoredTable, resolveNodeTuning, storeTable, tablePath } from '../src/tuning/store-node.js';
+import { identityOf, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
+import { tune } from '../src/tuning/tune.js';
+import { ENGINE_VERSION } from '../src/version.js';
+import { testGpu } from './support/gpu.js';
+import { CLI, REPO_ROOT, TEST_CACHE_HOME } from './support/paths.js';
+import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+
+const LAVAPIPE: AdapterSummary = {
+  vendor: 'mesa',
+  architecture: 'software',
+  device: 'llvmpipe',
+  description: 'llvmpipe: Mesa 25',
+  backend: 'vulkan',
+  featureLevel: 'core',
+  isFallbackAdapter: true,
+};
+const H100: AdapterSummary = {
+  vendor: 'nvidia',
+  architecture: 'hopper',
+  device: 'nvidia-h100-80gb-hbm3',
+  description: 'NVIDIA H100',
+  backend: 'vulkan',
+  featureLevel: 'core',
+  isFallbackAdapter: false,
+};
+
+function table(a: AdapterSummary, rules: TuningTable['rules'] = [{ tiling: { lanes: 'channels', tm: 8, tn: 2, wgx: 8, wgy: 8 } }]): TuningTable {
+  return {
+    format: 'pranet-wgsl tuning table',
+    engineVersion: ENGINE_VERSION,
+    adapter: identityOf(a),
+    created: '2026-11-27T10:00:00.000Z',
+    tunedFor: { model: 'test', size: 64, batch: 1 },
+    rules,
+    passMs: { defaults: 10, 'every conv x': 8 },
+    chosen: 'every conv x',
+  };
+}
+
+describe('tuning tables', () => {
+  it("the engine version is package.json's", () => {
+    expect(ENGINE_VERSION).to.equal((JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('adapters fall into classes, each with its measured defaults', () => {
+    expect(adapterClass(LAVAPIPE)).to.equal('software');
+    expect(adapterClass({ ...H100, vendor: 'google', description: 'SwiftShader Device (Subzero)' })).to.equal('software');
+    expect(adapterClass(H100)).to.equal('discrete');
+    expect(adapterClass({ ...H100, vendor: 'intel', description: 'Intel(R) UHD Graphics 620' })).to.equal('integrated');
+    expect(chooseTiling(GPU_TILING_POLICY, 121, 256, 32).lanes).to.equal('shared');
+    expect(chooseTiling(DEFAULT_TILING_POLICY, 121, 256, 32)).to.deep.equal({ lanes: 'pixels', tm: 4, tn: 4, wgx: 32, wgy: 1, subgroup: 32 });
+  });
+
+  it('a rule can name one conv; others fall through to the next rules', () => {
+    const policy = [{ conv: 'A', tiling: { lanes: 'splitk', tm: 1, tn: 1, wgx: 64, wgy: 1 } as const }, ...DEFAULT_TILING_POLICY];
+    expect(chooseTiling(policy, 121, 256, 8, 'A').lanes).to.equal('splitk');
+    expect(chooseTiling(policy, 121, 256, 8, 'B').lanes).to.equal('pixels');
+  });
+
+  it('reads back what it writes and names what is wrong in a bad file', () => {
+    const t = table(LAVAPIPE);
+    expect(parseTuningTable(JSON.stringify(t), 't.json')).to.deep.equal(t);
+    const bad = (edit: (x: Record<string, unknown>) => void) => {
+      const x = JSON.parse(JSON.stringify(t)) as Record<string, unknown>;
+      edit(x);
+      return () => parseTuningTable(JSON.stringify(x), 'bad.json');
+    };
+    expect(() => parseTuningTable('{', 'bad.json')).to.throw(/bad\.json: not a tuning table \(not JSON/);
+    expect(() => parseTuningTable('{"rules": []}', 'bad.json')).to.throw(/bad\.json: not a tuning table \(no "format"/);
+    expect(bad((x) => ((x.rules as Record<string, unknown>[])[0]!.tiling = { lanes: 'diagonal', tm: 1, tn: 1, wgx: 1, wgy: 1 }))).to.throw(
+      /bad\.json: rule 0: lanes must be one of pixels, channels, shared, splitk/,
+    );
+    expect(bad((x) => ((x.rules as Record<string, unknown>[])[0]!.tiling = { tm: 0, tn: 1, wgx: 1, wgy: 1 }))).to.throw(
+      /rule 0: tm must be an integer in 1\.\.1024, got 0/,
+    );
+    expect(bad((x) => ((x.rules as Record<string, unknown>[])[0]!.tiling = { tm: 1, tn: 1, wgx: 1, wgy: 1, speed: 'fast' }))).to.throw(
+      /unknown tiling field speed/,
+    );
+    expect(bad((x) => delete x.adapter)).to.throw(/adapter must name vendor/);
+  });
+
+  it('file names are readable and differ between adapters', () => {
+    expect(tableName(identityOf(LAVAPIPE))).to.match(/^mesa-llvmpipe-vulkan-[0-9a-f]{8}\.json$/);
+    expect(tableName(identityOf(LAVAPIPE))).to.not.equal(tableName(identityOf({ ...LAVAPIPE, backend: 'opengles' })));
+  });
+
+  it("'auto' uses the stored table of this adapter and engine version, and says why it ignores another", () => {
+    const none = resolveTuning('auto', LAVAPIPE);
+    expect(none.description).to.match(/the defaults for a software adapter \(no tuning table for it/);
+    expect(none.policy).to.equal(DEFAULT_TILING_POLICY);
+    const t = table(LAVAPIPE);
+    const used = resolveTuning('auto', LAVAPIPE, { table: t, where: 'x.json' });
+    expect(used.policy[0]).to.deep.equal(t.rules[0]);
+    expect(used.policy.slice(1)).to.deep.equal([...DEFAULT_TILING_POLICY]);
+    expect(used.description).to.match(/^tuning table x\.json, tuned 2026-11-27 for test at 64 px, batch 1: every conv x, 1\.25x the defaults' speed$/);
+    const stale = resolveTuning('auto', LAVAPIPE, { table: { ...t, engineVersion: '0.0.1' }, where: 'x.json' });
+    expect(stale.policy).to.equal(DEFAULT_TILING_POLICY);
+    expect(stale.description).to.match(/the table at x\.json is not used: it was tuned with engine version 0\.0\.1/);
+    expect(resolveTuning('auto', H100, { table: t, where: 'x.json' }).description).to.match(
+      /not used: it was tuned on llvmpipe: Mesa 25 \(vulkan\), this is NVIDIA H100/,
+    );
+    expect(() => resolveTuning(t, H100)).to.throw(/this tuning table does not apply: it was tuned on llvmpipe/);
+    expect(resolveTuning('none', LAVAPIPE).policy).to.equal(DEFAULT_TILING_POLICY);
+  });
+
+  it("Node keeps tables under $XDG_CACHE_HOME/pranet-wgsl (the tests' own folder here)", async () => {
+    const { ctx } = await testGpu();
+    expect(tablePath(ctx.adapter).startsWith(join(TEST_CACHE_HOME, 'pranet-wgsl'))).to.equal(true);
+    expect(readStoredTable(ctx.adapter)).to.equal(undefined);
+    const path = await storeTable(table(ctx.adapter), ctx.adapter);
+    try {
+      expect(readStoredTable(ctx.adapter)!.table.rules).to.deep.equal(table(ctx.adapter).rules);
+      expect(resolveNodeTuning('auto', ctx).description).to.include(path);
+    } finally {
+      writeFileSync(path, '{}'); // a broken table is an error that names it...
+      expect(() => resolveNodeTuning('auto', ctx)).to.throw(/not a tuning table/);
+      spawnSync('rm', [path]); // ...and removing it brings the defaults back
+      expect(existsSync(path)).to.equal(false);
+    }
+  });
+});
+
+describe('the tuner', function () {
+  this.timeout(600_000);
+
+  it('times candidates per conv, then keeps the fastest whole pass among the per-conv choice, forced tilings and the defaults', async () => {
+    const { ctx, cache } = await testGpu();
+    const steps: string[] = [];
+    const { table: t, convs } = await tune(ctx, cache, weightsFromBytes(tinyPraNetWeightFile(3), 'tiny'), {
+      size: 64,
+      model: 'tiny',
+      rounds: 2,
+      maxCandidates: 2,
+      minRunMs: 5,
+      onProgress: (what, done, total) => steps.push(`${what} ${done}/${total}`),
+    });
+    expect(convs.length, 'distinct convs of the tiny network').to.be.greaterThan(20);
+    for (const c of convs) {
+      expect(c.ms.length).to.be.within(1, 2);
+      expect(c.ms.every((m) => m.ms > 0)).to.equal(true);
+      expect(c.best).to.equal(c.ms.reduce((a, b) => (b.ms < a.ms ? b : a)).tiling);
+    }
+    expect(Object.keys(t.passMs), 'the defaults, the per-conv choice and 2 forced tilings').to.have.length(4);
+    expect(t.passMs).to.have.property('defaults');
+    expect(t.passMs).to.have.property('per-conv choice');
+    const fastest = Object.entries(t.passMs).reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+    expect(t.chosen).to.equal(fastest);
+    if (t.chosen === 'defaults') expect(t.rules).to.deep.equal([]);
+    if (t.chosen === 'per-conv choice') expect(t.rules.map((r) => r.conv)).to.deep.equal(convs.map((c) => c.conv));
+    expect(parseTuningTable(JSON.stringify(t), 'tuned')).to.deep.equal(t);
+    expect(steps.at(-1)).to.equal('whole passes 2/2');
+  });
+
+  it('pranet tune --out and --tuning FILE: the table is written, then used and named by bench; a table for another adapter is refused', () => {
+    const out = join(TEST_CACHE_HOME, 'tiny-table.json');
+    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+    const tuned = run(['tune', '--random', 'tiny', '--size', '64', '--rounds', '1', '--candidates', '1', '--out', out]);
+    expect(tuned.status, tuned.stderr).to.equal(0);
+    expect(tuned.stdout).to.match(/Whole forward passes \(median ms\):/);
+    expect(tuned.stdout).to.match(/<- chosen/);
+    const t = parseTuningTable(readFileSync(out, 'utf8'), out);
+    const bench = run(['bench', '--random', 'tiny', '--size', '64', '--runs', '1', '--tuning', out]);
+    expect(bench.status, bench.stderr).to.equal(0);
+    expect(bench.stdout).to.include(`Tiling: the given tuning table, tuned ${t.created.slice(0, 10)} for random tiny preset`);
+    writeFileSync(out, JSON.stringify({ ...t, adapter: identityOf(H100) }));
+    const refused = run(['bench', '--random', 'tiny', '--size', '64', '--runs', '1', '--tuning', out]);
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.match(/this tuning table does not apply: it was tuned on NVIDIA H100/);
+  });
+});
