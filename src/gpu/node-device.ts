@@ -8,7 +8,16 @@ const ORDER: readonly NodeBackend[] = ['vulkan', 'opengles', 'opengl'];
 
 export interface NodeGpuOptions {
   backend?: NodeBackend;
+  /**
+   * Timestamps at full resolution: Dawn quantizes them by default (multiples of 65.5 us on an H100; an empty
+   * pass reads 0 on lavapipe), which hides small kernels. Turning that off needs Dawn's unsafe APIs, so only
+   * the measuring commands (profile, bench, tune) ask for it; segmenting never does.
+   */
+  unquantizedTimestamps?: boolean;
 }
+
+/** The Dawn toggles that give unquantized timestamps. */
+export const UNQUANTIZED_TIMESTAMP_TOGGLES = ['enable-dawn-features=allow_unsafe_apis', 'disable-dawn-features=timestamp_quantization'] as const;
 
 let webgpuModule: Promise<typeof import('webgpu')> | undefined;
 
@@ -41,7 +50,7 @@ export async function createNodeGpu(options: NodeGpuOptions = {}): Promise<GpuCo
     const featureLevel = backend === 'vulkan' ? 'core' : 'compatibility';
     if (backend !== 'vulkan') process.env.EGL_PLATFORM ??= 'surfaceless'; // EGL without a display
     try {
-      const gpu = create([`backend=${backend}`]);
+      const gpu = create([`backend=${backend}`, ...(options.unquantizedTimestamps ? UNQUANTIZED_TIMESTAMP_TOGGLES : [])]);
       liveInstances.add(gpu);
       const adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' });
       if (!adapter) {

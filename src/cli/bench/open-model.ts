@@ -37,7 +37,7 @@ export async function openModel(
   const lap = stopwatch();
   const loaded = await loadChosenWeights(choice.weights);
   const weightsMs = lap();
-  const ctx = await createNodeGpu({ backend });
+  const ctx = await createNodeGpu({ backend, unquantizedTimestamps: true });
   const deviceMs = lap();
   try {
     const cache = new PipelineCache(ctx);

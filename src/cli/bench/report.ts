@@ -1,5 +1,6 @@
 // Text shared by `pranet profile` and `pranet bench`: the device line and the GEMM ceiling table.
 import type { GpuContext } from '../../gpu/context.js';
+import { UNQUANTIZED_TIMESTAMP_TOGGLES } from '../../gpu/node-device.js';
 import type { GemmCeiling } from '../../profile/gemm-ceiling.js';
 import { tilingText } from '../../profile/gemm-ceiling.js';
 
@@ -7,6 +8,9 @@ export function adapterText(ctx: GpuContext): string {
   const a = ctx.adapter;
   return `${a.description || a.device || '(no description)'} (vendor ${a.vendor || '?'}, ${a.backend}, ${a.featureLevel}${a.isFallbackAdapter ? ', fallback adapter' : ''})`;
 }
+
+/** How the measuring commands' timestamps were taken (they ask Dawn for full resolution). */
+export const TIMESTAMPS_TEXT = `timestamps unquantized (Dawn toggles: ${UNQUANTIZED_TIMESTAMP_TOGGLES.join(', ')})`;
 
 export function printGemmCeiling(r: GemmCeiling): void {
   const timing = r.method === 'timestamp-query' ? 'timestamp-query' : 'HOST CLOCK (no timestamp-query; includes submit overhead)';

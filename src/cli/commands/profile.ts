@@ -10,7 +10,7 @@ import { summarizeProfile } from '../../profile/kernel-profile.js';
 import { measureGemmCeiling } from '../../profile/gemm-ceiling.js';
 import { UsageError } from '../args.js';
 import { openModel } from '../bench/open-model.js';
-import { printGemmCeiling } from '../bench/report.js';
+import { printGemmCeiling, TIMESTAMPS_TEXT } from '../bench/report.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
 
@@ -62,6 +62,7 @@ export const profile = defineCommand({
       }
       console.log(`Model: ${about.weights}; ${about.config}`);
       console.log(`Tiling: ${about.tiling}`);
+      if (ctx.features.has('timestamp-query')) console.log(`Timing: ${TIMESTAMPS_TEXT}`);
       console.log(`Input: ${about.input}\n`);
       const input = benchInput(choice.batch, choice.size);
       await model.run(input); // warm-up: first-use costs stay out of the profile

@@ -35,7 +35,7 @@ export const tune = defineCommand({
     if (o.rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${o.rounds}`, 'tune');
     if (o.candidates !== undefined && o.candidates < 1) throw new UsageError(`--candidates must be at least 1, got ${o.candidates}`, 'tune');
     const loaded = await loadChosenWeights(choice.weights);
-    const ctx = await createNodeGpu({ backend: o.backend });
+    const ctx = await createNodeGpu({ backend: o.backend, unquantizedTimestamps: true });
     try {
       console.log(`Device: ${adapterText(ctx)}, a ${adapterClass(ctx.adapter)} adapter`);
       console.log(`Model: ${describeWeights(choice.weights)}; input ${choice.batch}x3x${choice.size}x${choice.size}`);
