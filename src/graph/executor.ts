@@ -1,7 +1,7 @@
 // Compiles a planned graph for one device: every node's op builds its kernel call and constants (conv
 // weights, batchnorm and resize tables), which go into one constant buffer; activations live in one arena;
 // all pipelines and bind groups are built once. A forward pass is then one command encoder and one submit.
-import { createStorageBuffer, readFloat32, settle } from '../gpu/buffers.js';
+import { createStorageBuffer, settle } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type BoundCall, type PreparedBatch } from '../gpu/dispatch.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
@@ -39,6 +39,8 @@ export class CompiledGraph {
     private readonly arena: GPUBuffer,
     private readonly constants: GPUBuffer,
     readonly constantBytes: number,
+    /** where every pass copies the graph's outputs, so reading them back is one map, not a submit per output */
+    private readonly readback: { buffer: GPUBuffer; parts: { name: string; tensor: TensorId; offset: number }[] },
   ) {}
 
   static async compile(ctx: GpuContext, cache: PipelineCache, graph: Graph, opts: CompileOptions = {}): Promise<CompiledGraph> {
@@ -122,7 +124,14 @@ export class CompiledGraph {
     });
     const batch = await prepareDispatches(ctx, cache, bound);
     const steps = calls.map(({ node, call }) => ({ node, call }));
-    return new CompiledGraph(ctx, graph, plan, steps, batch, arena, constants, constantBytes);
+    const parts: { name: string; tensor: TensorId; offset: number }[] = [];
+    let readBytes = 0;
+    for (const [name, t] of graph.outputs) {
+      parts.push({ name, tensor: t, offset: readBytes });
+      readBytes += plan.views.get(t)!.buffer.bytes;
+    }
+    const readback = ctx.device.createBuffer({ label: 'outputs', size: Math.max(16, readBytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    return new CompiledGraph(ctx, graph, plan, steps, batch, arena, constants, constantBytes, { buffer: readback, parts });
   }
 
   /** Input tensors in NCHW by name -> output tensors in NCHW by name. */
@@ -132,10 +141,14 @@ export class CompiledGraph {
     return this.readOutputs();
   }
 
-  /** Encodes the whole forward pass and submits it (one command buffer). */
+  /** Encodes the whole forward pass and the copy of its outputs for read-back, and submits them (one command buffer). */
   submit(): void {
     const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
     encodeDispatches(encoder, this.batch.dispatches);
+    for (const { tensor, offset } of this.readback.parts) {
+      const { buffer } = this.plan.views.get(tensor)!;
+      encoder.copyBufferToBuffer(this.arena, buffer.offset, this.readback.buffer, offset, buffer.bytes);
+    }
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
@@ -157,15 +170,21 @@ export class CompiledGraph {
     }
   }
 
-  /** Reads every graph output back as NCHW (waits for the GPU). */
+  /** Reads back, as NCHW, every graph output of the last submitted pass (waits for the GPU). */
   async readOutputs(): Promise<Record<string, Float32Array>> {
-    const out: Record<string, Float32Array> = {};
-    for (const [name, t] of this.graph.outputs) {
-      const { buffer, view, groups } = this.plan.views.get(t)!;
-      out[name] = dropPadding(unpackNhwc(await readFloat32(this.ctx, this.arena, buffer.offset, buffer.bytes), view), view.n, view.h * view.w, groups);
+    const staging = this.readback.buffer;
+    await settle(this.ctx, staging.mapAsync(GPUMapMode.READ));
+    try {
+      const out: Record<string, Float32Array> = {};
+      for (const { name, tensor, offset } of this.readback.parts) {
+        const { buffer, view, groups } = this.plan.views.get(tensor)!;
+        const data = new Float32Array(staging.getMappedRange(offset, buffer.bytes).slice(0));
+        out[name] = dropPadding(unpackNhwc(data, view), view.n, view.h * view.w, groups);
+      }
+      return out;
+    } finally {
+      staging.unmap();
     }
-    await settle(this.ctx, Promise.resolve());
-    return out;
   }
 
   /** Runs the forward pass once more with every dispatch timed on its own. */
@@ -186,5 +205,6 @@ export class CompiledGraph {
     this.batch.destroy();
     this.arena.destroy();
     this.constants.destroy();
+    this.readback.buffer.destroy();
   }
 }
