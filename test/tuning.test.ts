@@ -162,6 +162,18 @@ describe('the tuner', function () {
     expect(steps.at(-1)).to.equal('whole passes 2/2');
   });
 
+  it("on Dawn's GL ES adapter (no timestamp-query, compatibility mode) too: a table for that backend, used by bench", () => {
+    const out = join(TEST_CACHE_HOME, 'gles-table.json');
+    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+    const tuned = run(['tune', '--backend', 'opengles', '--random', 'tiny', '--size', '64', '--rounds', '1', '--candidates', '1', '--out', out]);
+    expect(tuned.status, tuned.stderr).to.equal(0);
+    const t = parseTuningTable(readFileSync(out, 'utf8'), out);
+    expect(t.adapter.backend).to.equal('opengles');
+    const bench = run(['bench', '--backend', 'opengles', '--random', 'tiny', '--size', '64', '--runs', '1', '--tuning', out]);
+    expect(bench.status, bench.stderr).to.equal(0);
+    expect(bench.stdout).to.include('Tiling: the given tuning table');
+  });
+
   it('pranet tune --out and --tuning FILE: the table is written, then used and named by bench; a table for another adapter is refused', () => {
     const out = join(TEST_CACHE_HOME, 'tiny-table.json');
     const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
