@@ -7,6 +7,10 @@ import type { GpuContext } from './gpu/context.js';
 import { loadWeights, type LoadedWeights } from './models/load-weights.js';
 import type { ProgressCallback } from './weights/fetch-bytes.js';
 import type { WeightFileSource } from './weights/load-weight-file.js';
+import { PipelineCache } from './gpu/pipelines.js';
+import { resolveTuning, type ResolvedTuning, type TuningChoice } from './tuning/resolve.js';
+import { readBrowserTable, storeBrowserTable } from './tuning/store-browser.js';
+import { tune, type TuneOptions, type TuneResult } from './tuning/tune.js';
 
 export {
   Segmenter,
@@ -51,6 +55,11 @@ export class WeightsLoadError extends Error {
 export interface BrowserLoadOptions extends SegmenterOptions {
   /** called as the weight file downloads; `total` is undefined when the server sends no length */
   onProgress?: ProgressCallback;
+  /**
+   * How convs are tiled on this device: 'auto' (default) uses the table tuneThisDevice stored in IndexedDB for
+   * this adapter and engine version, or the defaults for the adapter's class; 'none' the defaults; or a table.
+   */
+  tuning?: TuningChoice;
 }
 
 /**
@@ -75,9 +84,38 @@ export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOpti
       const message = (err as Error).message;
       throw new WeightsLoadError(source, message.includes(source) ? message : `${source}: ${message}`, { cause: err });
     }
-    return await Segmenter.create(gpu, loaded, opts, true);
+    const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu);
+    return await Segmenter.create(
+      gpu,
+      loaded,
+      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
+      true,
+    );
   } catch (err) {
     gpu.destroy();
     throw err;
+  }
+}
+
+async function resolveBrowserTuning(choice: TuningChoice, gpu: GpuContext): Promise<ResolvedTuning> {
+  return resolveTuning(choice, gpu.adapter, choice === 'auto' ? await readBrowserTable(gpu.adapter) : undefined);
+}
+
+/**
+ * Tunes conv tilings for this browser's GPU (see pranet tune): opens a device, loads the weights, measures,
+ * and stores the winning table in IndexedDB, where loadSegmenter's `tuning: 'auto'` finds it. Takes seconds on
+ * a GPU and minutes on a software adapter; `onProgress` reports each conv and each round of whole passes.
+ */
+export async function tuneThisDevice(
+  url: WeightFileSource,
+  opts: Omit<TuneOptions, 'model'> & { model?: string } = {},
+): Promise<TuneResult & { where: string }> {
+  const gpu = await createBrowserGpu();
+  try {
+    const loaded = await loadWeights(url);
+    const result = await tune(gpu, new PipelineCache(gpu), loaded, { ...opts, model: opts.model ?? loaded.source });
+    return { ...result, where: await storeBrowserTable(result.table, gpu.adapter) };
+  } finally {
+    gpu.destroy();
   }
 }

@@ -111,3 +111,32 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
     expect(distance(fromBitmap, probability).max_abs, 'ImageBitmap input vs the same RGBA pixels').to.equal(0);
   });
 });
+
+describe('browser: tuning in headless Chromium (SwiftShader)', function () {
+  let session: Session | undefined;
+
+  before(async function () {
+    this.timeout(120_000);
+    session = await openSession({ webgpu: true });
+    await openHarness(session);
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('tuneThisDevice measures the tiny network, stores the table in IndexedDB, and the next loadSegmenter uses it', async function () {
+    this.timeout(600_000);
+    const r = await withDeadline(
+      session!.page.evaluate((size) => window.harnessReady!.then((h) => h.tune('tiny.pnw', size)), SIZE),
+      540_000,
+      'tuning in the page',
+    );
+    console.log(`      [browser tuning] ${r.convs} convs; chose ${r.chosen}; ${r.tilingDescription}`);
+    expect(r.convs).to.be.greaterThan(20);
+    expect(r.passes).to.include.members(['defaults', 'per-conv choice']);
+    expect(r.where).to.match(/^IndexedDB pranet-wgsl\/tuning\//);
+    expect(r.tilingDescription.startsWith(`tuning table ${r.where}, tuned `), r.tilingDescription).to.equal(true);
+    expect(r.tilingDescription).to.include(`: ${r.chosen}`);
+  });
+});

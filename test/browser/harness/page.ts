@@ -1,6 +1,6 @@
 // The browser tests' page (bundled by the tests, never shipped): exposes window.harnessReady, which runs
 // kernel calls on the page's own WebGPU device and segments through the public browser API.
-import { loadSegmenter } from '../../../src/browser.js';
+import { loadSegmenter, tuneThisDevice } from '../../../src/browser.js';
 import { createBrowserGpu } from '../../../src/gpu/browser-device.js';
 import { PipelineCache } from '../../../src/gpu/pipelines.js';
 import { runKernelCall } from '../../support/run-kernel.js';
@@ -11,6 +11,15 @@ async function start(): Promise<Harness> {
   const cache = new PipelineCache(ctx);
   return {
     adapter: ctx.adapter,
+    async tune(weightsUrl, size) {
+      const { table, convs, where } = await tuneThisDevice(weightsUrl, { size, rounds: 1, maxCandidates: 1, minRunMs: 2 });
+      const segmenter = await loadSegmenter(weightsUrl, { size });
+      try {
+        return { chosen: table.chosen, passes: Object.keys(table.passMs), convs: convs.length, where, tilingDescription: segmenter.tilingDescription };
+      } finally {
+        await segmenter.dispose();
+      }
+    },
     async runCall(call, inputs, outputs) {
       const data = Object.fromEntries(Object.entries(inputs).map(([slot, b64]) => [slot, floatsFromBase64(b64)]));
       const result = await runKernelCall(ctx, cache, callFromWire(call), data, outputs);

@@ -53,6 +53,11 @@ export interface Harness {
     image: WireImage,
     bitmap?: boolean,
   ): Promise<{ logits: string; probability: string; normalized: string; bitmapProbability?: string; adapter: AdapterSummary }>;
+  /**
+   * tuneThisDevice(weightsUrl, quick options) then loadSegmenter(weightsUrl, { size }) with tuning 'auto':
+   * the table's choice, where it was stored, and which tiling the new segmenter says it uses.
+   */
+  tune(weightsUrl: string, size: number): Promise<{ chosen: string; passes: string[]; convs: number; where: string; tilingDescription: string }>;
 }
 
 declare global {
