@@ -5,6 +5,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/pipelines.js';
 import type { TilingPolicy } from '../kernels/tiling-policy.js';
 import { defaultsText } from '../tuning/resolve.js';
+import { checkFinite, presenceOf, probabilityOption } from './presence.js';
 import { bytescale } from '../io/postprocess.js';
 import { preprocessBatch } from '../io/preprocess.js';
 import { imageToRgba } from '../io/image-browser.js';
@@ -168,8 +169,8 @@ export class Segmenter {
   }
 
   private async segmentNow(images: readonly RgbaImage[], opts: SegmentOptions): Promise<Segmentation[]> {
-    const presence = threshold(opts.presenceThreshold, 'presenceThreshold');
-    const maskAt = threshold(opts.maskThreshold, 'maskThreshold');
+    const presence = probabilityOption(opts.presenceThreshold, 'presenceThreshold');
+    const maskAt = probabilityOption(opts.maskThreshold, 'maskThreshold');
     const n = this.model.batch;
     const size = this.model.size;
     const out: Segmentation[] = [];
@@ -190,8 +191,8 @@ export class Segmenter {
       for (const [i, img] of chunk.entries()) {
         const own = logits.subarray(i * size * size, (i + 1) * size * size);
         const { probability, normalized } = await this.post.run(own, img.width, img.height);
-        checkFinite(probability, start + i);
-        checkFinite(normalized, start + i);
+        checkFinite(probability, `image ${start + i}`);
+        checkFinite(normalized, `image ${start + i}`);
         const plane = (m: Float32Array) => m.slice(i * size * size, (i + 1) * size * size);
         const lateralMaps = maps.lateral_map_5
           ? {
@@ -251,30 +252,4 @@ async function toRgba(img: SegmentInput, index: number): Promise<RgbaImage> {
     throw new Error(`image ${index}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
   }
   return { width, height, data: data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
-/** A threshold option: a probability in [0, 1], 0.5 when not given. */
-function threshold(t: number | undefined, name: string): number {
-  if (t === undefined) return 0.5;
-  if (!(t >= 0 && t <= 1)) throw new Error(`${name} must be a probability in [0, 1], got ${t}`);
-  return t;
-}
-
-/** The highest probability and how many pixels reach `t`. */
-function presenceOf(p: Float32Array, t: number): { max: number; above: number } {
-  let max = 0;
-  let above = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i]! > max) max = p[i]!;
-    if (p[i]! >= t) above++;
-  }
-  return { max, above };
-}
-
-/** A NaN map must never be presented as a result (it would mean bad weights or a broken device). */
-function checkFinite(p: Float32Array, index: number): void {
-  for (let i = 0; i < p.length; i++) {
-    if (!Number.isFinite(p[i]!))
-      throw new Error(`image ${index}: the network produced a non-finite value (${p[i]}) at pixel ${i}; the weights or the GPU are faulty`);
-  }
 }

@@ -7,7 +7,7 @@ import { encodeDispatches, prepareDispatches, type BoundCall, type PreparedBatch
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
 import type { KernelCall } from '../kernels/kernel.js';
-import { packNhwc, roundUp, shapeText, unpackNhwc } from '../kernels/layout.js';
+import { packNhwc, roundUp, shapeText, type TensorView, unpackNhwc } from '../kernels/layout.js';
 import { dropPadding, insertPadding } from '../kernels/channel-groups.js';
 import { adapterClass, defaultTilingPolicy, type TilingPolicy } from '../kernels/tiling-policy.js';
 import type { Graph, Node, TensorId } from './ir.js';
@@ -144,12 +144,37 @@ export class CompiledGraph {
   /** Encodes the whole forward pass and the copy of its outputs for read-back, and submits them (one command buffer). */
   submit(): void {
     const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
-    encodeDispatches(encoder, this.batch.dispatches);
+    this.encode(encoder);
     for (const { tensor, offset } of this.readback.parts) {
       const { buffer } = this.plan.views.get(tensor)!;
       encoder.copyBufferToBuffer(this.arena, buffer.offset, this.readback.buffer, offset, buffer.bytes);
     }
     this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Records the forward pass into `encoder`, for callers that chain it with their own work (video frames). */
+  encode(encoder: GPUCommandEncoder): void {
+    encodeDispatches(encoder, this.batch.dispatches);
+  }
+
+  /**
+   * Where a graph input or output lives: its GPU buffer window (the whole stored tensor) and layout, so other
+   * work can write an input or copy an output on the GPU. `decode` turns a copy of the window into NCHW values.
+   */
+  locate(
+    kind: 'input' | 'output',
+    name: string,
+  ): { buffer: GPUBuffer; offset: number; bytes: number; view: TensorView; decode(raw: ArrayBuffer): Float32Array } {
+    const t = (kind === 'input' ? this.graph.inputs : this.graph.outputs).get(name);
+    if (t === undefined) throw new Error(`the graph has no ${kind} '${name}'`);
+    const { buffer, view, groups } = this.plan.views.get(t)!;
+    return {
+      buffer: this.arena,
+      offset: buffer.offset,
+      bytes: buffer.bytes,
+      view,
+      decode: (raw) => dropPadding(unpackNhwc(new Float32Array(raw), view), view.n, view.h * view.w, groups),
+    };
   }
 
   /** Resolves when the GPU has finished everything submitted so far. */
@@ -177,9 +202,7 @@ export class CompiledGraph {
     try {
       const out: Record<string, Float32Array> = {};
       for (const { name, tensor, offset } of this.readback.parts) {
-        const { buffer, view, groups } = this.plan.views.get(tensor)!;
-        const data = new Float32Array(staging.getMappedRange(offset, buffer.bytes).slice(0));
-        out[name] = dropPadding(unpackNhwc(data, view), view.n, view.h * view.w, groups);
+        out[name] = this.locate('output', name).decode(staging.getMappedRange(offset, this.plan.views.get(tensor)!.buffer.bytes).slice(0));
       }
       return out;
     } finally {

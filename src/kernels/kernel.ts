@@ -16,7 +16,7 @@ import { type Defines, specialize } from './template.js';
 
 export type ParamType = 'u32' | 'f32';
 export type BindingRole = 'input' | 'output' | 'constant';
-export type ElementType = 'vec4f' | 'vec4u' | 'vec2u' | 'u32';
+export type ElementType = 'vec4f' | 'vec4u' | 'vec2u' | 'u32' | 'f32';
 
 export interface BindingDecl {
   role: BindingRole;

@@ -1,0 +1,325 @@
+// Video frames through the engine, kept on the GPU: a frame's pixels go up once (RGBA bytes in Node; in a
+// browser a VideoFrame, <video>, ImageBitmap or canvas is copied GPU to GPU), the network input is made there
+// (kernels/frame-input.ts: PyTorch's antialiased bilinear, not the still-image path's PIL-exact resize), and the
+// network, the resize to the frame's size and the sigmoid run in the same command buffer; only the probability
+// map comes back. Up to `maxInFlight` frames are in the pipeline at once: while the GPU runs frame N, frame N+1
+// is decoded and uploaded. segment() waits for a free slot (files: every frame counts); trySegment() drops the
+// frame instead (cameras and playing video: never a queue that grows).
+import { createStorageBuffer, settle } from '../gpu/buffers.js';
+import type { GpuContext } from '../gpu/context.js';
+import { encodeDispatches, prepareDispatches, type PreparedBatch } from '../gpu/dispatch.js';
+import { PipelineCache } from '../gpu/pipelines.js';
+import { CompiledGraph } from '../graph/executor.js';
+import { Graph } from '../graph/ir.js';
+import { sigmoidOp } from '../kernels/elementwise.js';
+import { frameInputKernel, frameInputTable } from '../kernels/frame-input.js';
+import { resizeOp } from '../kernels/resize.js';
+import type { LoadedWeights } from '../models/load-weights.js';
+import { PraNetModel } from '../models/pranet-model.js';
+import type { SegmenterOptions } from './segmenter.js';
+import { checkFinite, presenceOf, probabilityOption } from './presence.js';
+
+/** RGBA bytes, row after row (Node and browsers); browsers may also pass anything copyExternalImageToTexture takes. */
+export type FrameInput =
+  { width: number; height: number; data: Uint8Array | Uint8ClampedArray } | VideoFrame | HTMLVideoElement | ImageBitmap | HTMLCanvasElement | OffscreenCanvas;
+
+export interface FrameTimings {
+  /** handing the pixels to the GPU (a copy in Node, GPU to GPU in a browser) */
+  uploadMs: number;
+  /** from submit until the probability map is back */
+  gpuMs: number;
+  /** unpacking the map and measuring it */
+  readbackMs: number;
+  /** from the call until the result */
+  latencyMs: number;
+}
+
+export interface FrameResult {
+  /** the frame's number in the order frames were given (dropped ones included) */
+  index: number;
+  width: number;
+  height: number;
+  /** sigmoid of the logits at the frame's size (not stretched) */
+  probability: Float32Array;
+  maxProbability: number;
+  polypPresent: boolean;
+  /** share of pixels whose probability reaches the mask threshold */
+  areaFraction: number;
+  timings: FrameTimings;
+}
+
+export interface FrameSegmenterOptions extends Pick<SegmenterOptions, 'size' | 'tiling' | 'tilingDescription'> {
+  /** frames in the pipeline at once (default 2: one on the GPU, the next uploading) */
+  maxInFlight?: number;
+  /** polypPresent when the highest probability reaches this (default 0.5) */
+  presenceThreshold?: number;
+  /** areaFraction counts pixels whose probability reaches this (default 0.5) */
+  maskThreshold?: number;
+}
+
+const isRgba = (f: FrameInput): f is { width: number; height: number; data: Uint8Array | Uint8ClampedArray } =>
+  typeof f === 'object' && f !== null && 'data' in f && (f.data instanceof Uint8Array || f.data instanceof Uint8ClampedArray);
+
+function frameSize(f: FrameInput): [number, number] {
+  if (isRgba(f)) return [f.width, f.height];
+  if (typeof VideoFrame !== 'undefined' && f instanceof VideoFrame) return [f.displayWidth, f.displayHeight];
+  if (typeof HTMLVideoElement !== 'undefined' && f instanceof HTMLVideoElement) return [f.videoWidth, f.videoHeight];
+  return [(f as ImageBitmap).width, (f as ImageBitmap).height];
+}
+
+/** What one frame size needs: the resize to it, and per slot a frame buffer, its input dispatch and a read-back buffer. */
+interface SizeResources {
+  width: number;
+  height: number;
+  /** u32 words per frame row: the width, or 256-byte rows where texture copies write them */
+  rowWords: number;
+  post: CompiledGraph;
+  taps: GPUBuffer;
+  weights: GPUBuffer;
+  slots: { frame: GPUBuffer; texture?: GPUTexture; input: PreparedBatch; staging: GPUBuffer; busy: boolean }[];
+}
+
+export class FrameSegmenter {
+  private sizeResources: SizeResources | undefined;
+  private sizing: Promise<SizeResources | undefined> = Promise.resolve(undefined);
+  private waiters: (() => void)[] = [];
+  private nextIndex = 0;
+  private disposed = false;
+  /** calls of segment() not yet finished (running, or waiting for a slot): counted at once, so trySegment can refuse */
+  private claimed = 0;
+  /** frames trySegment turned away because every slot was busy */
+  dropped = 0;
+
+  private constructor(
+    readonly gpu: GpuContext,
+    private readonly cache: PipelineCache,
+    private readonly model: PraNetModel,
+    readonly maxInFlight: number,
+    private readonly presence: number,
+    private readonly maskAt: number,
+    private readonly ownsDevice: boolean,
+  ) {}
+
+  static async create(gpu: GpuContext, weights: LoadedWeights, opts: FrameSegmenterOptions = {}, ownsDevice = false): Promise<FrameSegmenter> {
+    const maxInFlight = opts.maxInFlight ?? 2;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 8) throw new Error(`maxInFlight must be an integer in 1..8, got ${maxInFlight}`);
+    const presence = probabilityOption(opts.presenceThreshold, 'presenceThreshold');
+    const maskAt = probabilityOption(opts.maskThreshold, 'maskThreshold');
+    const cache = new PipelineCache(gpu);
+    const model = await PraNetModel.create(gpu, cache, weights, { size: opts.size ?? 352, ...(opts.tiling ? { tiling: opts.tiling } : {}) });
+    return new FrameSegmenter(gpu, cache, model, maxInFlight, presence, maskAt, ownsDevice);
+  }
+
+  /** Frames in the pipeline now (being worked on, or waiting for a slot). */
+  get inFlight(): number {
+    return this.claimed;
+  }
+
+  private busySlots(): number {
+    return this.sizeResources?.slots.filter((s) => s.busy).length ?? 0;
+  }
+
+  /** Segments a frame; waits while maxInFlight frames are already in the pipeline. */
+  async segment(frame: FrameInput): Promise<FrameResult> {
+    const start = performance.now();
+    const index = this.nextIndex++;
+    this.claimed++;
+    try {
+      const { res, slot } = await this.acquire(frame);
+      return await this.run(res, slot, frame, index, start);
+    } finally {
+      this.claimed--;
+    }
+  }
+
+  /** Segments a frame if a slot is free; otherwise drops it (counted in `dropped`) and returns undefined. */
+  trySegment(frame: FrameInput): Promise<FrameResult> | undefined {
+    if (this.claimed >= this.maxInFlight) {
+      this.nextIndex++;
+      this.dropped++;
+      return undefined;
+    }
+    return this.segment(frame);
+  }
+
+  /** `slot` was marked busy by acquire(); run() frees it. */
+  private async run(res: SizeResources, slot: SizeResources['slots'][number], frame: FrameInput, index: number, start: number): Promise<FrameResult> {
+    try {
+      const device = this.gpu.device;
+      const t0 = performance.now();
+      const encoder = device.createCommandEncoder({ label: `frame ${index}` });
+      if (isRgba(frame)) {
+        if (frame.data.length !== 4 * res.width * res.height)
+          throw new Error(
+            `frame ${index}: expected ${res.width}x${res.height} RGBA pixels (${4 * res.width * res.height} bytes), got ${frame.data.length} bytes`,
+          );
+        device.queue.writeBuffer(slot.frame, 0, frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+      } else {
+        device.queue.copyExternalImageToTexture({ source: frame }, { texture: slot.texture! }, [res.width, res.height]);
+        encoder.copyTextureToBuffer({ texture: slot.texture! }, { buffer: slot.frame, bytesPerRow: 4 * res.rowWords }, [res.width, res.height]);
+      }
+      const uploadMs = performance.now() - t0;
+      const logits = this.model.compiled.locate('output', 'lateral_map_2');
+      const postIn = res.post.locate('input', 'logits');
+      const probability = res.post.locate('output', 'probability');
+      encodeDispatches(encoder, slot.input.dispatches, 'frame input');
+      this.model.compiled.encode(encoder);
+      encoder.copyBufferToBuffer(logits.buffer, logits.offset, postIn.buffer, postIn.offset, logits.bytes);
+      res.post.encode(encoder);
+      encoder.copyBufferToBuffer(probability.buffer, probability.offset, slot.staging, 0, probability.bytes);
+      device.queue.submit([encoder.finish()]);
+      await settle(this.gpu, slot.staging.mapAsync(GPUMapMode.READ));
+      const t1 = performance.now();
+      let map: Float32Array;
+      try {
+        map = probability.decode(slot.staging.getMappedRange(0, probability.bytes).slice(0));
+      } finally {
+        slot.staging.unmap();
+      }
+      checkFinite(map, `frame ${index}`);
+      const { max, above } = presenceOf(map, this.maskAt);
+      const t2 = performance.now();
+      return {
+        index,
+        width: res.width,
+        height: res.height,
+        probability: map,
+        maxProbability: max,
+        polypPresent: max >= this.presence,
+        areaFraction: above / map.length,
+        timings: { uploadMs, gpuMs: t1 - t0 - uploadMs, readbackMs: t2 - t1, latencyMs: t2 - start },
+      };
+    } finally {
+      slot.busy = false;
+      this.wakeAll();
+    }
+  }
+
+  /**
+   * A free slot of the resources for this frame's size, marked busy before returning (so no other call can take
+   * it or free it). Resources for a new size are made once the frames in flight have finished.
+   */
+  private async acquire(frame: FrameInput): Promise<{ res: SizeResources; slot: SizeResources['slots'][number] }> {
+    const [width, height] = frameSize(frame);
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+      throw new Error(`a frame must have a positive width and height, got ${width}x${height}`);
+    for (;;) {
+      if (this.disposed) throw new Error('this frame segmenter has been disposed');
+      const res = await this.sizing;
+      if (res && res.width === width && res.height === height) {
+        const slot = res.slots.find((s) => !s.busy);
+        if (slot) {
+          slot.busy = true;
+          return { res, slot };
+        }
+      } else if (this.busySlots() === 0 && res === this.sizeResources) {
+        // This call makes the new size's resources; others arriving meanwhile await the same promise.
+        this.freeSize();
+        const made = this.makeResources(width, height, !isRgba(frame)).then((r) => (this.sizeResources = r));
+        this.sizing = made.catch(() => undefined);
+        await made;
+        this.wakeAll();
+        continue;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private async makeResources(width: number, height: number, fromTexture: boolean): Promise<SizeResources> {
+    const device = this.gpu.device;
+    const size = this.model.size;
+    const g = new Graph();
+    const x = g.input('logits', { n: 1, c: 1, h: size, w: size });
+    g.output('probability', g.add(sigmoidOp, 'sigmoid', [g.add(resizeOp, 'to_frame_size', [x], { outH: height, outW: width, alignCorners: false })], {}));
+    const post = await CompiledGraph.compile(this.gpu, this.cache, g);
+    const rowWords = fromTexture ? Math.ceil((4 * width) / 256) * 64 : width;
+    const table = frameInputTable(width, height, size);
+    const constant = (data: Uint32Array | Float32Array, label: string) =>
+      createStorageBuffer(this.gpu, data.byteLength, label, (m) => m.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    const taps = constant(table.taps, 'frame taps');
+    const weights = constant(table.weights, 'frame weights');
+    const input = this.model.compiled.locate('input', 'image');
+    const logits = this.model.compiled.locate('output', 'lateral_map_2');
+    const postIn = post.locate('input', 'logits');
+    if (logits.bytes !== postIn.bytes || logits.view.cs !== postIn.view.cs || logits.view.co !== postIn.view.co) {
+      throw new Error("frame pipeline: the network's logits and the resize's input are laid out differently (engine bug)");
+    }
+    const call = frameInputKernel({ width, height, rowWords }, input.view, this.gpu.limits.maxComputeWorkgroupsPerDimension);
+    const probabilityBytes = post.locate('output', 'probability').bytes;
+    const slots: SizeResources['slots'] = [];
+    for (let i = 0; i < this.maxInFlight; i++) {
+      const frame = device.createBuffer({ label: `frame ${i}`, size: 4 * rowWords * height, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      const texture = fromTexture
+        ? device.createTexture({
+            label: `frame texture ${i}`,
+            size: [width, height],
+            format: 'rgba8unorm',
+            usage: GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | GPUTextureUsage.RENDER_ATTACHMENT,
+          })
+        : undefined;
+      const resources = {
+        frame: { buffer: frame },
+        taps: { buffer: taps },
+        weights: { buffer: weights },
+        y: { buffer: input.buffer, offset: input.offset, size: input.bytes },
+      };
+      const prepared = await prepareDispatches(this.gpu, this.cache, [{ call, resources }]);
+      const staging = device.createBuffer({ label: `frame read-back ${i}`, size: probabilityBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      slots.push({ frame, ...(texture ? { texture } : {}), input: prepared, staging, busy: false });
+    }
+    this.gpu.checkErrors();
+    return { width, height, rowWords, post, taps, weights, slots };
+  }
+
+  /** Every waiting call checks again (slots freed, or a new size's resources made). */
+  private wakeAll(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
+  }
+
+  private freeSize(): void {
+    const r = this.sizeResources;
+    if (!r) return;
+    for (const s of r.slots) {
+      s.frame.destroy();
+      s.texture?.destroy();
+      s.input.destroy();
+      s.staging.destroy();
+    }
+    r.taps.destroy();
+    r.weights.destroy();
+    r.post.destroy();
+    this.sizeResources = undefined;
+  }
+
+  /** Frees everything (and the device, if this frame segmenter made it) once the frames in flight finish. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    while (this.busySlots() > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.wakeAll(); // calls still waiting for a slot now see `disposed` and fail
+    this.freeSize();
+    this.model.destroy();
+    if (this.ownsDevice) this.gpu.destroy();
+  }
+}
+
+/**
+ * Frames from a source that waits for its reader (a file being decoded), segmented with up to maxInFlight in
+ * the pipeline, results in order. Nothing is dropped: the source is read only as fast as frames are done.
+ */
+export async function* segmentFrames(segmenter: FrameSegmenter, frames: AsyncIterable<FrameInput> | Iterable<FrameInput>): AsyncGenerator<FrameResult> {
+  const pending: Promise<FrameResult>[] = [];
+  try {
+    for await (const frame of frames) {
+      if (pending.length >= segmenter.maxInFlight) yield await pending.shift()!;
+      const p = segmenter.segment(frame);
+      p.catch(() => undefined); // awaited in order below; a rejection must not go unhandled meanwhile
+      pending.push(p);
+    }
+    while (pending.length > 0) yield await pending.shift()!;
+  } finally {
+    await Promise.allSettled(pending);
+  }
+}

@@ -1,0 +1,145 @@
+// The video frame pipeline: pre-processing, network, resize and sigmoid on the GPU in one command buffer, up to
+// maxInFlight frames at once, results in order, frames dropped (and counted) rather than queued when asked.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { postprocessOnCpu } from '../src/api/postprocess-cpu.js';
+import { FrameSegmenter, segmentFrames, type FrameResult } from '../src/api/frames.js';
+import { Segmenter } from '../src/api/segmenter.js';
+import { DEFAULT_WEIGHTS_FILE } from '../src/api/default-weights.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { decodeImage } from '../src/io/image.js';
+import { frameInputReference } from '../src/kernels/frame-input.js';
+import { weightsFromBytes } from '../src/models/load-weights.js';
+import { PraNetModel } from '../src/models/pranet-model.js';
+import { expectClose } from './support/compare.js';
+import { testGpu } from './support/gpu.js';
+import { KVASIR_TEST, REPO_ROOT } from './support/paths.js';
+import { rng } from './support/random.js';
+import { requireSharedData } from './support/shared-data.js';
+import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+
+const tiny = () => weightsFromBytes(tinyPraNetWeightFile(3), 'tiny');
+
+function noiseFrame(width: number, height: number, seed: number) {
+  const r = rng(seed);
+  return { width, height, data: Uint8Array.from({ length: 4 * width * height }, () => Math.floor(256 * r())) };
+}
+
+/** Dice between probability >= 0.5 of two maps of one size. */
+function dice(a: Float32Array, b: Float32Array): number {
+  let both = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i]! >= 0.5, b[i]! >= 0.5];
+    both += Number(x && y);
+    sum += Number(x) + Number(y);
+  }
+  return sum === 0 ? 1 : (2 * both) / sum;
+}
+
+describe('video frames on the GPU', function () {
+  this.timeout(300_000);
+
+  it('a frame gives what the float64 pre-processing, the network and the CPU resize + sigmoid give', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64 });
+    const model = await PraNetModel.create(ctx, new PipelineCache(ctx), tiny(), { size: 64 });
+    try {
+      for (const [w, h, seed] of [
+        [83, 71, 1],
+        [40, 90, 2],
+        [1, 1, 3],
+      ] as const) {
+        const frame = noiseFrame(w, h, seed);
+        const got = await frames.segment(frame);
+        const logits = (await model.run(Float32Array.from(frameInputReference(frame.data, w, h, 64)))).lateral_map_2!;
+        const want = postprocessOnCpu(logits, 64, w, h).probability;
+        expect([got.width, got.height]).to.deep.equal([w, h]);
+        expectClose(got.probability, want, 1e-4, `${w}x${h}`);
+        expect(got.maxProbability).to.equal(got.probability.reduce((a, b) => Math.max(a, b), 0));
+        expect(got.areaFraction).to.equal(got.probability.filter((p) => p >= 0.5).length / (w * h));
+        for (const k of ['uploadMs', 'gpuMs', 'readbackMs', 'latencyMs'] as const) expect(got.timings[k]).to.be.at.least(0);
+      }
+    } finally {
+      await frames.dispose();
+      model.destroy();
+    }
+  });
+
+  it('a stream: at most maxInFlight frames at once, every result in order, the same maps as one frame at a time', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64, maxInFlight: 2 });
+    try {
+      const source = Array.from({ length: 6 }, (_, i) => noiseFrame(50, 30, 10 + i));
+      const one: FrameResult[] = [];
+      for (const f of source) one.push(await frames.segment(f));
+      let most = 0;
+      const watch = setInterval(() => (most = Math.max(most, frames.inFlight)), 1);
+      const streamed: FrameResult[] = [];
+      try {
+        for await (const r of segmentFrames(frames, source)) streamed.push(r);
+      } finally {
+        clearInterval(watch);
+      }
+      expect(streamed.map((r) => r.index)).to.deep.equal([6, 7, 8, 9, 10, 11]);
+      expect(most, 'frames in the pipeline at once').to.equal(2);
+      streamed.forEach((r, i) => expect(Array.from(r.probability), `frame ${i}`).to.deep.equal(Array.from(one[i]!.probability)));
+    } finally {
+      await frames.dispose();
+    }
+  });
+
+  it('trySegment drops a frame when every slot is busy, and counts it; a new frame size is taken in stride', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64, maxInFlight: 2 });
+    try {
+      await frames.segment(noiseFrame(20, 20, 1)); // makes the resources for this size
+      const started = [1, 2, 3, 4, 5].map((s) => frames.trySegment(noiseFrame(20, 20, s)));
+      expect(started.map((p) => p !== undefined)).to.deep.equal([true, true, false, false, false]);
+      expect(frames.dropped).to.equal(3);
+      const done = await Promise.all(started.filter((p) => p !== undefined));
+      expect(done.map((r) => r.index)).to.deep.equal([1, 2]);
+      const bigger = await frames.segment(noiseFrame(33, 17, 9));
+      expect([bigger.width, bigger.height, bigger.index]).to.deep.equal([33, 17, 6]);
+      let err: Error | undefined;
+      await frames.segment({ width: 5, height: 5, data: new Uint8Array(7) }).catch((e: Error) => (err = e));
+      expect(err?.message).to.match(/frame 7: expected 5x5 RGBA pixels \(100 bytes\), got 7 bytes/);
+    } finally {
+      await frames.dispose();
+    }
+    let err: Error | undefined;
+    await frames.segment(noiseFrame(20, 20, 1)).catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/disposed/);
+  });
+
+  it('the built-in model on Kvasir test images: the GPU (PyTorch-style) pre-processing gives masks close to the PIL-exact still path (median Dice >= 0.995) and max probability within 0.05', async function () {
+    requireSharedData(this, join(KVASIR_TEST, 'images'));
+    const { ctx } = await testGpu();
+    const path = join(REPO_ROOT, DEFAULT_WEIGHTS_FILE);
+    const weights = weightsFromBytes(readFileSync(path), path);
+    const frames = await FrameSegmenter.create(ctx, weights);
+    const still = await Segmenter.create(ctx, weights);
+    try {
+      // The first 4 test images here; `node dist/tools/video/frame-vs-still.js` measures all 100 for the README.
+      const names = ['cju0u82z3cuma0835wlxrnrjv', 'cju15wdt3zla10801odjiw7sy', 'cju16ach3m1da0993r1dq3sn2', 'cju16whaj0e7n0855q7b6cjkm'];
+      const dices: number[] = [];
+      for (const n of names) {
+        const img = decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n);
+        const [f, s] = [await frames.segment(img), await still.segment(img)];
+        const d = dice(f.probability, s.probability);
+        console.log(`      ${n}: Dice ${d.toFixed(4)}, max probability ${f.maxProbability.toFixed(4)} (still ${s.maxProbability.toFixed(4)})`);
+        dices.push(d);
+        expect(Math.abs(f.maxProbability - s.maxProbability), n).to.be.at.most(0.05);
+      }
+      // Over all 100 test images the mean is 0.9952 (the tool above; README); on these four, measured 0.9995,
+      // 0.9994, 0.9998 and 0.9711 (a polyp edge the two resamplings place a pixel apart), the median must hold.
+      const sorted = [...dices].sort((a, b) => a - b);
+      expect((sorted[1]! + sorted[2]!) / 2, 'median Dice').to.be.at.least(0.995);
+      expect(sorted[0], 'lowest Dice').to.be.at.least(0.95);
+    } finally {
+      await frames.dispose();
+      await still.dispose();
+    }
+  });
+});
