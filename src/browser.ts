@@ -8,6 +8,7 @@ import { loadWeights, type LoadedWeights } from './models/load-weights.js';
 import type { ProgressCallback } from './weights/fetch-bytes.js';
 import type { WeightFileSource } from './weights/load-weight-file.js';
 import { PipelineCache } from './gpu/pipelines.js';
+import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
 import { resolveTuning, type ResolvedTuning, type TuningChoice } from './tuning/resolve.js';
 import { readBrowserTable, storeBrowserTable } from './tuning/store-browser.js';
 import { tune, type TuneOptions, type TuneResult } from './tuning/tune.js';
@@ -21,6 +22,7 @@ export {
   type SegmenterOptions,
   type SegmentTimings,
 } from './api/segmenter.js';
+export { FrameSegmenter, segmentFrames, type FrameInput, type FrameResult, type FrameSegmenterOptions, type FrameTimings } from './api/frames.js';
 export { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createBrowserGpu } from './gpu/browser-device.js';
@@ -86,6 +88,32 @@ export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOpti
     }
     const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu);
     return await Segmenter.create(
+      gpu,
+      loaded,
+      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
+      true,
+    );
+  } catch (err) {
+    gpu.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Loads a model for video frames (a playing <video>, VideoFrames from a camera, ImageBitmaps, canvases or RGBA
+ * pixels; see FrameSegmenter): frames go GPU to GPU. Call dispose() when done.
+ */
+export async function loadFrameSegmenter(url: WeightFileSource, opts: BrowserLoadOptions & FrameSegmenterOptions = {}): Promise<FrameSegmenter> {
+  let gpu: GpuContext;
+  try {
+    gpu = await createBrowserGpu();
+  } catch (err) {
+    throw new NoWebGpuError((err as Error).message, { cause: err });
+  }
+  try {
+    const loaded = await loadWeights(url, opts.onProgress);
+    const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu);
+    return await FrameSegmenter.create(
       gpu,
       loaded,
       { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },

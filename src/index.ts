@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
 import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
+import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
 import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 import { loadWeights } from './models/load-weights.js';
 import type { ProgressCallback, WeightFileSource } from './weights/index.js';
@@ -18,6 +19,7 @@ export {
   type SegmenterOptions,
   type SegmentTimings,
 } from './api/segmenter.js';
+export { FrameSegmenter, segmentFrames, type FrameInput, type FrameResult, type FrameSegmenterOptions, type FrameTimings } from './api/frames.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { tune, type TuneOptions, type TuneResult, type ConvMeasurement } from './tuning/tune.js';
 export { parseTuningTable, describeTable, type TuningTable } from './tuning/table.js';
@@ -76,6 +78,33 @@ export async function loadSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_
   try {
     const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
     return await Segmenter.create(
+      gpu,
+      loaded,
+      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
+      true,
+    );
+  } catch (err) {
+    gpu.destroy();
+    throw err;
+  }
+}
+
+export interface FrameLoadOptions extends FrameSegmenterOptions, NodeGpuOptions {
+  onProgress?: ProgressCallback;
+  /** as in loadSegmenter */
+  tuning?: TuningChoice;
+}
+
+/**
+ * Loads a model for video frames (RGBA bytes, one after another) onto a new WebGPU device: see FrameSegmenter.
+ * Call dispose() when done.
+ */
+export async function loadFrameSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_PATH, opts: FrameLoadOptions = {}): Promise<FrameSegmenter> {
+  const loaded = await loadWeights(weights, opts.onProgress);
+  const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
+  try {
+    const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
+    return await FrameSegmenter.create(
       gpu,
       loaded,
       { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },

@@ -17,6 +17,7 @@ import { resizeOp } from '../kernels/resize.js';
 import type { LoadedWeights } from '../models/load-weights.js';
 import { PraNetModel } from '../models/pranet-model.js';
 import type { SegmenterOptions } from './segmenter.js';
+import { defaultsText } from '../tuning/resolve.js';
 import { checkFinite, presenceOf, probabilityOption } from './presence.js';
 
 /** RGBA bytes, row after row (Node and browsers); browsers may also pass anything copyExternalImageToTexture takes. */
@@ -98,6 +99,8 @@ export class FrameSegmenter {
     private readonly presence: number,
     private readonly maskAt: number,
     private readonly ownsDevice: boolean,
+    /** which tuning table or which defaults chose the convs' tilings */
+    readonly tilingDescription: string,
   ) {}
 
   static async create(gpu: GpuContext, weights: LoadedWeights, opts: FrameSegmenterOptions = {}, ownsDevice = false): Promise<FrameSegmenter> {
@@ -107,7 +110,8 @@ export class FrameSegmenter {
     const maskAt = probabilityOption(opts.maskThreshold, 'maskThreshold');
     const cache = new PipelineCache(gpu);
     const model = await PraNetModel.create(gpu, cache, weights, { size: opts.size ?? 352, ...(opts.tiling ? { tiling: opts.tiling } : {}) });
-    return new FrameSegmenter(gpu, cache, model, maxInFlight, presence, maskAt, ownsDevice);
+    const tilingDescription = opts.tilingDescription ?? (opts.tiling ? 'the given tiling policy' : defaultsText(gpu.adapter));
+    return new FrameSegmenter(gpu, cache, model, maxInFlight, presence, maskAt, ownsDevice, tilingDescription);
   }
 
   /** Frames in the pipeline now (being worked on, or waiting for a slot). */

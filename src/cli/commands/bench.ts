@@ -18,6 +18,7 @@ import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
+import { benchVideo } from '../video/bench-video.js';
 import { formatBytes } from '../progress.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
@@ -70,6 +71,7 @@ export const bench = defineCommand({
     positionals: [],
     options: [
       ...MODEL_OPTIONS,
+      { name: 'video', type: 'string', meta: 'FILE', help: 'frames/s of the video path on this clip (ffmpeg decoding, pipeline) beside the network alone' },
       { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
       {
@@ -94,6 +96,19 @@ export const bench = defineCommand({
     const choice = modelChoice(o, 'bench');
     const { runs, threads } = o;
     if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
+    if (o.video !== undefined) {
+      if (o.peers || o.random !== undefined || choice.batch !== 1 || choice.size !== 352 || o.tiling !== undefined) {
+        throw new UsageError('--video runs the video path of the given weights at 352 px, batch 1: no --peers, --random, --batch, --size or --tiling', 'bench');
+      }
+      const r = await benchVideo(o.video, o.weights, o.backend, tuningChoice(o.tuning), runs);
+      console.log(`Video: ${r.video.path}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
+      console.log(`  network only (median of ${runs} forward passes): ${r.network_ms.toFixed(1)} ms = ${r.network_fps.toFixed(2)} frames/s`);
+      console.log(
+        `  end to end (decode, upload, network, resize to the frame, read-back; 2 frames in flight): ${r.end_to_end_fps.toFixed(2)} frames/s = ${(100 * r.ratio).toFixed(0)}% of the network alone`,
+      );
+      if (o.json) await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(r, null, 2)}\n`));
+      return 0;
+    }
     if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
     const peerWeights = o.peers ? planPeers(choice) : undefined;
     const log = (line: string) => console.error(line);

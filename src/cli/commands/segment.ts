@@ -12,6 +12,8 @@ import type { RgbaImage } from '../../io/rgba-image.js';
 import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { formatDuration, Progress } from '../progress.js';
 import { UsageError } from '../args.js';
+import { isVideoFile } from '../video/ffmpeg.js';
+import { segmentVideo } from '../video/segment-video.js';
 
 async function expandInputs(inputs: string[]): Promise<{ files: string[]; fromFolder: boolean }> {
   const files: string[] = [];
@@ -87,6 +89,13 @@ export const segment = defineCommand({
         meta: 'FILE',
         help: 'write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings',
       },
+      {
+        name: 'frames-csv',
+        type: 'string',
+        meta: 'FILE',
+        help: 'video input: one row per frame (frame, time_s, max_probability, polyp_present, area_fraction)',
+      },
+      { name: 'overlay-video', type: 'string', meta: 'FILE', help: 'video input: the video with the polyp tinted and outlined (.mp4 H.264 or .mkv lossless)' },
       { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
       { name: 'save-logits', type: 'string', meta: 'FILE', help: 'one input only: write lateral_map_2 (1x1x352x352 float32 logits) as .npy' },
       BACKEND_OPTION,
@@ -95,12 +104,42 @@ export const segment = defineCommand({
     examples: [
       'pranet segment polyp.jpg -o polyp.mask.png',
       'pranet segment images/ -o masks/ --overlay --json found.json',
-      'pranet segment frame.png --raw --threshold 0.5 --overlay',
+      'pranet segment frame.png --raw --overlay',
+      'pranet segment clip.mp4 --overlay-video overlay.mp4 --frames-csv frames.csv -o masks/',
       'pranet segment polyp.png --weights pranet19.pnw --save-logits logits.npy',
     ],
   },
   async run(o, inputs) {
     const { threshold, batch, output } = o;
+    if (inputs.length === 1 && isVideoFile(inputs[0]!)) {
+      for (const [name, given] of [
+        ['overlay', o.overlay],
+        ['json', o.json],
+        ['save-logits', o['save-logits']],
+        ['batch', batch !== 1],
+      ] as const) {
+        if (given) throw new UsageError(`--${name} is for images; a video takes -o DIR (a mask per frame), --overlay-video and --frames-csv`, 'segment');
+      }
+      if (output !== undefined && /\.(png|jpe?g)$/i.test(output))
+        throw new UsageError(`-o ${output}: for a video, -o names the folder for a mask per frame`, 'segment');
+      if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
+      if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
+      if (!output && !o['overlay-video'] && !o['frames-csv'])
+        throw new UsageError('a video needs an output: -o DIR, --overlay-video FILE or --frames-csv FILE', 'segment');
+      return segmentVideo({
+        input: inputs[0]!,
+        weights: o.weights,
+        backend: o.backend,
+        tuning: tuningChoice(o.tuning),
+        masks: output,
+        overlayVideo: o['overlay-video'],
+        framesCsv: o['frames-csv'],
+        threshold,
+        raw: o.raw,
+        presence: o.presence,
+      });
+    }
+    if (o['overlay-video'] || o['frames-csv']) throw new UsageError('--overlay-video and --frames-csv take one video input', 'segment');
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
     if (!(o.presence >= 0 && o.presence <= 1)) throw new UsageError(`--presence must be in [0, 1], got ${o.presence}`, 'segment');
     if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');

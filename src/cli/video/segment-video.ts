@@ -1,0 +1,113 @@
+// `pranet segment clip.mp4`: every frame of a video through the frame pipeline (src/api/frames.ts), decoded and
+// encoded by ffmpeg through pipes. Writes a CSV row per frame, optionally a mask PNG per frame and an overlay
+// video. Ctrl-C stops cleanly: the overlay video and the CSV appear only when complete, each mask PNG is written
+// whole, and the process exits 130.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadFrameSegmenter, type FrameResult, segmentFrames } from '../../index.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import { drawOverlay } from '../../io/overlay.js';
+import { binarize, bytescale, minMaxNormalize } from '../../io/postprocess.js';
+import { encodePng } from '../../io/png-encode.js';
+import type { TuningChoice } from '../../tuning/resolve.js';
+import { formatDuration, Progress } from '../progress.js';
+import { checkVideoOutput, decodeFrames, probeVideo, VideoWriter, whyNoFfmpeg } from './ffmpeg.js';
+
+export interface VideoOptions {
+  input: string;
+  weights?: string;
+  backend?: 'vulkan' | 'opengles' | 'opengl';
+  tuning: TuningChoice;
+  /** folder for a mask PNG per frame */
+  masks?: string;
+  overlayVideo?: string;
+  framesCsv?: string;
+  threshold?: number;
+  raw: boolean;
+  presence: number;
+}
+
+/** The mask PNG of a frame, with the still-image command's meaning of --threshold and --raw. */
+function frameMask(r: FrameResult, o: VideoOptions): Uint8Array {
+  if (o.raw) return Uint8Array.from(r.probability, (v: number) => Math.round(255 * v));
+  if (o.threshold !== undefined) return binarize(r.probability, o.threshold).map((v) => v * 255);
+  return bytescale(minMaxNormalize(r.probability));
+}
+
+/** Frames are numbered from 1, as the mask files are; time_s is the frame's start. */
+const csvRow = (r: FrameResult, fps: number, frame: number) =>
+  `${frame},${((frame - 1) / fps).toFixed(6)},${r.maxProbability.toFixed(6)},${r.polypPresent ? 1 : 0},${r.areaFraction.toFixed(6)}`;
+
+export async function segmentVideo(o: VideoOptions): Promise<number> {
+  const missing = whyNoFfmpeg();
+  if (missing) throw new Error(`video input needs ${missing}`);
+  if (o.overlayVideo) checkVideoOutput(o.overlayVideo);
+  const info = probeVideo(o.input);
+  const segmenter = await loadFrameSegmenter(o.weights, {
+    backend: o.backend,
+    tuning: o.tuning,
+    presenceThreshold: o.presence,
+    maskThreshold: o.threshold ?? 0.5,
+  });
+  const writer = o.overlayVideo ? (mkdirSync(dirname(o.overlayVideo), { recursive: true }), new VideoWriter(o.overlayVideo, info)) : undefined;
+  const rows = ['frame,time_s,max_probability,polyp_present,area_fraction'];
+  const progress = new Progress(info.frames, 'frames');
+  // Frames wait here for their results (which come in order), for the overlay.
+  const frames: Uint8Array[] = [];
+  let interrupted = false;
+  const onSignal = () => (interrupted = true);
+  process.on('SIGINT', onSignal); // not once: a second Ctrl-C during the clean-up must not cut it short
+  process.on('SIGTERM', onSignal);
+  let done = 0;
+  let present = 0;
+  try {
+    if (o.masks) mkdirSync(o.masks, { recursive: true });
+    async function* source() {
+      for await (const f of decodeFrames(o.input, info)) {
+        if (interrupted) return;
+        frames.push(f.data);
+        yield f;
+      }
+    }
+    try {
+      for await (const r of segmentFrames(segmenter, source())) {
+        const pixels = frames.shift()!;
+        const frame = done + 1;
+        rows.push(csvRow(r, info.fps, frame));
+        present += Number(r.polypPresent);
+        if (o.masks) await writeFileAtomic(join(o.masks, `frame_${String(frame).padStart(6, '0')}.png`), encodePng(frameMask(r, o), r.width, r.height));
+        if (writer) await writer.write(drawOverlay({ width: r.width, height: r.height, data: pixels }, r.probability, o.threshold ?? 0.5).data);
+        done = frame;
+        progress.update(done);
+        if (interrupted) break;
+      }
+    } catch (err) {
+      if (!interrupted) throw err; // Ctrl-C in a terminal also stops the ffmpeg children: that is no decoding error
+    }
+    if (interrupted) {
+      writer?.abort();
+      console.error(
+        `\npranet segment: interrupted after ${done} of ${info.frames} frames${o.masks ? `; ${done} masks are in ${o.masks}` : ''}; no overlay video or CSV was written`,
+      );
+      return 130;
+    }
+    if (done !== info.frames) throw new Error(`${o.input}: ffprobe counted ${info.frames} frames but ${done} were decoded`);
+    await writer?.finish();
+    if (o.framesCsv) {
+      mkdirSync(dirname(o.framesCsv), { recursive: true });
+      await writeFileAtomic(o.framesCsv, new TextEncoder().encode(`${rows.join('\n')}\n`));
+    }
+    const wrote = [o.framesCsv, o.overlayVideo, o.masks && `${done} masks in ${o.masks}`].filter(Boolean).join(', ');
+    console.log(
+      `segmented ${done} frames (${info.width}x${info.height}, ${info.fps.toFixed(2)} fps) in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} frames/s); a polyp in ${present}${wrote ? `; wrote ${wrote}` : ''}`,
+    );
+    return 0;
+  } catch (err) {
+    writer?.abort();
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await segmenter.dispose();
+  }
+}

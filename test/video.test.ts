@@ -1,0 +1,148 @@
+// Video files through `pranet segment` and `pranet bench --video`: a clip made here from Kvasir test images of one
+// size, encoded losslessly (FFV1, RGB), so only the pre-processing differs from the still-image path.
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeImage } from '../src/io/image.js';
+import { encodePngRgba } from '../src/io/png-encode.js';
+import { loadSegmenter } from '../src/index.js';
+import { whyNoFfmpeg } from '../src/cli/video/ffmpeg.js';
+import { CLI, KVASIR_TEST } from './support/paths.js';
+import { requireOrSkip } from './support/prerequisites.js';
+import { requireSharedData } from './support/shared-data.js';
+
+/** Five Kvasir test images of 622 x 529. */
+const NAMES = ['cju15wdt3zla10801odjiw7sy', 'cju17z0qongpa0993de4boim4', 'cju2hos57llxm08359g92p6jj', 'cju2rga4psq9n09881z519xx0', 'cju6vifjlv55z0987un6y4zdo'];
+
+const pranet = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
+  return {
+    status: r.status ?? -1,
+    stdout: r.stdout,
+    stderr: r.stderr
+      .split('\n')
+      .filter((l) => !l.includes('artificially reduced'))
+      .join('\n'),
+  };
+};
+
+const ffprobeFrames = (path: string) =>
+  Number(
+    spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path], {
+      encoding: 'utf8',
+    }).stdout.trim(),
+  );
+
+describe('video: pranet segment and bench on a clip', function () {
+  this.timeout(600_000);
+  let tmp: string;
+  let clip: string;
+
+  before(function () {
+    requireOrSkip(this, whyNoFfmpeg());
+    requireSharedData(this, join(KVASIR_TEST, 'images'));
+    tmp = mkdtempSync(join(tmpdir(), 'pranet-video-'));
+    NAMES.forEach((n, i) => {
+      const img = decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n);
+      writeFileSync(join(tmp, `still_${i + 1}.png`), encodePngRgba(img.data, img.width, img.height));
+    });
+    clip = join(tmp, 'clip.mkv');
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-framerate', '5', '-i', join(tmp, 'still_%d.png'), '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).to.equal(0);
+  });
+
+  after(() => tmp && rmSync(tmp, { recursive: true, force: true }));
+
+  it('a CSV row, a mask and an overlay frame per frame, as many as ffprobe counts; each max probability within 0.05 of the still-image path', async () => {
+    const out = join(tmp, 'out');
+    const r = pranet(['segment', clip, '--frames-csv', join(out, 'frames.csv'), '--overlay-video', join(out, 'overlay.mp4'), '-o', join(out, 'masks')]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/segmented 5 frames \(622x529, 5\.00 fps\)/);
+    expect(r.stderr).to.match(/5\/5 frames, [\d.]+ frames\/s/);
+    const frames = ffprobeFrames(clip);
+    expect(frames).to.equal(5);
+    const rows = readFileSync(join(out, 'frames.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).to.equal('frame,time_s,max_probability,polyp_present,area_fraction');
+    expect(rows.length - 1).to.equal(frames);
+    expect(readdirSync(join(out, 'masks')).sort()).to.deep.equal(NAMES.map((_, i) => `frame_00000${i + 1}.png`));
+    expect(ffprobeFrames(join(out, 'overlay.mp4'))).to.equal(frames);
+    const still = await loadSegmenter();
+    try {
+      for (const [i, n] of NAMES.entries()) {
+        const [frame, time, max, present, area] = rows[i + 1]!.split(',').map(Number);
+        expect([frame, time]).to.deep.equal([i + 1, i / 5]);
+        const s = await still.segment(decodeImage(readFileSync(join(KVASIR_TEST, 'images', `${n}.jpg`)), n));
+        expect(Math.abs(max! - s.maxProbability), `${n} max probability`).to.be.at.most(0.05);
+        expect(present).to.equal(Number(max! >= 0.5));
+        expect(Math.abs(area! - s.areaFraction), `${n} area`).to.be.at.most(0.05);
+        const mask = decodeImage(readFileSync(join(out, 'masks', `frame_00000${i + 1}.png`)), 'mask');
+        expect([mask.width, mask.height]).to.deep.equal([622, 529]);
+      }
+    } finally {
+      await still.dispose();
+    }
+  });
+
+  it('bench --video: end-to-end frames/s beside the network alone', () => {
+    const json = join(tmp, 'bench-video.json');
+    const r = pranet(['bench', '--video', clip, '--runs', '2', '--json', json]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/network only \(median of 2 forward passes\): [\d.]+ ms = [\d.]+ frames\/s/);
+    expect(r.stdout).to.match(/end to end .*: [\d.]+ frames\/s = \d+% of the network alone/);
+    const b = JSON.parse(readFileSync(json, 'utf8')) as { video: { frames: number }; network_fps: number; end_to_end_fps: number; ratio: number };
+    expect(b.video.frames).to.equal(5);
+    expect(b.ratio).to.be.closeTo(b.end_to_end_fps / b.network_fps, 1e-9);
+  });
+
+  it('a corrupt video, a missing ffmpeg and a wrong output are one-line errors', () => {
+    const bad = join(tmp, 'bad.mp4');
+    writeFileSync(bad, Buffer.from('not a video at all'));
+    const r1 = pranet(['segment', bad, '--frames-csv', join(tmp, 'x.csv')]);
+    expect(r1.status).to.equal(1);
+    expect(r1.stderr.trim().split('\n')).to.have.length(1);
+    expect(r1.stderr).to.match(/bad\.mp4: not a video ffmpeg can read/);
+    const r2 = pranet(['segment', clip, '--frames-csv', join(tmp, 'y.csv')], { PATH: '/nonexistent' });
+    expect(r2.status).to.equal(1);
+    expect(r2.stderr).to.match(/ffprobe is not on PATH .*install ffmpeg/);
+    const r3 = pranet(['segment', clip, '--overlay-video', join(tmp, 'o.avi')]);
+    expect(r3.status).to.equal(1);
+    expect(r3.stderr).to.match(/o\.avi: video outputs are \.mp4 \(H\.264\) or \.mkv/);
+    const r4 = pranet(['segment', clip]);
+    expect(r4.status).to.equal(2);
+    expect(r4.stderr).to.match(/a video needs an output/);
+    expect(existsSync(join(tmp, 'x.csv')) || existsSync(join(tmp, 'y.csv'))).to.equal(false);
+  });
+
+  it('Ctrl-C stops cleanly: exit 130, no overlay video or CSV, no partial file, the masks written so far whole', async () => {
+    const long = join(tmp, 'long.mkv');
+    spawnSync('ffmpeg', ['-v', 'error', '-stream_loop', '5', '-i', clip, '-c:v', 'ffv1', '-pix_fmt', 'bgr0', long]);
+    const out = join(tmp, 'interrupted');
+    mkdirSync(out);
+    const child = spawn(
+      process.execPath,
+      [CLI, 'segment', long, '--frames-csv', join(out, 'f.csv'), '--overlay-video', join(out, 'o.mp4'), '-o', join(out, 'masks')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let sent = false;
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (!sent && /\b[1-9]\/30 frames/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('close', resolve);
+    });
+    expect(code, stderr).to.equal(130);
+    expect(stderr).to.match(/interrupted after \d+ of 30 frames/);
+    const left = readdirSync(out);
+    expect(left).to.deep.equal(['masks']);
+    for (const f of readdirSync(join(out, 'masks'))) expect(decodeImage(readFileSync(join(out, 'masks', f)), f).width).to.equal(622);
+  });
+});
