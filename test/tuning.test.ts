@@ -97,7 +97,7 @@ describe('tuning tables', () => {
 
   it("'auto' uses the stored table of this adapter and engine version, and says why it ignores another", () => {
     const none = resolveTuning('auto', LAVAPIPE);
-    expect(none.description).to.match(/the defaults for a software adapter \(no tuning table for it/);
+    expect(none.description).to.match(/the defaults for a software adapter \(no tuning table for this adapter yet/);
     expect(none.policy).to.equal(DEFAULT_TILING_POLICY);
     const t = table(LAVAPIPE);
     const used = resolveTuning('auto', LAVAPIPE, { table: t, where: 'x.json' });

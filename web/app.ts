@@ -49,6 +49,7 @@ const ui = {
   tiling: element<HTMLElement>('tiling'),
   tune: element<HTMLButtonElement>('tune'),
   tuneNote: element<HTMLElement>('tune-note'),
+  tuneQuick: element<HTMLInputElement>('tune-quick'),
   tuneStatus: element<HTMLElement>('tune-status'),
   tuneProgress: element<HTMLProgressElement>('tune-progress'),
   tuneText: element<HTMLElement>('tune-text'),
@@ -112,7 +113,7 @@ let queue = Promise.resolve();
 /** Enables what can be used now: nothing while busy, the image inputs once a model is loaded, the result's controls while one is shown. */
 function updateControls(): void {
   const free = !busy && segmenter !== undefined;
-  for (const c of [ui.file, ui.sample, ui.tune]) c.disabled = !free;
+  for (const c of [ui.file, ui.sample, ui.tune, ui.tuneQuick]) c.disabled = !free;
   for (const c of [ui.threshold, ui.viewOverlay, ui.viewHeatmap, ui.downloadMask, ui.downloadOverlay, ui.profile]) c.disabled = !free || !shown;
   ui.busy.hidden = !busy;
   ui.output.setAttribute('aria-busy', String(busy));
@@ -526,7 +527,9 @@ async function tune(): Promise<void> {
   ui.tuneText.textContent = 'Preparing the network for tuning…';
   const t0 = performance.now();
   try {
-    const tuned = await tuneThisDevice(weightsUrl, { size: inputSize(), onProgress: onTuneProgress });
+    // Quick: fewer candidates per convolution and fewer rounds of whole passes, minutes less on a software adapter.
+    const quick = ui.tuneQuick.checked ? { maxCandidates: 2, rounds: 2 } : {};
+    const tuned = await tuneThisDevice(weightsUrl, { size: inputSize(), onProgress: onTuneProgress, ...quick });
     ui.tuneText.textContent = 'Loading the model again with the new tilings…';
     // The new segmenter comes first, so a failure leaves the current one working.
     const next = await loadSegmenter(weightsUrl, { size: inputSize() });

@@ -23,7 +23,7 @@ export function resolveTuning(choice: TuningChoice, a: AdapterSummary, stored?: 
   const defaults = { policy: defaultTilingPolicy(adapterClass(a)), description: defaultsText(a) };
   if (choice === 'none') return defaults;
   if (choice === 'auto') {
-    if (!stored) return { ...defaults, description: `${defaults.description} (no tuning table for it; pranet tune makes one)` };
+    if (!stored) return { ...defaults, description: `${defaults.description} (no tuning table for this adapter yet)` };
     const why = mismatch(stored.table, a);
     if (why) return { ...defaults, description: `${defaults.description} (the table at ${stored.where} is not used: ${why})` };
     return { policy: tablePolicy(stored.table, a), description: `tuning table ${stored.where}, ${describeTable(stored.table)}` };
