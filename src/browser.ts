@@ -1,6 +1,7 @@
 // pranet-wgsl for browsers: the same engine as ./index.ts (kernels, graph, model, Segmenter); only the device
 // (navigator.gpu) and file access (fetch, the browser's own image decoder) differ. Nothing here may import
 // Node modules: tools/build/bundle-web.mjs fails the build if any reach the bundle.
+import { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
 import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
 import { createBrowserGpu } from './gpu/browser-device.js';
 import type { GpuContext } from './gpu/context.js';
@@ -24,6 +25,7 @@ export {
 } from './api/segmenter.js';
 export { FrameSegmenter, segmentFrames, type FrameInput, type FrameResult, type FrameSegmenterOptions, type FrameTimings } from './api/frames.js';
 export { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
+export { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createBrowserGpu } from './gpu/browser-device.js';
 export { weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
@@ -36,23 +38,6 @@ export { methodText, type ProfileSummary, type GroupSummary, type KernelRow } fr
 export type { RgbaImage } from './io/rgba-image.js';
 export type { ProgressCallback } from './weights/fetch-bytes.js';
 export type { WeightFileSource } from './weights/load-weight-file.js';
-
-/** The browser offers no usable WebGPU device (no navigator.gpu, no adapter, or the device request failed). */
-export class NoWebGpuError extends Error {
-  override readonly name = 'NoWebGpuError';
-}
-
-/** The weights could not be downloaded or are not a model the engine can read. */
-export class WeightsLoadError extends Error {
-  override readonly name = 'WeightsLoadError';
-  constructor(
-    readonly source: string,
-    message: string,
-    options?: { cause: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export interface BrowserLoadOptions extends SegmenterOptions {
   /** called as the weight file downloads; `total` is undefined when the server sends no length */

@@ -1,0 +1,206 @@
+// pranet-wgsl/worker-client: the browser API of ./browser.ts with the engine in a module worker (./worker.ts).
+// loadSegmenterInWorker() resolves to an object with the Segmenter's methods (segment, segmentBatch, profile,
+// dispose) and properties; the page keeps only this small module, so it stays responsive while the worker
+// decodes, runs the network and post-processes. Only types come from the engine: nothing here may import it.
+import { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
+import type { SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './api/segmenter.js';
+import { buffersOf, isProtocolMessage, PROTOCOL, type SegmenterInfo, type WireError, type WorkerReply, type WorkerRequest } from './api/worker-protocol.js';
+import type { AdapterSummary } from './gpu/context.js';
+import type { PraNetConfig } from './models/pranet-config.js';
+import type { ProfileSummary } from './profile/kernel-profile.js';
+import type { ProgressCallback } from './weights/fetch-bytes.js';
+import type { WeightFileSource } from './weights/load-weight-file.js';
+
+export { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
+export type { RgbaPixels, SegmentInput, Segmentation, SegmentOptions, SegmenterOptions, SegmentTimings } from './api/segmenter.js';
+export type { AdapterSummary } from './gpu/context.js';
+export type { ProgressCallback } from './weights/fetch-bytes.js';
+export type { WeightFileSource } from './weights/load-weight-file.js';
+
+export interface WorkerLoadOptions extends SegmenterOptions {
+  /** called as the weight file downloads; `total` is undefined when the server sends no length */
+  onProgress?: ProgressCallback;
+  /**
+   * A module worker running pranet-wgsl/worker. By default one is started from `./worker.js` next to this
+   * module (`new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`); with a bundler that does
+   * not follow that pattern (esbuild), bundle pranet-wgsl/worker as an entry of its own and pass the worker.
+   * The worker belongs to the segmenter: a failed load or dispose() terminates it.
+   */
+  worker?: Worker;
+}
+
+export interface WorkerSegmentOptions extends SegmentOptions {
+  /**
+   * Hand the images' pixel buffers and ImageBitmaps to the worker instead of copying them: faster for large
+   * images, but they are unusable here afterwards (bitmaps closed, buffers detached). Default false.
+   */
+  transfer?: boolean;
+}
+
+const NO_TIMINGS: SegmentTimings = { preprocessMs: 0, uploadMs: 0, networkMs: 0, readbackMs: 0, postprocessMs: 0 };
+
+type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'protocol' | 'id'> : never) : never;
+type Reply = WorkerReply extends infer R ? (R extends unknown ? Omit<R, 'protocol' | 'id'> : never) : never;
+
+interface Pending {
+  resolve(reply: Reply): void;
+  reject(err: Error): void;
+  onProgress?: ProgressCallback | undefined;
+}
+
+function fromWire(e: WireError): Error {
+  if (e.name === 'NoWebGpuError') return new NoWebGpuError(e.message);
+  if (e.name === 'WeightsLoadError') return new WeightsLoadError(e.source ?? '', e.message);
+  return Object.assign(new Error(e.message), { name: e.name });
+}
+
+/** Requests and their replies over one worker; a worker that fails fails every call, pending or later. */
+class WorkerChannel {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private broken: Error | undefined;
+
+  constructor(
+    readonly worker: Worker,
+    what: string,
+  ) {
+    worker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      const reply = event.data;
+      if (!isProtocolMessage<WorkerReply>(reply)) return;
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      if (reply.kind === 'progress') return p.onProgress?.(reply.loaded, reply.total);
+      this.pending.delete(reply.id);
+      if (reply.kind === 'failed') p.reject(fromWire(reply.error));
+      else p.resolve(reply);
+    });
+    // A script that does not load gives a bare Event; an uncaught exception an ErrorEvent with a message.
+    worker.addEventListener('error', (event: Event) => {
+      const detail = event instanceof ErrorEvent && event.message ? event.message : `its script did not load or is not a module worker (${what})`;
+      this.fail(new Error(`the segmentation worker failed: ${detail}`));
+    });
+    worker.addEventListener('messageerror', () => this.fail(new Error('the segmentation worker sent a message that could not be read (messageerror)')));
+  }
+
+  request(req: Request, transfer: Transferable[] = [], onProgress?: ProgressCallback): Promise<Reply> {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      try {
+        this.worker.postMessage({ protocol: PROTOCOL, id, ...req }, transfer);
+      } catch (err) {
+        // DataCloneError: something that cannot be sent (a function, a DOM element, a detached buffer)
+        this.pending.delete(id);
+        reject(new Error(`cannot send the ${req.kind} request to the segmentation worker: ${(err as Error).message}`, { cause: err }));
+      }
+    });
+  }
+
+  fail(err: Error): void {
+    this.broken ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+/** Relative URLs resolve against the page, as in loadSegmenter (in the worker they would resolve against its script). */
+function weightsForWorker(src: WeightFileSource): string | ArrayBuffer | Uint8Array {
+  if (src instanceof ArrayBuffer || src instanceof Uint8Array) return src;
+  const base = (globalThis as { document?: Document }).document?.baseURI ?? globalThis.location?.href;
+  return base === undefined ? String(src) : new URL(src, base).href;
+}
+
+const isBitmap = (img: SegmentInput): img is ImageBitmap => typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap;
+
+/** With `transfer`: the bitmaps and the pixel buffers (each once) go to the worker instead of copies. */
+function transferList(images: readonly SegmentInput[]): Transferable[] {
+  const pixels = images.filter((img) => !isBitmap(img)).map((img) => (img as { data?: ArrayBufferView }).data);
+  return [...images.filter(isBitmap), ...buffersOf(pixels)];
+}
+
+/** A segmenter whose device and model live in a worker; the same methods and properties as Segmenter. */
+export class WorkerSegmenter {
+  /** stage times of the last call, measured in the worker */
+  lastTimings: SegmentTimings = NO_TIMINGS;
+  readonly gpu: { readonly adapter: AdapterSummary };
+  readonly config: PraNetConfig;
+  readonly batchSize: number;
+  readonly source: string;
+  readonly tilingDescription: string;
+  private disposing: Promise<void> | undefined;
+
+  /** @internal use loadSegmenterInWorker */
+  constructor(
+    private readonly channel: WorkerChannel,
+    info: SegmenterInfo,
+  ) {
+    this.gpu = { adapter: info.adapter };
+    this.config = info.config;
+    this.batchSize = info.batchSize;
+    this.source = info.source;
+    this.tilingDescription = info.tilingDescription;
+  }
+
+  /** the worker that holds the device */
+  get worker(): Worker {
+    return this.channel.worker;
+  }
+
+  async segment(image: SegmentInput, opts: WorkerSegmentOptions = {}): Promise<Segmentation> {
+    return (await this.segmentBatch([image], opts))[0]!;
+  }
+
+  async segmentBatch(images: readonly SegmentInput[], opts: WorkerSegmentOptions = {}): Promise<Segmentation[]> {
+    if (this.disposing) throw new Error('this segmenter has been disposed');
+    const { transfer, ...options } = opts;
+    const reply = await this.channel.request({ kind: 'segment', images: [...images], options }, transfer ? transferList(images) : []);
+    if (reply.kind !== 'segmented') throw new Error(`the segmentation worker answered '${reply.kind}' to 'segment'`);
+    this.lastTimings = reply.timings;
+    return reply.results;
+  }
+
+  /** GPU time of every dispatch of one forward pass, measured in the worker. */
+  async profile(): Promise<ProfileSummary> {
+    if (this.disposing) throw new Error('this segmenter has been disposed');
+    const reply = await this.channel.request({ kind: 'profile' });
+    if (reply.kind !== 'profiled') throw new Error(`the segmentation worker answered '${reply.kind}' to 'profile'`);
+    return reply.profile;
+  }
+
+  /** Frees the GPU buffers and the device once calls already made have finished, then ends the worker. */
+  dispose(): Promise<void> {
+    this.disposing ??= this.channel
+      .request({ kind: 'dispose' })
+      .then(
+        () => undefined,
+        () => undefined, // a worker that already failed has nothing left to free
+      )
+      .finally(() => {
+        this.channel.fail(new Error('this segmenter has been disposed'));
+        this.channel.worker.terminate();
+      });
+    return this.disposing;
+  }
+}
+
+/**
+ * loadSegmenter() of pranet-wgsl/browser, run in a module worker: opens the device there, downloads the weights
+ * from `weights` (a URL, relative to the page, or bytes, which are copied) with progress, and compiles the
+ * network. Rejects with NoWebGpuError or WeightsLoadError as loadSegmenter does; the worker is then terminated.
+ */
+export async function loadSegmenterInWorker(weights: WeightFileSource, opts: WorkerLoadOptions = {}): Promise<WorkerSegmenter> {
+  const { worker: given, onProgress, ...options } = opts;
+  const defaultUrl = given ? undefined : new URL('./worker.js', import.meta.url);
+  const worker = given ?? new Worker(defaultUrl!, { type: 'module' });
+  const channel = new WorkerChannel(worker, defaultUrl ? defaultUrl.href : 'the worker passed in { worker }');
+  try {
+    const reply = await channel.request({ kind: 'load', weights: weightsForWorker(weights), options }, [], onProgress);
+    if (reply.kind !== 'loaded') throw new Error(`the segmentation worker answered '${reply.kind}' to 'load'`);
+    return new WorkerSegmenter(channel, reply.info);
+  } catch (err) {
+    channel.fail(err as Error);
+    worker.terminate();
+    throw err;
+  }
+}
