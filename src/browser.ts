@@ -50,11 +50,13 @@ export interface BrowserLoadOptions extends SegmenterOptions {
 }
 
 /**
- * Opens a WebGPU device, then downloads the weights from `url` (relative URLs resolve against the page; an
- * ArrayBuffer or Uint8Array, e.g. from a dropped file, is used as is) and compiles the network. The device
- * comes first so a browser without WebGPU fails before a large download. Call dispose() when done.
+ * A device, then the weights and the tiling policy for that device: what both loaders start from. The device
+ * comes first so a browser without WebGPU fails before a large download.
  */
-export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOptions = {}): Promise<Segmenter> {
+async function deviceAndWeights(
+  url: WeightFileSource,
+  opts: BrowserLoadOptions,
+): Promise<{ gpu: GpuContext; loaded: LoadedWeights; tiling: Pick<SegmenterOptions, 'tiling' | 'tilingDescription'> }> {
   let gpu: GpuContext;
   try {
     gpu = await createBrowserGpu();
@@ -71,13 +73,9 @@ export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOpti
       const message = (err as Error).message;
       throw new WeightsLoadError(source, message.includes(source) ? message : `${source}: ${message}`, { cause: err });
     }
+    if (opts.tiling) return { gpu, loaded, tiling: { tiling: opts.tiling, tilingDescription: 'the given tiling policy' } };
     const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu);
-    return await Segmenter.create(
-      gpu,
-      loaded,
-      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
-      true,
-    );
+    return { gpu, loaded, tiling: { tiling: tuning.policy, tilingDescription: tuning.description } };
   } catch (err) {
     gpu.destroy();
     throw err;
@@ -85,29 +83,28 @@ export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOpti
 }
 
 /**
+ * Opens a WebGPU device, then downloads the weights from `url` (relative URLs resolve against the page; an
+ * ArrayBuffer or Uint8Array, e.g. from a dropped file, is used as is) and compiles the network. Call dispose()
+ * when done.
+ */
+export async function loadSegmenter(url: WeightFileSource, opts: BrowserLoadOptions = {}): Promise<Segmenter> {
+  const { gpu, loaded, tiling } = await deviceAndWeights(url, opts);
+  return Segmenter.create(gpu, loaded, { ...opts, ...tiling }, true).catch((err: unknown) => {
+    gpu.destroy();
+    throw err;
+  });
+}
+
+/**
  * Loads a model for video frames (a playing <video>, VideoFrames from a camera, ImageBitmaps, canvases or RGBA
  * pixels; see FrameSegmenter): frames go GPU to GPU. Call dispose() when done.
  */
 export async function loadFrameSegmenter(url: WeightFileSource, opts: BrowserLoadOptions & FrameSegmenterOptions = {}): Promise<FrameSegmenter> {
-  let gpu: GpuContext;
-  try {
-    gpu = await createBrowserGpu();
-  } catch (err) {
-    throw new NoWebGpuError((err as Error).message, { cause: err });
-  }
-  try {
-    const loaded = await loadWeights(url, opts.onProgress);
-    const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu);
-    return await FrameSegmenter.create(
-      gpu,
-      loaded,
-      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
-      true,
-    );
-  } catch (err) {
+  const { gpu, loaded, tiling } = await deviceAndWeights(url, opts);
+  return FrameSegmenter.create(gpu, loaded, { ...opts, ...tiling }, true).catch((err: unknown) => {
     gpu.destroy();
     throw err;
-  }
+  });
 }
 
 async function resolveBrowserTuning(choice: TuningChoice, gpu: GpuContext): Promise<ResolvedTuning> {

@@ -5,7 +5,8 @@ import { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
 import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
 import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
 import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
-import { loadWeights } from './models/load-weights.js';
+import { loadWeights, type LoadedWeights } from './models/load-weights.js';
+import type { GpuContext } from './gpu/context.js';
 import type { ProgressCallback, WeightFileSource } from './weights/index.js';
 import type { TuningChoice } from './tuning/resolve.js';
 import { resolveNodeTuning } from './tuning/store-node.js';
@@ -65,51 +66,46 @@ export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
   tuning?: TuningChoice;
 }
 
+/** Weights (the built-in model's failure named as such), then a device: what both loaders start from. */
+async function weightsAndDevice(weights: WeightFileSource, opts: LoadOptions): Promise<{ loaded: LoadedWeights; gpu: GpuContext }> {
+  const loaded = await loadWeights(weights, opts.onProgress).catch((err: Error) => {
+    if (weights !== DEFAULT_WEIGHTS_PATH) throw err;
+    throw new Error(`the built-in model could not be loaded (${err.message}); reinstall the package or pass weights explicitly (--weights FILE)`);
+  });
+  return { loaded, gpu: await createNodeGpu(opts.backend ? { backend: opts.backend } : {}) };
+}
+
+/** The tiling the options ask for on `gpu`: an explicit policy, else what `tuning` resolves to. */
+function tilingFor(opts: LoadOptions, gpu: GpuContext): Pick<SegmenterOptions, 'tiling' | 'tilingDescription'> {
+  if (opts.tiling) return { tiling: opts.tiling, tilingDescription: 'the given tiling policy' };
+  const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
+  return { tiling: tuning.policy, tilingDescription: tuning.description };
+}
+
 /**
  * Loads a model (the engine's weight file, or a PyTorch .pth / .safetensors with PraNet's keys; the shipped
  * default when `weights` is omitted) onto a new WebGPU device. Call dispose() when done.
  */
 export async function loadSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_PATH, opts: LoadOptions = {}): Promise<Segmenter> {
-  const loaded = await loadWeights(weights, opts.onProgress).catch((err: Error) => {
-    if (weights !== DEFAULT_WEIGHTS_PATH) throw err;
-    throw new Error(`the built-in model could not be loaded (${err.message}); reinstall the package or pass weights explicitly (--weights FILE)`);
-  });
-  const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
+  const { loaded, gpu } = await weightsAndDevice(weights, opts);
   try {
-    const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
-    return await Segmenter.create(
-      gpu,
-      loaded,
-      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
-      true,
-    );
+    return await Segmenter.create(gpu, loaded, { ...opts, ...tilingFor(opts, gpu) }, true);
   } catch (err) {
     gpu.destroy();
     throw err;
   }
 }
 
-export interface FrameLoadOptions extends FrameSegmenterOptions, NodeGpuOptions {
-  onProgress?: ProgressCallback;
-  /** as in loadSegmenter */
-  tuning?: TuningChoice;
-}
+export type FrameLoadOptions = FrameSegmenterOptions & LoadOptions;
 
 /**
  * Loads a model for video frames (RGBA bytes, one after another) onto a new WebGPU device: see FrameSegmenter.
  * Call dispose() when done.
  */
 export async function loadFrameSegmenter(weights: WeightFileSource = DEFAULT_WEIGHTS_PATH, opts: FrameLoadOptions = {}): Promise<FrameSegmenter> {
-  const loaded = await loadWeights(weights, opts.onProgress);
-  const gpu = await createNodeGpu(opts.backend ? { backend: opts.backend } : {});
+  const { loaded, gpu } = await weightsAndDevice(weights, opts);
   try {
-    const tuning = resolveNodeTuning(opts.tuning ?? 'auto', gpu);
-    return await FrameSegmenter.create(
-      gpu,
-      loaded,
-      { ...opts, tiling: opts.tiling ?? tuning.policy, tilingDescription: opts.tiling ? 'the given tiling policy' : tuning.description },
-      true,
-    );
+    return await FrameSegmenter.create(gpu, loaded, { ...opts, ...tilingFor(opts, gpu) }, true);
   } catch (err) {
     gpu.destroy();
     throw err;

@@ -33,7 +33,7 @@ export interface GpuContext {
 export const WANTED_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'subgroups'];
 
 /** Limits the kernels need raised above the WebGPU defaults, taken as high as the adapter allows. */
-const RAISED_LIMITS = [
+export const RAISED_LIMITS = [
   'maxStorageBufferBindingSize',
   'maxBufferSize',
   'maxComputeInvocationsPerWorkgroup',

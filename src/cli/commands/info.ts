@@ -1,21 +1,12 @@
 // `pranet info`: the WebGPU adapter this machine gives the engine, its features and the limits that matter.
 import { createNodeGpu } from '../../gpu/node-device.js';
-import { WANTED_FEATURES } from '../../gpu/context.js';
+import { RAISED_LIMITS, WANTED_FEATURES } from '../../gpu/context.js';
 import { BACKEND_OPTION, defineCommand } from '../command.js';
 import { adapterClass } from '../../kernels/tiling-policy.js';
 import { resolveNodeTuning } from '../../tuning/store-node.js';
 
-const LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupStorageSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupsPerDimension',
-  'minStorageBufferOffsetAlignment',
-] as const;
+/** The limits the engine raises, and the buffer offset alignment its planner follows. */
+const LIMITS = [...RAISED_LIMITS, 'minStorageBufferOffsetAlignment'] as const;
 
 export const info = defineCommand({
   spec: {
