@@ -235,7 +235,7 @@ describe('browser: the demo page with a video file and a camera', function () {
     await waitFor(page, 'the video playing', async () => (await videoState(page)) === 'playing' || undefined, 240_000);
     const probe = await page.evaluate(() => ({ rvfc: window.pranetVideo!.videoFrameCallbacks }));
     expect(probe.rvfc, 'requestVideoFrameCallback drives the processing in Chromium').to.equal(true);
-    await nextProcessed(page, 0);
+    await nextProcessed(page, 1, 240_000); // two results: the fps readout has a value
     await screenshot(page, 'demo-video-file.png');
     await waitFor(page, 'the end of the clip', async () => ((await videoState(page)) === 'ended' ? true : undefined), 120_000);
     await settled(page);
