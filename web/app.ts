@@ -22,6 +22,7 @@ import {
 } from '../src/browser.js';
 import { adapterClass } from '../src/kernels/tiling-policy.js';
 import { drawHeatMap, HEAT_STOPS } from './heatmap.js';
+import { isVideoFile, VideoDemo } from './video.js';
 
 const SAMPLE_URL = 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg';
 const DEFAULT_THRESHOLD = '0.5';
@@ -112,6 +113,8 @@ let queue = Promise.resolve();
 
 /** Enables what can be used now: nothing while busy, the image inputs once a model is loaded, the result's controls while one is shown. */
 function updateControls(): void {
+  // A video or camera can run beside a still image, but not while the model loads or the network is tuned.
+  video.setEnabled(segmenter !== undefined && document.body.dataset.state !== 'tuning');
   const free = !busy && segmenter !== undefined;
   for (const c of [ui.file, ui.sample, ui.tune, ui.tuneQuick]) c.disabled = !free;
   for (const c of [ui.threshold, ui.viewOverlay, ui.viewHeatmap, ui.downloadMask, ui.downloadOverlay, ui.profile]) c.disabled = !free || !shown;
@@ -251,6 +254,17 @@ async function loadModel(): Promise<void> {
     updateControls();
   }
 }
+
+// ---- video files and cameras (video.ts) ----
+
+const video = new VideoDemo({
+  weightsUrl,
+  size: inputSize,
+  showMessage,
+  hideMessage: () => {
+    ui.message.hidden = true;
+  },
+});
 
 updateControls();
 queue = loadModel();
@@ -419,7 +433,8 @@ document.addEventListener('drop', (e) => {
   e.preventDefault();
   document.body.classList.remove('dragging');
   const file = e.dataTransfer?.files[0];
-  if (file) enqueue(file.name, fileStem(file.name), () => Promise.resolve(file));
+  if (file && isVideoFile(file)) video.openFile(file);
+  else if (file) enqueue(file.name, fileStem(file.name), () => Promise.resolve(file));
 });
 
 // ---- downloads ----
@@ -527,6 +542,7 @@ async function tune(): Promise<void> {
   ui.tuneText.textContent = 'Preparing the network for tuning…';
   const t0 = performance.now();
   try {
+    await video.unload(); // the video's engine loads again, with the new tilings, when a video is next opened
     // Quick: fewer candidates per convolution and fewer rounds of whole passes, minutes less on a software adapter.
     const quick = ui.tuneQuick.checked ? { maxCandidates: 2, rounds: 2 } : {};
     const tuned = await tuneThisDevice(weightsUrl, { size: inputSize(), onProgress: onTuneProgress, ...quick });

@@ -53,8 +53,9 @@ const importTool = async <T>(path: string): Promise<T> => (await import(pathToFi
 /**
  * Starts the server (the demo's folders, plus a temporary folder at /test-files/ holding tiny.pnw, the tiny
  * random PraNet of test/support/tiny-weights.ts) and a Chromium with or without WebGPU, and opens a page.
+ * `args` adds Chromium flags (e.g. the fake camera's).
  */
-export async function openSession(opts: { webgpu: boolean }): Promise<Session> {
+export async function openSession(opts: { webgpu: boolean; args?: string[] }): Promise<Session> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/install-system does), or set PRANET_CHROMIUM to the browser's path`);
   }
@@ -77,7 +78,7 @@ export async function openSession(opts: { webgpu: boolean }): Promise<Session> {
       executablePath: CHROMIUM,
       headless: true,
       timeout: 60_000,
-      args: [...(opts.webgpu ? ['--enable-unsafe-webgpu'] : []), ...QUIET_ARGS],
+      args: [...(opts.webgpu ? ['--enable-unsafe-webgpu'] : []), ...QUIET_ARGS, ...(opts.args ?? [])],
     });
     cleanups.push(() => browser.close());
     const page = await browser.newPage();
