@@ -72,6 +72,8 @@ function frameSize(f: FrameInput): [number, number] {
 interface SizeResources {
   width: number;
   height: number;
+  /** frames arrive as browser images copied through a texture (else as RGBA bytes written to the buffer) */
+  fromTexture: boolean;
   /** u32 words per frame row: the width, or 256-byte rows where texture copies write them */
   rowWords: number;
   post: CompiledGraph;
@@ -205,12 +207,13 @@ export class FrameSegmenter {
    */
   private async acquire(frame: FrameInput): Promise<{ res: SizeResources; slot: SizeResources['slots'][number] }> {
     const [width, height] = frameSize(frame);
+    const fromTexture = !isRgba(frame);
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
       throw new Error(`a frame must have a positive width and height, got ${width}x${height}`);
     for (;;) {
       if (this.disposed) throw new Error('this frame segmenter has been disposed');
       const res = await this.sizing;
-      if (res && res.width === width && res.height === height) {
+      if (res && res.width === width && res.height === height && res.fromTexture === fromTexture) {
         const slot = res.slots.find((s) => !s.busy);
         if (slot) {
           slot.busy = true;
@@ -219,7 +222,7 @@ export class FrameSegmenter {
       } else if (this.busySlots() === 0 && res === this.sizeResources) {
         // This call makes the new size's resources; others arriving meanwhile await the same promise.
         this.freeSize();
-        const made = this.makeResources(width, height, !isRgba(frame)).then((r) => (this.sizeResources = r));
+        const made = this.makeResources(width, height, fromTexture).then((r) => (this.sizeResources = r));
         this.sizing = made.catch(() => undefined);
         await made;
         this.wakeAll();
@@ -272,7 +275,7 @@ export class FrameSegmenter {
       slots.push({ frame, ...(texture ? { texture } : {}), input: prepared, staging, busy: false });
     }
     this.gpu.checkErrors();
-    return { width, height, rowWords, post, taps, weights, slots };
+    return { width, height, fromTexture, rowWords, post, taps, weights, slots };
   }
 
   /** Every waiting call checks again (slots freed, or a new size's resources made). */

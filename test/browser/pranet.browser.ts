@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_WEIGHTS_FILE } from '../../src/api/default-weights.js';
+import { FrameSegmenter } from '../../src/api/frames.js';
 import { Segmenter } from '../../src/api/segmenter.js';
 import { weightsFromBytes } from '../../src/models/load-weights.js';
 import { distance } from '../support/golden.js';
@@ -80,6 +81,23 @@ describe('browser: tiny PraNet in headless Chromium equals Node', function () {
     );
     expect(dLogits.rel_l2, 'lateral_map_2: relative L2 of browser vs Node').to.be.at.most(1e-4);
     expect(dProb.rel_l2, 'probability: relative L2 of browser vs Node').to.be.at.most(1e-4);
+  });
+
+  it('the frame segmenter: RGBA frames and ImageBitmaps of one size, alternating, give the map Node gives', async function () {
+    this.timeout(300_000);
+    const image = syntheticImage();
+    const { ctx } = await testGpu();
+    const nodeFrames = await FrameSegmenter.create(ctx, weightsFromBytes(tinyPraNetWeightFile(1), 'tiny PraNet (seed 1)'), { size: SIZE });
+    const node = await nodeFrames.segment(image).finally(() => nodeFrames.dispose());
+    const wire = { width: image.width, height: image.height, data: toBase64(image.data) };
+    const maps = await withDeadline(
+      session!.page.evaluate(([url, size, img]) => window.harnessReady!.then((h) => h.frames(url, size, img)), ['tiny.pnw', SIZE, wire] as const),
+      240_000,
+      'segmenting frames in the page',
+    );
+    const [first, ...rest] = maps.map(floatsFromBase64);
+    expect(distance(first!, node.probability).rel_l2, 'RGBA frame: relative L2 of browser vs Node').to.be.at.most(1e-4);
+    rest.forEach((m, i) => expect(distance(m, first!).max_abs, `frame ${i + 2} (${i % 2 === 0 ? 'ImageBitmap' : 'RGBA'}) vs frame 1`).to.equal(0));
   });
 
   it('the shipped model on the sample image: equals Node, matches the ground truth, and an ImageBitmap gives the same map', async function () {

@@ -1,6 +1,6 @@
 // The browser tests' page (bundled by the tests, never shipped): exposes window.harnessReady, which runs
 // kernel calls on the page's own WebGPU device and segments through the public browser API.
-import { loadSegmenter, tuneThisDevice } from '../../../src/browser.js';
+import { loadFrameSegmenter, loadSegmenter, tuneThisDevice } from '../../../src/browser.js';
 import { createBrowserGpu } from '../../../src/gpu/browser-device.js';
 import { PipelineCache } from '../../../src/gpu/pipelines.js';
 import { runKernelCall } from '../../support/run-kernel.js';
@@ -24,6 +24,20 @@ async function start(): Promise<Harness> {
       const data = Object.fromEntries(Object.entries(inputs).map(([slot, b64]) => [slot, floatsFromBase64(b64)]));
       const result = await runKernelCall(ctx, cache, callFromWire(call), data, outputs);
       return Object.fromEntries(Object.entries(result).map(([slot, f]) => [slot, toBase64(f)]));
+    },
+    async frames(weightsUrl, size, image) {
+      const frames = await loadFrameSegmenter(weightsUrl, { size });
+      const pixels = { width: image.width, height: image.height, data: bytesFromBase64(image.data) };
+      const imageData = new ImageData(new Uint8ClampedArray(pixels.data), pixels.width, pixels.height);
+      const bitmap = await createImageBitmap(imageData, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+      try {
+        const maps: string[] = [];
+        for (const frame of [pixels, bitmap, pixels, bitmap]) maps.push(toBase64((await frames.segment(frame)).probability));
+        return maps;
+      } finally {
+        bitmap.close();
+        await frames.dispose();
+      }
     },
     async segment(weightsUrl, size, image, bitmap = false) {
       const segmenter = await loadSegmenter(weightsUrl, { size });

@@ -57,6 +57,11 @@ export interface Harness {
    * tuneThisDevice(weightsUrl, quick options) then loadSegmenter(weightsUrl, { size }) with tuning 'auto':
    * the table's choice, where it was stored, and which tiling the new segmenter says it uses.
    */
+  /**
+   * loadFrameSegmenter(weightsUrl, { size }) then the same pixels as RGBA, ImageBitmap, RGBA, ImageBitmap (the
+   * two ways a browser gives frames, alternating at one size): the four probability maps, base64 floats.
+   */
+  frames(weightsUrl: string, size: number, image: WireImage): Promise<string[]>;
   tune(weightsUrl: string, size: number): Promise<{ chosen: string; passes: string[]; convs: number; where: string; tilingDescription: string }>;
 }
 
