@@ -146,3 +146,44 @@ describe('video: pranet segment and bench on a clip', function () {
     for (const f of readdirSync(join(out, 'masks'))) expect(decodeImage(readFileSync(join(out, 'masks', f)), f).width).to.equal(622);
   });
 });
+
+describe('video: pranet bench --frames (generated frames, no decoder)', function () {
+  this.timeout(600_000);
+
+  it('measures the frame path on frames of the given size beside the network alone, with ffmpeg off PATH', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'pranet-bench-frames-'));
+    try {
+      const json = join(tmp, 'bench-frames.json');
+      const r = pranet(['bench', '--frames', '97x61', '--runs', '2', '--json', json], { PATH: '/nonexistent' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/Video: frames generated in memory, 97x61, \d+ frames/);
+      expect(r.stdout).to.match(/end to end \(upload, network, .*\): [\d.]+ frames\/s = \d+% of the network alone/);
+      const b = JSON.parse(readFileSync(json, 'utf8')) as {
+        video: { path: null; width: number; height: number; frames: number };
+        network_fps: number;
+        end_to_end_fps: number;
+        ratio: number;
+      };
+      expect(b.video).to.include({ path: null, width: 97, height: 61 });
+      expect(b.video.frames, 'at least 10 frames').to.be.at.least(10);
+      // At least 3 s of frames: the count and the rate agree with that.
+      expect(b.video.frames / b.end_to_end_fps, 'seconds of frames').to.be.at.least(2.9);
+      expect(b.ratio).to.be.closeTo(b.end_to_end_fps / b.network_fps, 1e-9);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('a malformed size or both sources are usage errors (exit 2) naming the flag', () => {
+    for (const args of [
+      ['--frames', '1920by1080'],
+      ['--frames', '0x10'],
+      ['--frames', '9000x10'],
+      ['--frames', '64x64', '--video', 'clip.mp4'],
+    ]) {
+      const r = pranet(['bench', ...args]);
+      expect(r.status, args.join(' ')).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(/--frames/);
+    }
+  });
+});

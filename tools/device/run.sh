@@ -5,10 +5,11 @@
 # (the adapter), tune-*.txt and table-*.json (pranet tune), bench-*-{defaults,tuned}.json/.txt (PraNet
 # 352x352 with seeded random weights, made there by PyTorch, against onnxruntime CPU/WebGPU and PyTorch CPU
 # and CUDA, batch 1), the engine at batch 16 both ways and PyTorch eager at batch 16 (torch-batch16.json),
-# profile-*.txt/.json (tuned, unquantized timestamps) and summary.txt. About 6 minutes on an H100.
-# PRESET, RUNS, SIZE, BATCH, CANDIDATES (default official, 10, 352, 16, all), TUNE_S and SKIP_DEBS=1 (keep
+# profile-*.txt/.json (tuned, unquantized timestamps), bench-frames.* (the built-in model's frame path on
+# generated 1080p frames) and summary.txt. About 6 minutes on an H100.
+# PRESET, RUNS, SIZE, BATCH, CANDIDATES, FRAMES (default official, 10, 352, 16, all, 1920x1080), TUNE_S and SKIP_DEBS=1 (keep
 # this machine's own loaders) serve a dry run on a development machine:
-#   PRESET=tiny RUNS=1 SIZE=64 BATCH=2 CANDIDATES=1 SKIP_DEBS=1 OUT=/tmp/out bash tools/device/run.sh
+#   PRESET=tiny RUNS=1 SIZE=64 BATCH=2 CANDIDATES=1 FRAMES=320x240 SKIP_DEBS=1 OUT=/tmp/out bash tools/device/run.sh
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/pranet-device-out}
@@ -68,6 +69,10 @@ if [ -n "$ckpt" ]; then
 else
   log "no checkpoint from the peers' run for torch_batch.py"
 fi
+# Issue 14's real-time target: the built-in model on generated 1920x1080 frames (the machine has no ffmpeg).
+log "bench --frames 1920x1080, built-in model"
+timeout 60 node bin/pranet.js bench --frames "${FRAMES:-1920x1080}" --runs "$RUNS" --json "$OUT/bench-frames.json" \
+  > "$OUT/bench-frames.txt" 2>&1 || log "frames bench failed (exit $?)"
 log "profile, $PRESET, tuned table, unquantized timestamps"
 timeout 90 node bin/pranet.js profile --random "$PRESET" --size "$SIZE" --top 15 --tuning "$TABLE" --json "$OUT/profile-$PRESET.json" \
   > "$OUT/profile-$PRESET.txt" 2>&1 || log "profile failed (exit $?)"

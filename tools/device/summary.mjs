@@ -1,6 +1,6 @@
 // The device run's numbers on one page: reads what tools/device/run.sh wrote into the folder given and prints
 // the adapter, the tuning, batch-1 latency of every system (defaults and tuned), batch throughput (engine and
-// PyTorch) and where the time goes.
+// PyTorch), where the time goes, and the frame path at 1080p.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -57,5 +57,12 @@ for (const preset of ['official', 'compact', 'tiny']) {
 {
   const t = json(`torch-batch${batch}.json`);
   if (t) lines.push(`PyTorch eager fp32 (${t.device}), batch ${t.batch}: ${ms(t.median_ms)} ms per batch = ${t.images_per_s.toFixed(1)} images/s`);
+}
+{
+  const f = json('bench-frames.json');
+  if (f)
+    lines.push(
+      `Frame path, built-in model, ${f.video.width}x${f.video.height} generated frames: ${f.end_to_end_fps.toFixed(1)} frames/s end to end, network alone ${f.network_fps.toFixed(1)} frames/s (${(100 * f.ratio).toFixed(0)}%)`,
+    );
 }
 console.log(lines.join('\n'));

@@ -18,7 +18,7 @@ import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
-import { benchVideo } from '../video/bench-video.js';
+import { benchVideo, parseFrameSize } from '../video/bench-video.js';
 import { formatBytes } from '../progress.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
@@ -67,11 +67,17 @@ export const bench = defineCommand({
     name: 'bench',
     summary:
       'Benchmark the engine: cold start (device, weights, graph build and pipeline compile, first run), then the latency of K forward passes after a warm-up (median, min, max, images/s) and GPU memory; with --peers the same checkpoint in onnxruntime-node (CPU, WebGPU) and PyTorch CPU, in alternating runs.',
-    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers] [--gemm-ceiling]`,
+    usage: `pranet bench [--weights FILE | --random ${PRESET_NAMES}] [--size PX] [--batch N] [--runs K] [--json FILE] [--peers] [--gemm-ceiling] [--video FILE | --frames WxH]`,
     positionals: [],
     options: [
       ...MODEL_OPTIONS,
       { name: 'video', type: 'string', meta: 'FILE', help: 'frames/s of the video path on this clip (ffmpeg decoding, pipeline) beside the network alone' },
+      {
+        name: 'frames',
+        type: 'string',
+        meta: 'WxH',
+        help: 'as --video on RGBA frames of this size generated in memory (no decoding; at least 10 frames and 3 s), e.g. 1920x1080',
+      },
       { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
       { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
       {
@@ -90,21 +96,30 @@ export const bench = defineCommand({
       'pranet bench --peers                 # the built-in model, vs the same weights in onnxruntime and PyTorch',
       'pranet bench --weights trained.pth --peers',
       'pranet bench --random compact --gemm-ceiling',
+      'pranet bench --video clip.mp4        # the video path: decoding, pipeline, vs the network alone',
+      'pranet bench --frames 1920x1080      # the same on generated 1080p frames (no decoder)',
     ],
   },
   async run(o) {
     const choice = modelChoice(o, 'bench');
     const { runs, threads } = o;
     if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
-    if (o.video !== undefined) {
+    if (o.video !== undefined || o.frames !== undefined) {
+      const flag = o.video !== undefined ? '--video' : '--frames';
+      if (o.video !== undefined && o.frames !== undefined) throw new UsageError('give --video FILE or --frames WxH, not both', 'bench');
       if (o.peers || o.random !== undefined || choice.batch !== 1 || choice.size !== 352 || o.tiling !== undefined) {
-        throw new UsageError('--video runs the video path of the given weights at 352 px, batch 1: no --peers, --random, --batch, --size or --tiling', 'bench');
+        throw new UsageError(`${flag} runs the video path of the given weights at 352 px, batch 1: no --peers, --random, --batch, --size or --tiling`, 'bench');
       }
-      const r = await benchVideo(o.video, o.weights, o.backend, tuningChoice(o.tuning), runs);
-      console.log(`Video: ${r.video.path}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
+      const frameSize = o.frames === undefined ? undefined : parseFrameSize(o.frames);
+      if (o.frames !== undefined && !frameSize)
+        throw new UsageError(`--frames wants WIDTHxHEIGHT (1 to 8192 each), e.g. 1920x1080; got '${o.frames}'`, 'bench');
+      const r = await benchVideo(frameSize ?? { path: o.video! }, o.weights, o.backend, tuningChoice(o.tuning), runs);
+      const what = r.video.path === null ? 'frames generated in memory' : r.video.path;
+      const stages = r.video.path === null ? 'upload' : 'decode, upload';
+      console.log(`Video: ${what}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
       console.log(`  network only (median of ${runs} forward passes): ${r.network_ms.toFixed(1)} ms = ${r.network_fps.toFixed(2)} frames/s`);
       console.log(
-        `  end to end (decode, upload, network, resize to the frame, read-back; 2 frames in flight): ${r.end_to_end_fps.toFixed(2)} frames/s = ${(100 * r.ratio).toFixed(0)}% of the network alone`,
+        `  end to end (${stages}, network, resize to the frame, read-back; 2 frames in flight): ${r.end_to_end_fps.toFixed(2)} frames/s = ${(100 * r.ratio).toFixed(0)}% of the network alone`,
       );
       if (o.json) await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(r, null, 2)}\n`));
       return 0;
