@@ -43,7 +43,7 @@ export function parseFrameSize(text: string): { width: number; height: number } 
  * Four distinct frames (gradients and a disc that moves), cycled until both minimums are met: distinct so no
  * stage could skip work on a repeated frame; made before timing starts.
  */
-async function* generatedFrames(width: number, height: number): AsyncGenerator<{ width: number; height: number; data: Uint8Array }> {
+function* generatedFrames(width: number, height: number): Generator<{ width: number; height: number; data: Uint8Array }> {
   const pool = [0, 1, 2, 3].map((k) => {
     const data = new Uint8Array(4 * width * height);
     const [cx, cy, r2] = [(width * (2 + k)) / 7, height / 2, (Math.min(width, height) / 5) ** 2];
@@ -70,7 +70,7 @@ export async function benchVideo(
   tuning: TuningChoice,
   runs: number,
 ): Promise<VideoBenchResult> {
-  let frames: () => AsyncIterable<FrameInput>;
+  let frames: () => AsyncIterable<FrameInput> | Iterable<FrameInput>;
   let size: { width: number; height: number };
   if ('path' in source) {
     const missing = whyNoFfmpeg();
