@@ -5,12 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterSummary } from '../src/gpu/context.js';
-import { adapterClass, chooseTiling, DEFAULT_TILING_POLICY, GPU_TILING_POLICY } from '../src/kernels/tiling-policy.js';
+import { adapterClass, chooseTiling, DEFAULT_TILING_POLICY, GPU_TILING_POLICY, type TilingPolicy } from '../src/kernels/tiling-policy.js';
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { resolveTuning } from '../src/tuning/resolve.js';
 import { readStoredTable, resolveNodeTuning, storeTable, tablePath } from '../src/tuning/store-node.js';
 import { identityOf, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
+import { sweep, sweepContestants, sweepTilings } from '../src/tuning/sweep.js';
 import { tune } from '../src/tuning/tune.js';
+import { tilingText } from '../src/profile/gemm-ceiling.js';
 import { ENGINE_VERSION } from '../src/version.js';
 import { testGpu } from './support/gpu.js';
 import { CLI, REPO_ROOT, TEST_CACHE_HOME } from './support/paths.js';
@@ -160,6 +162,28 @@ describe('the tuner', function () {
     if (t.chosen === 'per-conv choice') expect(t.rules.map((r) => r.conv)).to.deep.equal(convs.map((c) => c.conv));
     expect(parseTuningTable(JSON.stringify(t), 'tuned')).to.deep.equal(t);
     expect(steps.at(-1)).to.equal('whole passes 2/2');
+  });
+
+  it('the sweep times the defaults, a table with rules and every tiling family forced on every conv, in whole passes', async () => {
+    const { ctx, cache } = await testGpu();
+    const tilings = sweepTilings(ctx.subgroupSize);
+    expect(new Set(tilings.map((t) => t.lanes)), 'every family').to.deep.equal(new Set(['pixels', 'channels', 'shared']));
+    expect(new Set(tilings.map((t) => JSON.stringify(t))).size, 'each tiling once').to.equal(tilings.length);
+    const rules: TilingPolicy = [{ tiling: { lanes: 'channels', tm: 4, tn: 4, wgx: 4, wgy: 16 } }];
+    const steps: string[] = [];
+    const ms = await sweep(ctx, cache, weightsFromBytes(tinyPraNetWeightFile(3), 'tiny'), {
+      size: 64,
+      rounds: 1,
+      tuned: rules,
+      onProgress: (what, done, total) => steps.push(`${what} ${done}/${total}`),
+    });
+    const names = Object.keys(ms);
+    expect(names.slice(0, 2)).to.deep.equal(['defaults', 'tuning table']);
+    expect(names.slice(2)).to.deep.equal(tilings.map((t) => `every conv ${tilingText(t)}`));
+    expect(Object.values(ms).every((v) => Number.isFinite(v) && v > 0)).to.equal(true);
+    expect(steps.at(-1)).to.equal('whole passes 1/1');
+    const names0 = sweepContestants(DEFAULT_TILING_POLICY, ctx.subgroupSize, []).map((c) => c.name);
+    expect(names0, 'a table that chose the defaults is not timed twice').to.deep.equal(names.filter((n) => n !== 'tuning table'));
   });
 
   it("on Dawn's GL ES adapter (no timestamp-query, compatibility mode) too: a table for that backend, used by bench", () => {

@@ -27,6 +27,7 @@ import { tilingText } from '../profile/gemm-ceiling.js';
 import { ENGINE_VERSION } from '../version.js';
 import { convCandidates, uniformCandidates } from './candidates.js';
 import { identityOf, type TuningTable } from './table.js';
+import { comparePasses, median } from './whole-pass.js';
 
 export interface TuneOptions {
   batch?: number;
@@ -68,8 +69,6 @@ interface ConvCase {
   y: TensorView;
   f16: boolean;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Wall-clock ms of one pass of `dispatches`, from submit until the GPU is done. */
 async function timePass(ctx: GpuContext, dispatches: readonly PreparedDispatch[]): Promise<number> {
@@ -180,30 +179,13 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
       const candidates = (opts.candidates?.(pixels) ?? convCandidates(cls, pixels, ctx.subgroupSize)).slice(0, opts.maxCandidates);
       convs.push(await measureConv(ctx, cache, c, candidates, minRunMs));
     }
-    progress('whole passes', 0, rounds);
     const perConv = convs.map((m): TilingRule => ({ conv: m.conv, tiling: m.best }));
     models.push({ name: 'per-conv choice', rules: perConv, model: await build([...perConv, ...defaults]) });
     for (const t of (opts.uniform ?? uniformCandidates(cls, ctx.subgroupSize)).slice(0, opts.maxCandidates)) {
       const rules = forcedTiling(t) as TilingRule[];
       models.push({ name: `every conv ${tilingText(t)}`, rules, model: await build(rules) });
     }
-    const input = new Float32Array(batch * 3 * size * size).map((_, i) => Math.sin(i * 0.37));
-    for (const m of models) {
-      m.model.compiled.writeInputs({ image: input });
-      m.model.compiled.submit(); // warm-up
-      await m.model.compiled.finish();
-    }
-    const times = new Map<string, number[]>(models.map((m) => [m.name, []]));
-    for (let r = 0; r < rounds; r++) {
-      for (const m of models) {
-        const t0 = performance.now();
-        m.model.compiled.submit();
-        await m.model.compiled.finish();
-        times.get(m.name)!.push(performance.now() - t0);
-      }
-      progress('whole passes', r + 1, rounds);
-    }
-    const passMs = Object.fromEntries([...times].map(([name, ms]) => [name, median(ms)]));
+    const passMs = await comparePasses(models, batch, size, rounds, (done) => progress('whole passes', done, rounds));
     const winner = models.reduce((a, b) => (passMs[b.name]! < passMs[a.name]! ? b : a));
     const table: TuningTable = {
       format: 'pranet-wgsl tuning table',

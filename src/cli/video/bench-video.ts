@@ -10,6 +10,7 @@ import { loadWeights } from '../../models/load-weights.js';
 import { PraNetModel } from '../../models/pranet-model.js';
 import { resolveNodeTuning } from '../../tuning/store-node.js';
 import type { TuningChoice } from '../../tuning/resolve.js';
+import { median } from '../../tuning/whole-pass.js';
 import { adapterText } from '../bench/report.js';
 import { decodeFrames, probeVideo, whyNoFfmpeg } from './ffmpeg.js';
 
@@ -24,8 +25,6 @@ export interface VideoBenchResult {
   end_to_end_fps: number;
   ratio: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Generated frames run at least this long and this many (after a warm-up frame). */
 const GENERATED_MIN_MS = 3000;
