@@ -173,4 +173,23 @@ describe('Segmenter API', () => {
     await s.segment(images[0]!).catch((e: Error) => (err = e));
     expect(err?.message).to.match(/disposed/);
   });
+
+  it('dispose() lets calls made just before it finish: segment(); dispose(); await resolves', async () => {
+    const s = await segmenter(1);
+    const pending = s.segment(images[0]!);
+    const bad = s.segment({ width: 2, height: 2, data: new Uint8Array(3) }).then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+    const disposed = s.dispose();
+    const r = await pending;
+    expect(r.mask.length).to.equal(images[0]!.width * images[0]!.height);
+    expect(await bad).to.match(/image 0: expected RGBA pixels/);
+    await disposed;
+    const after = await s.segment(images[0]!).then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+    expect(after).to.match(/disposed/);
+  });
 });

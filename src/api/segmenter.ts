@@ -153,10 +153,13 @@ export class Segmenter {
     return (await this.segmentBatch([image], opts))[0]!;
   }
 
-  async segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
-    // Bitmaps are read before taking a turn: it needs no GPU, and a bad input fails without waiting.
-    const pixels = await Promise.all(images.map((img, i) => toRgba(img, i)));
-    return this.exclusive(() => this.segmentNow(pixels, opts));
+  segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
+    // The turn is taken now, so a dispose() that follows this call waits for it. Bitmaps are read meanwhile
+    // (no GPU needed), and a bad input fails at once instead of after the calls queued before it.
+    const pixels = Promise.all(images.map((img, i) => toRgba(img, i)));
+    const result = this.exclusive(async () => this.segmentNow(await pixels, opts));
+    void result.catch(() => undefined); // when the pixels fail, their error is the one returned
+    return pixels.then(() => result);
   }
 
   /** Queues `work` after every call made before it; refused once dispose() has been called. */
