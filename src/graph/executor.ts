@@ -79,16 +79,19 @@ export class CompiledGraph {
         if (!p) throw new Error(`${node.name}: tensor ${t} has no memory (planner bug)`);
         return p;
       };
-      const { call, constants } = node.op.kernel!(
-        node.attrs,
-        {
-          inputs: node.inputs.map((t) => placed(t).view),
-          output: placed(node.output).view,
-          inputGroups: node.inputs.map((t) => placed(t).groups),
-          outputGroups: placed(node.output).groups,
-        },
-        env,
-      );
+      const io = {
+        inputs: node.inputs.map((t) => placed(t).view),
+        output: placed(node.output).view,
+        inputGroups: node.inputs.map((t) => placed(t).groups),
+        outputGroups: placed(node.output).groups,
+      };
+      let built: ReturnType<NonNullable<typeof node.op.kernel>>;
+      try {
+        built = node.op.kernel!(node.attrs, io, env);
+      } catch (e) {
+        throw new Error(`${node.name}: ${(e as Error).message}`, { cause: e }); // e.g. a batchnorm's negative variance
+      }
+      const { call, constants } = built;
       call.label = `${node.name}: ${call.label}`;
       // Inputs bind to the call's input bindings in order, the output to its output binding.
       const tensors: Record<string, TensorId> = {};
