@@ -3,6 +3,7 @@
 // and browser entry points hand it a device and bytes.
 import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/pipelines.js';
+import { NonFiniteError } from '../graph/executor.js';
 import type { TilingPolicy } from '../kernels/tiling-policy.js';
 import { defaultsText } from '../tuning/resolve.js';
 import { bytescale } from '../io/postprocess.js';
@@ -184,7 +185,13 @@ export class Segmenter {
       input.set(preprocessBatch(chunk, size));
       times.preprocessMs += performance.now() - t;
       const stages: StageTimings = {};
-      const maps = await this.model.run(input, stages);
+      const maps = await this.model.run(input, stages).catch((e: unknown) => {
+        if (!(e instanceof NonFiniteError)) throw e;
+        const which = chunk.length === 1 ? `image ${start}` : `images ${start}..${start + chunk.length - 1}`;
+        throw new Error(`${which}: the network produced a non-finite value inside (${e.step}); the weights (${this.source}) or the GPU are faulty`, {
+          cause: e,
+        });
+      });
       const logits = maps.lateral_map_2!;
       times.uploadMs += stages.uploadMs!;
       times.networkMs += stages.networkMs!;

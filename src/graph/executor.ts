@@ -29,6 +29,13 @@ export interface StepInfo {
   call: KernelCall;
 }
 
+/** A forward pass computed a NaN or infinite value; `step` is the first dispatch that did (its node and kernel). */
+export class NonFiniteError extends Error {
+  constructor(readonly step: string) {
+    super(`${step}: computed a non-finite value (NaN, or beyond float32's range)`);
+  }
+}
+
 export class CompiledGraph {
   private constructor(
     private readonly ctx: GpuContext,
@@ -39,7 +46,12 @@ export class CompiledGraph {
     private readonly arena: GPUBuffer,
     private readonly constants: GPUBuffer,
     readonly constantBytes: number,
+    /** the status word of the kernels that have one (see kernel.ts), when any has */
+    private readonly status: GPUBuffer | undefined,
   ) {}
+
+  /** The inputs of the last pass, to replay it when its status word says something overflowed. */
+  private lastInputs: Record<string, Float32Array> | undefined;
 
   static async compile(ctx: GpuContext, cache: PipelineCache, graph: Graph, opts: CompileOptions = {}): Promise<CompiledGraph> {
     const plan = planMemory(graph, ctx.limits.minStorageBufferOffsetAlignment);
@@ -110,6 +122,7 @@ export class CompiledGraph {
     }
 
     const arena = createStorageBuffer(ctx, plan.arenaBytes, 'activations');
+    const status = calls.some(({ call }) => call.bindings.some((b) => b.role === 'status')) ? createStorageBuffer(ctx, 16, 'status') : undefined;
     const constants = createStorageBuffer(ctx, constantBytes, 'constants', (mapped) => {
       for (const p of constantParts) mapped.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength), p.offset);
     });
@@ -121,11 +134,12 @@ export class CompiledGraph {
         resources[slot] = { buffer: arena, offset: buf.offset, size: buf.bytes };
       }
       for (const [slot, c] of Object.entries(consts)) resources[slot] = { buffer: constants, offset: c.offset, size: c.size };
+      for (const b of call.bindings) if (b.role === 'status') resources[b.name] = { buffer: status!, size: 16 };
       return { call, resources };
     });
     const batch = await prepareDispatches(ctx, cache, bound);
     const steps = calls.map(({ node, call }) => ({ node, call }));
-    return new CompiledGraph(ctx, graph, plan, steps, batch, arena, constants, constantBytes);
+    return new CompiledGraph(ctx, graph, plan, steps, batch, arena, constants, constantBytes, status);
   }
 
   /** Input tensors in NCHW by name -> output tensors in NCHW by name. */
@@ -138,6 +152,7 @@ export class CompiledGraph {
   /** Encodes the whole forward pass and submits it (one command buffer). */
   submit(): void {
     const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
+    if (this.status) encoder.clearBuffer(this.status);
     encodeDispatches(encoder, this.batch.dispatches);
     this.ctx.device.queue.submit([encoder.finish()]);
   }
@@ -149,6 +164,7 @@ export class CompiledGraph {
 
   /** Uploads the inputs (NCHW) into their places in the arena. */
   writeInputs(inputs: Record<string, Float32Array>): void {
+    this.lastInputs = inputs;
     for (const [name, t] of this.graph.inputs) {
       const data = inputs[name];
       const s = this.graph.shape(t);
@@ -160,15 +176,40 @@ export class CompiledGraph {
     }
   }
 
-  /** Reads every graph output back as NCHW (waits for the GPU). */
+  /**
+   * Reads every graph output back as NCHW (waits for the GPU). Throws NonFiniteError, naming the first step
+   * that computed a NaN or infinite value, when a kernel flagged one: such outputs are never results.
+   */
   async readOutputs(): Promise<Record<string, Float32Array>> {
     const out: Record<string, Float32Array> = {};
     for (const [name, t] of this.graph.outputs) {
       const { buffer, view, groups } = this.plan.views.get(t)!;
       out[name] = dropPadding(unpackNhwc(await readFloat32(this.ctx, this.arena, buffer.offset, buffer.bytes), view), view.n, view.h * view.w, groups);
     }
+    if (this.status && new Uint32Array((await readFloat32(this.ctx, this.status, 0, 4)).buffer)[0] !== 0) throw new NonFiniteError(await this.firstNonFinite());
     await settle(this.ctx, Promise.resolve());
     return out;
+  }
+
+  /** Replays the last pass with the status word copied out after each flagging dispatch; the first that set it. */
+  private async firstNonFinite(): Promise<string> {
+    if (this.lastInputs) this.writeInputs(this.lastInputs);
+    const watched = this.steps.flatMap((s, i) => (s.call.bindings.some((b) => b.role === 'status') ? [i] : []));
+    const record = this.ctx.device.createBuffer({ label: 'status record', size: 4 * watched.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      const encoder = this.ctx.device.createCommandEncoder({ label: 'locate non-finite' });
+      encoder.clearBuffer(this.status!);
+      watched.forEach((step, k) => {
+        encodeDispatches(encoder, this.batch.dispatches.slice(k === 0 ? 0 : watched[k - 1]! + 1, step + 1), 'locate non-finite');
+        encoder.copyBufferToBuffer(this.status!, 0, record, 4 * k, 4);
+      });
+      this.ctx.device.queue.submit([encoder.finish()]);
+      await settle(this.ctx, record.mapAsync(GPUMapMode.READ));
+      const first = new Uint32Array(record.getMappedRange()).findIndex((w) => w !== 0);
+      return first >= 0 ? this.steps[watched[first]!]!.call.label : 'a step that did not repeat it when replayed';
+    } finally {
+      record.destroy();
+    }
   }
 
   /** Runs the forward pass once more with every dispatch timed on its own. */
@@ -189,5 +230,6 @@ export class CompiledGraph {
     this.batch.destroy();
     this.arena.destroy();
     this.constants.destroy();
+    this.status?.destroy();
   }
 }

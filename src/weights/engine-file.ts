@@ -129,8 +129,11 @@ function parseHeader(json: unknown, dataBytes: number, source: string): Header {
     if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: dtype ${JSON.stringify(t.dtype)} is not f32 or f16`);
     const shape = checkShape(t.shape, what);
     const { offset, nbytes } = t;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(nbytes) || (offset as number) < end || (offset as number) % WEIGHT_FILE_ALIGN !== 0) {
-      throw new Error(`${what}: offset ${String(offset)} must be a multiple of ${WEIGHT_FILE_ALIGN} after the previous tensor's end (${end})`);
+    for (const [field, v] of [['offset', offset], ['nbytes', nbytes]] as const) {
+      if (!Number.isSafeInteger(v)) throw new Error(`${what}: ${field} must be an integer, got ${v === undefined ? 'none' : JSON.stringify(v)}`);
+    }
+    if ((offset as number) < end || (offset as number) % WEIGHT_FILE_ALIGN !== 0) {
+      throw new Error(`${what}: offset ${offset as number} must be a multiple of ${WEIGHT_FILE_ALIGN} after the previous tensor's end (${end})`);
     }
     const expected = numelOf(shape) * DTYPE_BYTES[t.dtype];
     if (nbytes !== expected) throw new Error(`${what}: ${String(nbytes)} bytes, but shape [${shape.join(', ')}] of ${t.dtype} needs ${expected}`);
