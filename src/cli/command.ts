@@ -44,6 +44,14 @@ export const WEIGHTS_OPTION = {
   help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model',
 } as const satisfies OptionSpec;
 
+/** Shared option of the commands that print progress. */
+export const QUIET_OPTION = {
+  name: 'quiet',
+  short: 'q',
+  type: 'boolean',
+  help: 'print no progress and no summary, only errors and warnings',
+} as const satisfies OptionSpec;
+
 /** Shared option: which tiling policy (see pranet tune). */
 export const TUNING_OPTION = {
   name: 'tuning',
