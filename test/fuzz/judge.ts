@@ -13,7 +13,7 @@ import { isImage, type Kind } from './cases.js';
 export const FUZZ_MAX_PIXELS = 1 << 22;
 
 export interface Limits {
-  /** wall time per case */
+  /** CPU time per case (not wall time, which a busy machine stretches) */
   timeMs: number;
   /** growth of resident memory or of live array buffers + heap during a case */
   memoryBytes: number;
@@ -30,6 +30,7 @@ export type Verdict = 'accepted' | 'refused' | 'bug' | 'slow' | 'memory';
 
 export interface Outcome {
   verdict: Verdict;
+  /** CPU milliseconds */
   ms: number;
   growthBytes: number;
   /** the error's message (or its stack, for a bug) */
@@ -59,7 +60,7 @@ const grown = (a: NodeJS.MemoryUsage, b: NodeJS.MemoryUsage) => Math.max(b.rss -
 export function judge(kind: Kind, bytes: Uint8Array, source: string, limits: Limits = DEFAULT_LIMITS): Outcome {
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
-  const t0 = performance.now();
+  const cpu = process.cpuUsage();
   let verdict: Verdict = 'accepted';
   let message: string | undefined;
   try {
@@ -69,7 +70,8 @@ export function judge(kind: Kind, bytes: Uint8Array, source: string, limits: Lim
     verdict = own ? 'refused' : 'bug';
     message = own ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   }
-  const ms = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  const ms = (used.user + used.system) / 1000;
   const growthBytes = grown(before, process.memoryUsage());
   if (verdict !== 'bug' && ms > limits.timeMs) verdict = 'slow';
   else if (verdict !== 'bug' && growthBytes > limits.memoryBytes) verdict = 'memory';
