@@ -10,6 +10,7 @@ import { decodeImage } from '../src/io/image.js';
 import { encodePng, encodePngRgba } from '../src/io/png-encode.js';
 import { Progress } from '../src/cli/progress.js';
 import { CLI, REPO_ROOT } from './support/paths.js';
+import { requireOrSkip } from './support/prerequisites.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 
 interface Run {
@@ -243,6 +244,20 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
     expect(sent, 'the temporary file was seen while being written').to.equal(true);
     expect(await exited).to.equal(130);
     expect(readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it("convert's progress bar on a terminal ends at 20/20 MiB and its own line, before the next message", function () {
+    // util-linux's `script` runs the command on a pseudo-terminal, where the bar redraws itself with \r.
+    requireOrSkip(this, spawnSync('script', ['--version']).status === 0 ? null : 'util-linux `script` (a pseudo-terminal) is missing');
+    const junk = join(tmp, 'junk20.pth');
+    writeFileSync(junk, new Uint8Array((20 << 20) - 1000)); // not a whole number of MiB: the last update reads 19
+    const command = `'${process.execPath}' '${CLI}' convert '${junk}' -o '${join(tmp, 'junk.pnw')}'`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+    const screen = dawnNoise(r.stdout).split(/\r\n|\n/);
+    const bar = screen.findIndex((l) => l.includes('MiB/s'));
+    expect(bar, r.stdout).to.be.at.least(0);
+    expect(screen[bar]!.split('\r').at(-1)).to.match(/^\[=+\] 20\/20 MiB, /);
+    expect(screen[bar + 1]).to.match(/^pranet convert: .*junk20\.pth: unknown checkpoint format/);
   });
 
   it("convert's progress ends at 100% on its own line (a total in MiB that the updates never reach)", () => {
