@@ -168,7 +168,7 @@ export const evaluate = defineCommand({
     const { report } = o;
     const pairs = await pairInputs(sources);
     checkOutputs(o, sources, pairs);
-    const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.json) || isStdout(o.csv) });
+    const say = sayer({ quiet: o.quiet, stdoutTaken: OUTPUT_OPTIONS.some((k) => isStdout(o[k])) });
     const scorer = new Scorer({ resize: o.resize, thumbnails: report !== undefined });
     const started = performance.now();
     const imagePaths = sources.pred !== undefined ? await scoreMaps(pairs, sources.images !== undefined, scorer, o.quiet) : new Map<string, string>();

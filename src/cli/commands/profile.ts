@@ -61,7 +61,7 @@ export const profile = defineCommand({
     const probed = new Set<string>();
     for (const f of dump) checkWritableFolder(f, probed);
     for (const f of outputs) checkWritableFile(f, { createFolders: false }, probed);
-    const say = sayer({ stdoutTaken: isStdout(o.json) });
+    const say = sayer({ stdoutTaken: outputs.some((f) => isStdout(f.path)) });
 
     const opened = await openModel(choice, o.backend, tuningChoice(o.tuning));
     const { ctx, cache, model, about } = opened;
