@@ -6,7 +6,7 @@
 import { realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './args.js';
-import { isStandardStream } from './write-output.js';
+import { isStandardStream, isStdout } from './write-output.js';
 
 export interface NamedPath {
   path: string;
@@ -75,7 +75,7 @@ export function guardOutputs(io: PlannedIo, command: string): void {
   }
   let stdout: NamedPath | undefined;
   for (const output of io.outputs) {
-    if (output.path === '-' || output.path === '/dev/stdout') {
+    if (isStdout(output.path)) {
       if (stdout) throw new UsageError(`${stdout.what} and ${output.what} both write to standard output; give one of them a file`, command);
       stdout = output;
       continue;
