@@ -98,6 +98,7 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
         /--json .*p\.json and --trace .*p\.json are the same file/,
       ],
       [['bench', '--weights', weights, '--json', weights], /--json .*tiny\.pnw would overwrite --weights .*tiny\.pnw/],
+      [['profile', '--random', 'tiny', '--tuning', join(tmp, 't.json'), '--json', join(tmp, 't.json')], /--json .*t\.json would overwrite --tuning .*t\.json/],
     ] as [string[], RegExp][]) {
       const r = pranet(args);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).to.equal(2);

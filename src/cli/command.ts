@@ -3,6 +3,7 @@ import type { NodeGpuOptions } from '../gpu/node-device.js';
 import { type CommandSpec, type OptionSpec, type OptionsOf, parseArgs } from './args.js';
 import type { TuningChoice } from '../tuning/resolve.js';
 import { readTableFile } from '../tuning/store-node.js';
+import type { NamedPath } from './output-guard.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -64,4 +65,12 @@ export const TUNING_OPTION = {
 /** --tuning's value as the library takes it (a file is read and checked). */
 export function tuningChoice(value: string): TuningChoice {
   return value === 'auto' || value === 'none' ? value : readTableFile(value);
+}
+
+/** The files --weights and --tuning read, as inputs for the output guard. */
+export function optionInputs(weights: string | undefined, tuning?: string): NamedPath[] {
+  return [
+    ...(weights !== undefined ? [{ path: weights, what: '--weights' }] : []),
+    ...(tuning !== undefined && tuning !== 'auto' && tuning !== 'none' ? [{ path: tuning, what: '--tuning' }] : []),
+  ];
 }

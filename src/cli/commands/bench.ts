@@ -14,7 +14,7 @@ import { openModel } from '../bench/open-model.js';
 import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, TUNING_OPTION, tuningChoice } from '../command.js';
 import { guardOutputs } from '../output-guard.js';
 import { formatBytes } from '../progress.js';
 import { sayer } from '../say.js';
@@ -32,10 +32,10 @@ function planPeers(choice: ModelChoice): (log: (l: string) => void) => string {
 }
 
 /** The --json file, checked before any work: not the weights file, and writable. */
-function checkBenchOutput(json: string | undefined, weights: WeightsChoice): void {
+function checkBenchOutput(json: string | undefined, weights: WeightsChoice, tuning: string): void {
   if (json === undefined) return;
   const out = { path: json, what: '--json' };
-  guardOutputs({ inputs: weights.kind === 'file' ? [{ path: weights.path, what: '--weights' }] : [], outputs: [out] }, 'bench');
+  guardOutputs({ inputs: optionInputs(weights.kind === 'file' ? weights.path : undefined, tuning), outputs: [out] }, 'bench');
   checkWritableFile(out, { createFolders: false });
 }
 
@@ -103,7 +103,7 @@ export const bench = defineCommand({
     if (runs < 1) throw new UsageError(`--runs must be at least 1, got ${runs}`, 'bench');
     if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
     const peerWeights = o.peers ? planPeers(choice) : undefined;
-    checkBenchOutput(o.json, choice.weights);
+    checkBenchOutput(o.json, choice.weights, o.tuning);
     const say = sayer({ stdoutTaken: isStdout(o.json) });
     const log = (line: string) => console.error(line);
     const input = benchInput(choice.batch, choice.size);

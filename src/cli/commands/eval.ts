@@ -10,7 +10,7 @@ import type { RgbaImage } from '../../io/rgba-image.js';
 import type { GrayMap } from '../../metrics/gray-map.js';
 import { datasetSummary, formatSummaryTable, imageScoresCsv } from '../../metrics/summary.js';
 import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
-import { BACKEND_OPTION, defineCommand, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { listFolder, readGroundTruth, readPredictionMap, RESIZE_NOTE } from '../eval/inputs.js';
 import { type PairedName, pairByBaseName } from '../eval/pairing.js';
 import { buildReport } from '../eval/report.js';
@@ -81,7 +81,7 @@ function checkOutputs(o: EvalOptions, s: Sources, pairs: readonly PairedName[]):
   if (saveMaps !== undefined) outputs.push(...pairs.map((p) => ({ path: join(saveMaps, `${p.name}.png`), what: '--save-maps' })));
   const folders = (['pred', 'images', 'gt'] as const).flatMap((k) => (s[k] !== undefined ? [{ path: s[k], what: `the --${k} folder` }] : []));
   const outputFolders = saveMaps !== undefined ? [{ path: saveMaps, what: '--save-maps' }] : [];
-  const weights = o.weights !== undefined ? [{ path: o.weights, what: '--weights' }] : [];
+  const weights = optionInputs(o.weights, o.tuning);
   guardOutputs(
     { inputs: [...pairs.flatMap((p) => p.paths.map((path) => ({ path, what: 'input' }))), ...weights], inputFolders: folders, outputs, outputFolders },
     'eval',

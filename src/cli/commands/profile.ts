@@ -11,7 +11,7 @@ import { UsageError } from '../args.js';
 import { openModel } from '../bench/open-model.js';
 import { printGemmCeiling } from '../bench/report.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, TUNING_OPTION, tuningChoice } from '../command.js';
 import { guardOutputs, type NamedPath } from '../output-guard.js';
 import { sayer } from '../say.js';
 import { checkWritableFile, checkWritableFolder } from '../writable.js';
@@ -56,7 +56,7 @@ export const profile = defineCommand({
     // Outputs are checked before any work: not on the weights, not on each other, writable.
     const outputs: NamedPath[] = (['trace', 'json'] as const).flatMap((k) => (o[k] !== undefined ? [{ path: o[k], what: `--${k}` }] : []));
     const dump = o['dump-wgsl'] !== undefined ? [{ path: o['dump-wgsl'], what: '--dump-wgsl' }] : [];
-    const inputs = choice.weights.kind === 'file' ? [{ path: choice.weights.path, what: '--weights' }] : [];
+    const inputs = optionInputs(choice.weights.kind === 'file' ? choice.weights.path : undefined, o.tuning);
     guardOutputs({ inputs, outputs, outputFolders: dump }, 'profile');
     const probed = new Set<string>();
     for (const f of dump) checkWritableFolder(f, probed);

@@ -9,7 +9,7 @@ import { encodeNpy } from '../../io/npy.js';
 import { encodePng, encodePngRgba } from '../../io/png-encode.js';
 import { listImages, readImageFile } from '../../io/files-node.js';
 import type { RgbaImage } from '../../io/rgba-image.js';
-import { BACKEND_OPTION, defineCommand, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { onInterrupt } from '../interrupt.js';
 import { guardOutputs, type NamedPath } from '../output-guard.js';
 import { formatDuration, Progress } from '../progress.js';
@@ -152,7 +152,7 @@ export const segment = defineCommand({
     if (overlayDir !== undefined && o.overlay) outputFolders.push({ path: overlayDir, what: 'the overlay folder' });
     guardOutputs(
       {
-        inputs: [...files.map((path) => ({ path, what: 'input' })), ...(o.weights !== undefined ? [{ path: o.weights, what: '--weights' }] : [])],
+        inputs: [...files.map((path) => ({ path, what: 'input' })), ...optionInputs(o.weights, o.tuning)],
         inputFolders: folders.map((path) => ({ path, what: 'the input folder' })),
         outputs,
         outputFolders,

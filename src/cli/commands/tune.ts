@@ -10,7 +10,7 @@ import { tune as runTuner } from '../../tuning/tune.js';
 import { UsageError } from '../args.js';
 import { adapterText } from '../bench/report.js';
 import { describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand, QUIET_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION } from '../command.js';
 import { guardOutputs } from '../output-guard.js';
 import { Progress } from '../progress.js';
 import { sayer } from '../say.js';
@@ -40,7 +40,7 @@ export const tune = defineCommand({
     if (o.candidates !== undefined && o.candidates < 1) throw new UsageError(`--candidates must be at least 1, got ${o.candidates}`, 'tune');
     if (o.out !== undefined) {
       const out = { path: o.out, what: '--out' };
-      guardOutputs({ inputs: choice.weights.kind === 'file' ? [{ path: choice.weights.path, what: '--weights' }] : [], outputs: [out] }, 'tune');
+      guardOutputs({ inputs: optionInputs(choice.weights.kind === 'file' ? choice.weights.path : undefined), outputs: [out] }, 'tune');
       checkWritableFile(out, { createFolders: false });
     }
     const say = sayer({ quiet: o.quiet });
