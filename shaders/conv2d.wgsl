@@ -2,7 +2,8 @@
 // Each invocation computes TM output pixels x TN vec4 output-channel groups, reading storage directly (no
 // workgroup memory, no barriers). Weights are pre-packed as [kh][kw][cin4*4][wcout4] vec4 along output
 // channels; padded channels carry zero weights.
-// Epilogue: + bias, + residual (same layout as the output), ReLU, in that order.
+// Epilogue: + bias, + residual (same layout as the output), ReLU, in that order; a value that is NaN or infinite
+// before the ReLU sets the status word (the executor then refuses the outputs).
 //
 // The tile's code is generated unrolled by src/kernels/conv2d.ts (${...} blocks below): accumulators and
 // operands are plain variables, so no compiler has to prove constant array indices (on Mesa's lavapipe a
@@ -20,6 +21,7 @@
 // The parameters and bindings are declared in src/kernels/conv2d.ts.
 
 #include conv2d_weights
+#include nonfinite
 
 @compute @workgroup_size(${WGX}, ${WGY}, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u${SG_ARG}) {

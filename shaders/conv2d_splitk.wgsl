@@ -10,6 +10,7 @@
 // src/kernels/conv2d.ts (${...} blocks).
 
 #include conv2d_weights
+#include nonfinite
 
 const KS = ${KS}u;
 const TILE = ${TM}u * ${TN}u;

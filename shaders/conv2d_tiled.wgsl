@@ -11,6 +11,7 @@
 // The loads and the accumulation are generated unrolled by src/kernels/conv2d.ts (${...} blocks).
 
 #include conv2d_weights
+#include nonfinite
 
 const BM = ${BM}u;
 const BN = ${BN}u;

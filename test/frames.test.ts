@@ -17,7 +17,8 @@ import { testGpu } from './support/gpu.js';
 import { KVASIR_TEST, REPO_ROOT } from './support/paths.js';
 import { rng } from './support/random.js';
 import { requireSharedData } from './support/shared-data.js';
-import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { tinyPraNetTensors, tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { encodeWeightFile } from '../src/weights/engine-file.js';
 
 const tiny = () => weightsFromBytes(tinyPraNetWeightFile(3), 'tiny');
 
@@ -64,6 +65,32 @@ describe('video frames on the GPU', function () {
     } finally {
       await frames.dispose();
       model.destroy();
+    }
+  });
+
+  it('weights that overflow float32 inside the network make a frame an error naming the first conv, not a map (found by its status word)', async () => {
+    const { ctx } = await testGpu();
+    const tensors = tinyPraNetTensors(3);
+    for (const [key, t] of tensors) if (key.endsWith('.weight')) t.data = t.data.map((v) => v * 1e30);
+    const frames = await FrameSegmenter.create(ctx, weightsFromBytes(encodeWeightFile(tensors, { dtype: 'f32', meta: {} }), 'scaled.pnw'), { size: 64 });
+    try {
+      const messages = await Promise.all(
+        [noiseFrame(40, 30, 1), noiseFrame(40, 30, 2)].map((f) =>
+          frames.segment(f).then(
+            () => 'no error',
+            (e: Error) => e.message,
+          ),
+        ),
+      );
+      messages.forEach((m, i) =>
+        expect(m).to.match(
+          new RegExp(
+            `^frame ${i}: the network produced a non-finite value inside \\(resnet\\.conv1\\.3: conv2d 3x3 .*\\); the weights \\(scaled\\.pnw\\) or the GPU are faulty$`,
+          ),
+        ),
+      );
+    } finally {
+      await frames.dispose();
     }
   });
 

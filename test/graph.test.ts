@@ -98,6 +98,23 @@ describe('graph: IR, passes, planner and executor', () => {
     expectClose(runReference(after, { image }).outputs.y!, runReference(before, { image }).outputs.y!, 1e-6, 'folded');
   });
 
+  it('a negative running_var in weights built in code is named by its batchnorm node, folded or compiled as it is', async () => {
+    const bad = () => {
+      const g = buildSmall(1, 5);
+      const node = g.nodes.find((n) => n.name === 'side.bn')!;
+      (node.attrs as { variance: Float32Array }).variance[2] = -0.5;
+      return g;
+    };
+    expect(() => foldBatchnorm(bad())).to.throw(/^side\.bn: batchnorm channel 2: running_var \+ eps = -0\.4999\d* is not positive$/);
+    const { ctx, cache } = await testGpu();
+    const message = await CompiledGraph.compile(ctx, cache, bad()).then(
+      () => 'compiled',
+      (e: Error) => e.message,
+    );
+    // (the channel counted in the tensor's stored channel groups)
+    expect(message).to.match(/^side\.bn: batchnorm channel \d+: running_var \+ eps = -0\.4999\d* is not positive$/);
+  });
+
   it('the planner shares memory: arena below the sum of all tensors, at least the live peak, and concat parts written in place', () => {
     const g = buildSmall(1, 3);
     optimize(g);

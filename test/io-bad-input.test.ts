@@ -98,6 +98,29 @@ describe('io: bad image data gives a clear error naming the file', () => {
     expectDecodeError(arith, /arithmetic-coded sequential JPEGs are not supported/);
   });
 
+  it('a JPEG scan that uses a table never defined is refused by name (the fuzzer found jpeg-js failing inside)', () => {
+    const small = encodeSmallJpeg();
+    /** [offset, marker, length] of each segment before the first scan */
+    const segments: [number, number, number][] = [];
+    for (let at = 2; small[at + 1] !== 0xda; at += 2 + ((small[at + 2]! << 8) | small[at + 3]!))
+      segments.push([at, small[at + 1]!, 2 + ((small[at + 2]! << 8) | small[at + 3]!)]);
+    const without = (marker: number) => {
+      const keep = segments.filter(([, m]) => m !== marker).map(([at, , n]) => small.subarray(at, at + n));
+      const rest = small.subarray(segments.at(-1)![0] + segments.at(-1)![2]);
+      return Uint8Array.from([0xff, 0xd8, ...keep.flatMap((b) => [...b]), ...rest]);
+    };
+    expectDecodeError(without(0xc4), /JPEG scan at byte \d+: DC Huffman table 0x00 was not defined/);
+    expectDecodeError(without(0xdb), /JPEG scan at byte \d+: quantization table 0x00 of component 1 was not defined/);
+    const sof = sofOffset(small);
+    const wrongTable = small.slice();
+    wrongTable[sof + 12] = 3; // component 1's quantization table id
+    expectDecodeError(wrongTable, /quantization table 0x03 of component 1 was not defined/);
+    const [dqt] = segments.find(([, m]) => m === 0xdb)!;
+    const badId = small.slice();
+    badId[dqt + 4] = 0x05;
+    expectDecodeError(badId, new RegExp(`JPEG quantization table at byte ${dqt} has precision 0 and id 5 \\(expected 0\\.\\.1 and 0\\.\\.3\\)`));
+  });
+
   it('random corruption of a JPEG either decodes or throws ImageDecodeError, never anything else', function () {
     this.timeout(120_000);
     const small = encodeSmallJpeg();

@@ -1,6 +1,7 @@
 // Node file helpers: listing, reading with named errors, atomic writes.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listImages, readImageFile, writeFileAtomic } from '../src/io/files-node.js';
@@ -56,5 +57,44 @@ describe('io: Node file helpers', () => {
     let err2: unknown;
     await writeFileAtomic(join(dir, 'missing', 'x.png'), new Uint8Array([1])).catch((e: unknown) => (err2 = e));
     expect((err2 as NodeJS.ErrnoException).code).to.equal('ENOENT');
+  });
+
+  it('writeFileAtomic replaces only regular files: writes into /dev/null and FIFOs, refuses symbolic links and read-only files', async () => {
+    const message = (p: string) =>
+      writeFileAtomic(p, new Uint8Array([1])).then(
+        () => 'written',
+        (e: Error) => e.message,
+      );
+    // Through a link of our own: a writer that replaced what it is given would replace the link, not /dev/null.
+    const devNull = join(dir, 'null');
+    symlinkSync('/dev/null', devNull);
+    expect(await message(devNull)).to.equal('written');
+    expect(lstatSync(devNull).isSymbolicLink(), 'the link to /dev/null is still a link').to.equal(true);
+
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
+    const reader = spawn('cat', [fifo]);
+    let got = '';
+    reader.stdout.on('data', (d: Buffer) => (got += d.toString('hex')));
+    const ended = new Promise((resolve) => reader.on('close', resolve));
+    await writeFileAtomic(fifo, new Uint8Array([0xab, 0xcd]));
+    await ended;
+    expect(got).to.equal('abcd');
+    expect(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO').to.equal(true);
+
+    const target = join(dir, 'target.json');
+    writeFileSync(target, 'old');
+    const link = join(dir, 'link.json');
+    symlinkSync(target, link);
+    expect(await message(link)).to.equal(`${link}: cannot write: it is a symbolic link, which pranet does not replace; name the file it points to`);
+    expect(lstatSync(link).isSymbolicLink()).to.equal(true);
+    expect(readFileSync(target, 'utf8')).to.equal('old');
+
+    // Root may write any file, so a read-only file is only refused for other users.
+    if (process.getuid?.() !== 0) {
+      chmodSync(target, 0o444);
+      expect(await message(target)).to.equal(`${target}: cannot write: the file is read-only (permission denied)`);
+    }
+    expect(readdirSync(dir).sort()).to.deep.equal(['link.json', 'null', 'pipe', 'target.json']);
   });
 });

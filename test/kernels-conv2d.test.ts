@@ -51,7 +51,9 @@ async function check(c: Case, seed: number): Promise<void> {
   const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: packed };
   if (b) inputs.bias = packConv2dBias(b, c.a.cout, t.tn);
   if (res) inputs.res = packNhwc(res, rv);
-  const out = (await runCall(call, inputs, { y: ys.n * ys.h * ys.w * yv.cs })).y!;
+  const got = await runCall(call, inputs, { y: ys.n * ys.h * ys.w * yv.cs, status: 1 });
+  const out = got.y!;
+  expect(new Uint32Array(got.status!.buffer)[0], 'status word after finite outputs').to.equal(0);
   const ref = conv2dReference(x, c.xs, w, c.a, b, res);
   const what = `${call.label} ${c.weights ?? 'f32'} weights pad ${c.a.padT},${c.a.padB},${c.a.padL},${c.a.padR} tiling ${JSON.stringify(t)} seed ${seed}`;
   expectClose(unpackNhwc(out, yv), ref, 2e-6 * Math.sqrt(cin * c.a.kh * c.a.kw), what);
@@ -209,6 +211,38 @@ describe('conv2d kernel vs float64 reference', () => {
         ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
       ];
       await check({ xs, a, tiling: tilings[i % tilings.length], weights: 'f16', outOffset: 4 * int(r, 0, 1) }, 9000 + i);
+    }
+  });
+
+  it("every tiling family sets the status word when a conv's sum overflows float32 or is NaN (checked before the ReLU), and only then", async () => {
+    const { ctx } = await testGpu();
+    const sg = ctx.subgroupSize;
+    const tilings: ConvTiling[] = [
+      { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' },
+      { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' },
+      { tm: 2, tn: 3, wgx: 4, wgy: 4, lanes: 'shared', kc: 2 },
+      { tm: 2, tn: 2, wgx: 16, wgy: 1, lanes: 'splitk' },
+      ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
+    ];
+    const xs = { n: 1, c: 5, h: 6, w: 7 };
+    const a = conv2dAttrs(6, 3, 3, { pad: 1, bias: true, relu: true });
+    const ys = conv2dShape(xs, a);
+    const x = uniform(rng(4), numel(xs), 0.5, 1); // positive, so the sums of positive weights grow, and ReLU keeps them
+    for (const t of tilings) {
+      const xv = denseView(xs);
+      const yv = denseView(ys);
+      const call = conv2dKernel(a, xv, yv, t);
+      const status = async (w: Float32Array, input = x) => {
+        const inputs = { x: packNhwc(input, xv), w: packConv2dWeights(w, a.cout, xs.c, 3, 3, t.tn), bias: packConv2dBias(new Float32Array(6), 6, t.tn) };
+        const r = await runCall(call, inputs, { y: numel(ys), status: 1 });
+        return new Uint32Array(r.status!.buffer)[0];
+      };
+      const n = a.cout * xs.c * 9;
+      expect(await status(new Float32Array(n).fill(1e37)), `${JSON.stringify(t)}: sums of 45 x 1e37 overflow`).to.equal(1);
+      expect(await status(new Float32Array(n).fill(1e36)), `${JSON.stringify(t)}: 45 x 1e36 is finite`).to.equal(0);
+      const nan = x.slice();
+      nan[17] = NaN;
+      expect(await status(new Float32Array(n).fill(0.1), nan), `${JSON.stringify(t)}: a NaN input`).to.equal(1);
     }
   });
 

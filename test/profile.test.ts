@@ -2,7 +2,7 @@
 // names of the real graph, and `pranet profile` / `pranet bench` (with and without the peers) end to end.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optimize } from '../src/graph/passes.js';
@@ -16,11 +16,12 @@ import { STAGES, stageOf } from '../src/profile/stages.js';
 import { requireTorch } from './support/python.js';
 import { requireSharedData } from './support/shared-data.js';
 import { testGpu } from './support/gpu.js';
-import { CLI, KVASIR_TRAIN_IMAGES } from './support/paths.js';
+import { CLI, KVASIR_TRAIN_IMAGES, PYTHON, TEST_CACHE_HOME } from './support/paths.js';
+import { PickleWriter, zipArchive } from './weights-helpers.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 
-function pranet(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+function pranet(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -283,9 +284,33 @@ describe('pranet profile and pranet bench', () => {
     expect(b.memory.activations_bytes).to.be.at.least(4 * 3 * 64 * 64);
   });
 
-  it('refuses --peers with weights PyTorch cannot read or with a batch, and --weights together with --random', () => {
+  it("bench --peers reads the weights with the engine's reader first: a hostile .pth never reaches PyTorch, and nothing is cached", function () {
+    requireTorch(this);
+    const evil = join(tmp, 'evil.pth');
+    const pkl = new PickleWriter().proto().global('os', 'system').stop().bytes();
+    writeFileSync(
+      evil,
+      zipArchive([
+        { name: 'archive/data.pkl', data: pkl },
+        { name: 'archive/version', data: new TextEncoder().encode('3\n') },
+      ]),
+    );
+    // A Python that records what it is asked to run, then runs it.
+    const calls = join(tmp, 'python-calls.txt');
+    const fake = join(tmp, 'python');
+    writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec ${PYTHON} "$@"\n`);
+    chmodSync(fake, 0o755);
+    const cache = mkdtempSync(join(tmp, 'cache-'));
+    const r = pranet(['bench', '--weights', evil, '--peers', '--runs', '1', '--size', '64'], { PRANET_PYTHON: fake, XDG_CACHE_HOME: cache });
+    expect(r.status, r.stderr).to.equal(1);
+    expect(r.stderr).to.match(/forbidden global 'os\.system' in .*evil\.pth/);
+    const ran = existsSync(calls) ? readFileSync(calls, 'utf8') : '';
+    expect(ran, 'what Python was asked to run').to.not.include('evil.pth');
+    expect(readdirSync(cache), 'the cache after a failed run').to.deep.equal([]);
+  });
+
+  it('refuses --peers with a batch, and --weights together with --random', () => {
     for (const [args, msg] of [
-      [['bench', '--peers', '--weights', 'x.npy'], /--peers needs weights PyTorch can read too \(\.pth, \.safetensors or the engine's \.pnw\); got x\.npy/],
       [['bench', '--peers', '--random', 'tiny', '--batch', '2'], /batch 1 only/],
       [['profile', '--weights', 'x.pnw', '--random', 'tiny'], /either --weights or --random/],
       [['profile', '--random', 'huge'], /option --random must be one of official, compact, tiny; got 'huge'/],
@@ -322,7 +347,11 @@ describe('pranet profile and pranet bench', () => {
     writeFileSync(weights, tinyPraNetWeightFile(3));
     const r = pranet(['bench', '--weights', weights, '--size', '64', '--runs', '1', '--peers']);
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.include('(the same file for every system)');
+    expect(r.stdout).to.include("(the peers get the engine's reading of it)");
+    // PyTorch and onnxruntime read the engine's export, cached in the user's cache folder (the tests' own).
+    const entries = readdirSync(join(TEST_CACHE_HOME, 'pranet-wgsl', 'bench')).filter((d) => d.startsWith('tiny-seed3.pnw-'));
+    expect(entries).to.have.length(1);
+    expect(readdirSync(join(TEST_CACHE_HOME, 'pranet-wgsl', 'bench', entries[0]!)).sort()).to.deep.equal(['input-64.npy', 'model-64.onnx', 'weights.pnw']);
     const m = /ort-cpu lateral_map_2 vs the engine's: relative L2 (\S+)/.exec(r.stdout);
     expect(m, r.stdout).to.not.equal(null);
     expect(Number(m![1]), 'onnxruntime runs the unfolded .pnw like the engine').to.be.below(1e-4);

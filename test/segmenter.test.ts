@@ -13,7 +13,8 @@ import { weightsFromBytes } from '../src/models/load-weights.js';
 import { testGpu } from './support/gpu.js';
 import { KVASIR_TEST } from './support/paths.js';
 import { requireSharedData } from './support/shared-data.js';
-import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { tinyPraNetTensors, tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { encodeWeightFile } from '../src/weights/engine-file.js';
 
 describe('post-processing', () => {
   it('the CPU path (for maps too large for one GPU buffer) equals the GPU graph', async () => {
@@ -172,5 +173,47 @@ describe('Segmenter API', () => {
     let err: Error | undefined;
     await s.segment(images[0]!).catch((e: Error) => (err = e));
     expect(err?.message).to.match(/disposed/);
+  });
+
+  it('weights that overflow float32 inside the network (convs scaled by 1e30) are an error naming the first conv, not a blank mask', async () => {
+    const { ctx } = await testGpu();
+    const tensors = tinyPraNetTensors(3);
+    for (const [key, t] of tensors) if (key.endsWith('.weight')) t.data = t.data.map((v) => v * 1e30);
+    const file = encodeWeightFile(tensors, { dtype: 'f32', meta: {} });
+    const s = await Segmenter.create(ctx, weightsFromBytes(file, 'scaled.pnw'), {});
+    try {
+      const message = await s.segment(images[0]!).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      // The first conv's sums (27 products of ~1e30) stay finite; the second's overflow.
+      expect(message).to.match(
+        /^image 0: the network produced a non-finite value inside \(resnet\.conv1\.3: conv2d 3x3 .*\); the weights \(scaled\.pnw\) or the GPU are faulty$/,
+      );
+      const fine = await Segmenter.create(ctx, weightsFromBytes(tinyPraNetWeightFile(3), 'tiny'), {});
+      expect((await fine.segment(images[0]!)).maxProbability).to.be.greaterThan(0);
+      await fine.dispose();
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('dispose() lets calls made just before it finish: segment(); dispose(); await resolves', async () => {
+    const s = await segmenter(1);
+    const pending = s.segment(images[0]!);
+    const bad = s.segment({ width: 2, height: 2, data: new Uint8Array(3) }).then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+    const disposed = s.dispose();
+    const r = await pending;
+    expect(r.mask.length).to.equal(images[0]!.width * images[0]!.height);
+    expect(await bad).to.match(/image 0: expected RGBA pixels/);
+    await disposed;
+    const after = await s.segment(images[0]!).then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+    expect(after).to.match(/disposed/);
   });
 });

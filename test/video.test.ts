@@ -114,6 +114,11 @@ describe('video: pranet segment and bench on a clip', function () {
     const r4 = pranet(['segment', clip]);
     expect(r4.status).to.equal(2);
     expect(r4.stderr).to.match(/a video needs an output/);
+    const before = readFileSync(clip);
+    const r5 = pranet(['segment', clip, '--frames-csv', clip]);
+    expect(r5.status, 'an output on the input is refused before any work').to.equal(2);
+    expect(r5.stderr).to.match(/--frames-csv .* would overwrite the input /);
+    expect(readFileSync(clip).equals(before)).to.equal(true);
     expect(existsSync(join(tmp, 'x.csv')) || existsSync(join(tmp, 'y.csv'))).to.equal(false);
   });
 
@@ -140,7 +145,7 @@ describe('video: pranet segment and bench on a clip', function () {
       child.on('close', resolve);
     });
     expect(code, stderr).to.equal(130);
-    expect(stderr).to.match(/interrupted after \d+ of 30 frames/);
+    expect(stderr).to.match(/interrupted \(SIGINT\) after \d+ of 30 frames/);
     const left = readdirSync(out);
     expect(left).to.deep.equal(['masks']);
     for (const f of readdirSync(join(out, 'masks'))) expect(decodeImage(readFileSync(join(out, 'masks', f)), f).width).to.equal(622);

@@ -157,8 +157,12 @@ describe('weights: engine weight file', () => {
     expect(bad((h) => (h.tensors[1]!.offset += 4))).to.throw("h.bin: tensor 'bias': offset 900 must be a multiple of 64 after the previous tensor's end (864)");
     expect(bad((h) => (h.tensors[1]!.offset = 0))).to.throw(/tensor 'bias': offset 0 must be a multiple of 64 after the previous tensor's end \(864\)/);
     expect(bad((h) => (h.tensors[1]!.nbytes = 32))).to.throw("h.bin: tensor 'bias': 32 bytes, but shape [7] of f32 needs 28");
+    // found by the fuzzer: 'offset undefined must be a multiple of 64'
+    expect(bad((h) => delete (h.tensors[1] as { offset?: number }).offset)).to.throw("h.bin: tensor 'bias': offset must be an integer, got none");
+    expect(bad((h) => ((h.tensors[1] as { nbytes: unknown }).nbytes = '28'))).to.throw('h.bin: tensor \'bias\': nbytes must be an integer, got "28"');
     expect(bad((h) => (h.tensors[4]!.offset = h.dataBytes))).to.throw(/tensor 'tiny': bytes \d+\.\.\d+ lie outside the \d+-byte data section/);
-    expect(bad((h) => (h.tensors[0]!.dtype = 'f64'))).to.throw(`tensor 'conv.weight': dtype "f64" is not f32 or f16`);
+    expect(bad((h) => (h.tensors[0]!.dtype = 'f64'))).to.throw(`tensor 'conv.weight': dtype "f64"; expected f32 or f16`);
+    expect(bad((h) => delete (h.tensors[0] as { dtype?: string }).dtype)).to.throw("tensor 'conv.weight': has no dtype; expected f32 or f16"); // fuzzer: 'dtype undefined'
     expect(bad((h) => (h.tensors[1]!.name = 'conv.weight'))).to.throw("tensor 'conv.weight' appears twice");
     expect(bad((h) => (h.tensors[0]!.shape = [8, 3, 3]))).to.throw("tensor 'conv.weight': 864 bytes, but shape [8, 3, 3] of f32 needs 288");
     expect(bad((h) => delete h.meta)).to.throw('h.bin: weight file header must be {meta: object, dataBytes: integer, tensors: list}');

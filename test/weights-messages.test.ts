@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { convertCheckpoint } from '../src/models/convert.js';
 import { weightsFromBytes } from '../src/models/load-weights.js';
-import { readCheckpoint, readModelCheckpoint, readPth } from '../src/weights/index.js';
+import { encodeWeightFile, readCheckpoint, readModelCheckpoint, readPth } from '../src/weights/index.js';
 import { f32Bytes, PickleWriter, safetensorsFile, zipArchive } from './weights-helpers.js';
 
 /** A zip checkpoint of one tensor 'w' whose storage_offset is written by `offset` (any opcodes). */
@@ -41,6 +41,28 @@ describe('weights: messages name the file, the field and the value', () => {
     expect(() => weightsFromBytes(file, 'm.safetensors')).to.throw(msg);
     expect(() => convertCheckpoint(file, { source: 'm.safetensors' })).to.throw(msg);
     expect(readCheckpoint(file, 'm').size).to.equal(2); // reading alone does not judge values
+    // An engine file may keep batchnorm statistics too (found by the fuzzer: the fold failed without a file name)
+    const pnw = encodeWeightFile(new Map([['bn.running_var', { shape: [2], data: Float32Array.of(0.5, -0.25) }]]), { dtype: 'f32', meta: {} });
+    expect(() => weightsFromBytes(pnw, 'm.pnw')).to.throw(
+      "m.pnw: tensor 'bn.running_var' has a negative value -0.25 at element 1: a variance cannot be negative",
+    );
+  });
+
+  it('a safetensors entry without a dtype says so (fuzzer: "dtype undefined")', () => {
+    const file = safetensorsFile({ a: { shape: [1], data_offsets: [0, 4] } }, f32Bytes([1]));
+    expect(() => readCheckpoint(file, 'd.safetensors')).to.throw("d.safetensors: tensor 'a': has no dtype (F32, F16, BF16, F64, I64)");
+  });
+
+  it('a zip directory entry whose extra field runs past the directory is refused by name (fuzzer: a RangeError from DataView)', () => {
+    const zip = zipArchive([
+      { name: 'a/data.pkl', data: new PickleWriter().proto().emptyDict().stop().bytes() },
+      { name: 'a/version', data: new TextEncoder().encode('3\n') },
+    ]);
+    const central = zip.findIndex((_, i) => zip[i] === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 1 && zip[i + 3] === 2);
+    new DataView(zip.buffer).setUint16(central + 30, 0xffff, true);
+    expect(() => readPth(zip, 'x.pth')).to.throw(
+      /^x\.pth: truncated at byte \d+: zip entry 'a\/data\.pkl' extra field and comment needs 65535 bytes, only \d+ left$/,
+    );
   });
 
   it('a safetensors header longer than the file is reported as such, not as an unknown format', () => {

@@ -103,6 +103,8 @@ export class FrameSegmenter {
     private readonly ownsDevice: boolean,
     /** which tuning table or which defaults chose the convs' tilings */
     readonly tilingDescription: string,
+    /** where the weights came from, for messages */
+    private readonly source: string,
   ) {}
 
   static async create(gpu: GpuContext, weights: LoadedWeights, opts: FrameSegmenterOptions = {}, ownsDevice = false): Promise<FrameSegmenter> {
@@ -113,7 +115,7 @@ export class FrameSegmenter {
     const cache = new PipelineCache(gpu);
     const model = await PraNetModel.create(gpu, cache, weights, { size: opts.size ?? 352, ...(opts.tiling ? { tiling: opts.tiling } : {}) });
     const tilingDescription = opts.tilingDescription ?? (opts.tiling ? 'the given tiling policy' : defaultsText(gpu.adapter));
-    return new FrameSegmenter(gpu, cache, model, maxInFlight, presence, maskAt, ownsDevice, tilingDescription);
+    return new FrameSegmenter(gpu, cache, model, maxInFlight, presence, maskAt, ownsDevice, tilingDescription, weights.source);
   }
 
   /** Frames in the pipeline now (being worked on, or waiting for a slot). */
@@ -169,7 +171,7 @@ export class FrameSegmenter {
       const postIn = res.post.locate('input', 'logits');
       const probability = res.post.locate('output', 'probability');
       encodeDispatches(encoder, slot.input.dispatches, 'frame input');
-      this.model.compiled.encode(encoder);
+      this.model.compiled.encode(encoder, { buffer: slot.staging, offset: probability.bytes });
       encoder.copyBufferToBuffer(logits.buffer, logits.offset, postIn.buffer, postIn.offset, logits.bytes);
       res.post.encode(encoder);
       encoder.copyBufferToBuffer(probability.buffer, probability.offset, slot.staging, 0, probability.bytes);
@@ -177,10 +179,18 @@ export class FrameSegmenter {
       await settle(this.gpu, slot.staging.mapAsync(GPUMapMode.READ));
       const t1 = performance.now();
       let map: Float32Array;
+      let flagged: boolean;
       try {
         map = probability.decode(slot.staging.getMappedRange(0, probability.bytes).slice(0));
+        flagged = this.model.compiled.statusBytes > 0 && new Uint32Array(slot.staging.getMappedRange(probability.bytes, 4))[0] !== 0;
       } finally {
         slot.staging.unmap();
+      }
+      // A NaN or overflow inside the network may still give finite probabilities (a ReLU maps NaN to 0): the
+      // status word, not the map, says whether this frame's result is valid.
+      if (flagged) {
+        const step = await this.model.compiled.locateNonFinite((e) => encodeDispatches(e, slot.input.dispatches, 'frame input'));
+        throw new Error(`frame ${index}: the network produced a non-finite value inside (${step}); the weights (${this.source}) or the GPU are faulty`);
       }
       checkFinite(map, `frame ${index}`);
       const { max, above } = presenceOf(map, this.maskAt);
@@ -271,7 +281,11 @@ export class FrameSegmenter {
         y: { buffer: input.buffer, offset: input.offset, size: input.bytes },
       };
       const prepared = await prepareDispatches(this.gpu, this.cache, [{ call, resources }]);
-      const staging = device.createBuffer({ label: `frame read-back ${i}`, size: probabilityBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const staging = device.createBuffer({
+        label: `frame read-back ${i}`,
+        size: probabilityBytes + this.model.compiled.statusBytes,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
       slots.push({ frame, ...(texture ? { texture } : {}), input: prepared, staging, busy: false });
     }
     this.gpu.checkErrors();

@@ -3,6 +3,7 @@
 // and browser entry points hand it a device and bytes.
 import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/pipelines.js';
+import { NonFiniteError } from '../graph/executor.js';
 import type { TilingPolicy } from '../kernels/tiling-policy.js';
 import { defaultsText } from '../tuning/resolve.js';
 import { checkFinite, presenceOf, probabilityOption } from './presence.js';
@@ -154,10 +155,13 @@ export class Segmenter {
     return (await this.segmentBatch([image], opts))[0]!;
   }
 
-  async segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
-    // Bitmaps are read before taking a turn: it needs no GPU, and a bad input fails without waiting.
-    const pixels = await Promise.all(images.map((img, i) => toRgba(img, i)));
-    return this.exclusive(() => this.segmentNow(pixels, opts));
+  segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
+    // The turn is taken now, so a dispose() that follows this call waits for it. Bitmaps are read meanwhile
+    // (no GPU needed), and a bad input fails at once instead of after the calls queued before it.
+    const pixels = Promise.all(images.map((img, i) => toRgba(img, i)));
+    const result = this.exclusive(async () => this.segmentNow(await pixels, opts));
+    void result.catch(() => undefined); // when the pixels fail, their error is the one returned
+    return pixels.then(() => result);
   }
 
   /** Queues `work` after every call made before it; refused once dispose() has been called. */
@@ -182,7 +186,13 @@ export class Segmenter {
       input.set(preprocessBatch(chunk, size));
       times.preprocessMs += performance.now() - t;
       const stages: StageTimings = {};
-      const maps = await this.model.run(input, stages);
+      const maps = await this.model.run(input, stages).catch((e: unknown) => {
+        if (!(e instanceof NonFiniteError)) throw e;
+        const which = chunk.length === 1 ? `image ${start}` : `images ${start}..${start + chunk.length - 1}`;
+        throw new Error(`${which}: the network produced a non-finite value inside (${e.step}); the weights (${this.source}) or the GPU are faulty`, {
+          cause: e,
+        });
+      });
       const logits = maps.lateral_map_2!;
       times.uploadMs += stages.uploadMs!;
       times.networkMs += stages.networkMs!;

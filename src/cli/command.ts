@@ -3,6 +3,7 @@ import type { NodeGpuOptions } from '../gpu/node-device.js';
 import { type CommandSpec, type OptionSpec, type OptionsOf, parseArgs } from './args.js';
 import type { TuningChoice } from '../tuning/resolve.js';
 import { readTableFile } from '../tuning/store-node.js';
+import type { NamedPath } from './output-guard.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -44,6 +45,14 @@ export const WEIGHTS_OPTION = {
   help: 'weight file (.pnw) or PyTorch checkpoint (.pth, .safetensors); default: the shipped model',
 } as const satisfies OptionSpec;
 
+/** Shared option of the commands that print progress. */
+export const QUIET_OPTION = {
+  name: 'quiet',
+  short: 'q',
+  type: 'boolean',
+  help: 'print no progress and no summary, only errors and warnings',
+} as const satisfies OptionSpec;
+
 /** Shared option: which tiling policy (see pranet tune). */
 export const TUNING_OPTION = {
   name: 'tuning',
@@ -56,4 +65,13 @@ export const TUNING_OPTION = {
 /** --tuning's value as the library takes it (a file is read and checked). */
 export function tuningChoice(value: string): TuningChoice {
   return value === 'auto' || value === 'none' ? value : readTableFile(value);
+}
+
+/** The files --weights and --tuning read, as inputs for the output guard. */
+export function optionInputs(weights: string | undefined, tuning?: string, video?: string): NamedPath[] {
+  return [
+    ...(weights !== undefined ? [{ path: weights, what: '--weights' }] : []),
+    ...(tuning !== undefined && tuning !== 'auto' && tuning !== 'none' ? [{ path: tuning, what: '--tuning' }] : []),
+    ...(video !== undefined ? [{ path: video, what: '--video' }] : []),
+  ];
 }

@@ -1,6 +1,8 @@
 // The `pranet` command line: a thin layer over the library API.
+import { ENGINE_VERSION } from '../version.js';
 import { commandHelp, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { handleInterrupts } from './interrupt.js';
 import { bench } from './commands/bench.js';
 import { convert } from './commands/convert.js';
 import { evaluate } from './commands/eval.js';
@@ -21,7 +23,7 @@ function mainHelp(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)} ${c.spec.summary.split('. ')[0]!.replace(/\.$/, '')}`),
     '',
-    'Run `pranet <command> --help` for its options.',
+    'Run `pranet <command> --help` for its options; `pranet --version` prints the version.',
   ].join('\n');
 }
 
@@ -30,6 +32,10 @@ export async function run(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(`pranet ${ENGINE_VERSION}`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.spec.name === name);
   if (!command) {
@@ -40,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(commandHelp(command.spec));
     return 0;
   }
+  handleInterrupts(name);
   try {
     return await command.run(rest);
   } catch (err) {

@@ -11,7 +11,15 @@ export class Progress {
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
+  private last = -1;
+
+  /** Ends the line at 100% (for totals that updates may not reach, like MiB read). */
+  finish(): void {
+    if (this.last !== this.total) this.update(this.total);
+  }
+
   update(done: number): void {
+    this.last = done;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = done / Math.max(elapsed, 1e-9);
     const left = rate > 0 ? (this.total - done) / rate : NaN;

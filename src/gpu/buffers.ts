@@ -27,11 +27,40 @@ export function uploadFloat32(ctx: GpuContext, data: Float32Array, label: string
   return buffer;
 }
 
+/**
+ * Per device, the waits in progress (rejected together if it is lost) and, once lost, why. One reaction on
+ * `ctx.lost` per device: a reaction per wait would be kept by that promise, pending for the device's whole life,
+ * and grow with every call (the soak test found ~3 KB per segment()).
+ */
+const waits = new WeakMap<GpuContext, { pending: Set<(err: Error) => void>; lost?: string }>();
+
+function waitsOf(ctx: GpuContext) {
+  let w = waits.get(ctx);
+  if (!w) {
+    const created: { pending: Set<(err: Error) => void>; lost?: string } = { pending: new Set() };
+    void ctx.lost.then((msg) => {
+      created.lost = msg;
+      for (const reject of created.pending) reject(new Error(msg));
+    });
+    waits.set(ctx, (w = created));
+  }
+  return w;
+}
+
 /** Waits for the queue, racing device loss so a lost device cannot hang the caller. */
 export async function settle<T>(ctx: GpuContext, work: Promise<T>): Promise<T> {
-  const result = await Promise.race([work, ctx.lost.then((msg) => Promise.reject(new Error(msg)))]);
-  ctx.checkErrors();
-  return result;
+  const w = waitsOf(ctx);
+  if (w.lost !== undefined) throw new Error(w.lost);
+  let reject!: (err: Error) => void;
+  const lost = new Promise<never>((_, r) => (reject = r));
+  w.pending.add(reject);
+  try {
+    const result = await Promise.race([work, lost]);
+    ctx.checkErrors();
+    return result;
+  } finally {
+    w.pending.delete(reject);
+  }
 }
 
 /** Copies `bytes` from `buffer` at `offset` into a mappable buffer and returns them as floats. */

@@ -29,6 +29,13 @@ export interface StepInfo {
   call: KernelCall;
 }
 
+/** A forward pass computed a NaN or infinite value; `step` is the first dispatch that did (its node and kernel). */
+export class NonFiniteError extends Error {
+  constructor(readonly step: string) {
+    super(`${step}: computed a non-finite value (NaN, or beyond float32's range)`);
+  }
+}
+
 export class CompiledGraph {
   private constructor(
     private readonly ctx: GpuContext,
@@ -39,9 +46,14 @@ export class CompiledGraph {
     private readonly arena: GPUBuffer,
     private readonly constants: GPUBuffer,
     readonly constantBytes: number,
-    /** where every pass copies the graph's outputs, so reading them back is one map, not a submit per output */
-    private readonly readback: { buffer: GPUBuffer; parts: { name: string; tensor: TensorId; offset: number }[] },
+    /** where every pass copies the graph's outputs (and the status word after them), so reading them back is one map */
+    private readonly readback: { buffer: GPUBuffer; parts: { name: string; tensor: TensorId; offset: number }[]; statusOffset: number },
+    /** the status word of the kernels that have one (see kernel.ts), when any has */
+    private readonly status: GPUBuffer | undefined,
   ) {}
+
+  /** The inputs of the last pass, to replay it when its status word says something overflowed. */
+  private lastInputs: Record<string, Float32Array> | undefined;
 
   static async compile(ctx: GpuContext, cache: PipelineCache, graph: Graph, opts: CompileOptions = {}): Promise<CompiledGraph> {
     const plan = planMemory(graph, ctx.limits.minStorageBufferOffsetAlignment);
@@ -81,16 +93,19 @@ export class CompiledGraph {
         if (!p) throw new Error(`${node.name}: tensor ${t} has no memory (planner bug)`);
         return p;
       };
-      const { call, constants } = node.op.kernel!(
-        node.attrs,
-        {
-          inputs: node.inputs.map((t) => placed(t).view),
-          output: placed(node.output).view,
-          inputGroups: node.inputs.map((t) => placed(t).groups),
-          outputGroups: placed(node.output).groups,
-        },
-        env,
-      );
+      const io = {
+        inputs: node.inputs.map((t) => placed(t).view),
+        output: placed(node.output).view,
+        inputGroups: node.inputs.map((t) => placed(t).groups),
+        outputGroups: placed(node.output).groups,
+      };
+      let built: ReturnType<NonNullable<typeof node.op.kernel>>;
+      try {
+        built = node.op.kernel!(node.attrs, io, env);
+      } catch (e) {
+        throw new Error(`${node.name}: ${(e as Error).message}`, { cause: e }); // e.g. a batchnorm's negative variance
+      }
+      const { call, constants } = built;
       call.label = `${node.name}: ${call.label}`;
       // Inputs bind to the call's input bindings in order, the output to its output binding.
       const tensors: Record<string, TensorId> = {};
@@ -109,6 +124,7 @@ export class CompiledGraph {
     }
 
     const arena = createStorageBuffer(ctx, plan.arenaBytes, 'activations');
+    const status = calls.some(({ call }) => call.bindings.some((b) => b.role === 'status')) ? createStorageBuffer(ctx, 16, 'status') : undefined;
     const constants = createStorageBuffer(ctx, constantBytes, 'constants', (mapped) => {
       for (const p of constantParts) mapped.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength), p.offset);
     });
@@ -120,6 +136,7 @@ export class CompiledGraph {
         resources[slot] = { buffer: arena, offset: buf.offset, size: buf.bytes };
       }
       for (const [slot, c] of Object.entries(consts)) resources[slot] = { buffer: constants, offset: c.offset, size: c.size };
+      for (const b of call.bindings) if (b.role === 'status') resources[b.name] = { buffer: status!, size: 16 };
       return { call, resources };
     });
     const batch = await prepareDispatches(ctx, cache, bound);
@@ -130,8 +147,10 @@ export class CompiledGraph {
       parts.push({ name, tensor: t, offset: readBytes });
       readBytes += plan.views.get(t)!.buffer.bytes;
     }
+    const statusOffset = readBytes;
+    if (status) readBytes += 4;
     const readback = ctx.device.createBuffer({ label: 'outputs', size: Math.max(16, readBytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    return new CompiledGraph(ctx, graph, plan, steps, batch, arena, constants, constantBytes, { buffer: readback, parts });
+    return new CompiledGraph(ctx, graph, plan, steps, batch, arena, constants, constantBytes, { buffer: readback, parts, statusOffset }, status);
   }
 
   /** Input tensors in NCHW by name -> output tensors in NCHW by name. */
@@ -144,7 +163,7 @@ export class CompiledGraph {
   /** Encodes the whole forward pass and the copy of its outputs for read-back, and submits them (one command buffer). */
   submit(): void {
     const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
-    this.encode(encoder);
+    this.encode(encoder, { buffer: this.readback.buffer, offset: this.readback.statusOffset });
     for (const { tensor, offset } of this.readback.parts) {
       const { buffer } = this.plan.views.get(tensor)!;
       encoder.copyBufferToBuffer(this.arena, buffer.offset, this.readback.buffer, offset, buffer.bytes);
@@ -152,9 +171,20 @@ export class CompiledGraph {
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
-  /** Records the forward pass into `encoder`, for callers that chain it with their own work (video frames). */
-  encode(encoder: GPUCommandEncoder): void {
+  /**
+   * Records the forward pass into `encoder`, for callers that chain it with their own work (video frames).
+   * `statusTo` receives the pass's status word (4 bytes; nonzero: a kernel computed a non-finite value, see
+   * locateNonFinite) when the graph has one (statusBytes).
+   */
+  encode(encoder: GPUCommandEncoder, statusTo?: { buffer: GPUBuffer; offset: number }): void {
+    if (this.status) encoder.clearBuffer(this.status);
     encodeDispatches(encoder, this.batch.dispatches);
+    if (this.status && statusTo) encoder.copyBufferToBuffer(this.status, 0, statusTo.buffer, statusTo.offset, 4);
+  }
+
+  /** 4 when the pass has a status word for encode's `statusTo`, else 0. */
+  get statusBytes(): number {
+    return this.status ? 4 : 0;
   }
 
   /**
@@ -184,6 +214,7 @@ export class CompiledGraph {
 
   /** Uploads the inputs (NCHW) into their places in the arena. */
   writeInputs(inputs: Record<string, Float32Array>): void {
+    this.lastInputs = inputs;
     for (const [name, t] of this.graph.inputs) {
       const data = inputs[name];
       const s = this.graph.shape(t);
@@ -195,18 +226,51 @@ export class CompiledGraph {
     }
   }
 
-  /** Reads back, as NCHW, every graph output of the last submitted pass (waits for the GPU). */
+  /**
+   * Reads back, as NCHW, every graph output of the last submitted pass (waits for the GPU). Throws
+   * NonFiniteError, naming the first step that computed a NaN or infinite value, when a kernel flagged one:
+   * such outputs are never results.
+   */
   async readOutputs(): Promise<Record<string, Float32Array>> {
     const staging = this.readback.buffer;
+    let flagged: boolean;
     await settle(this.ctx, staging.mapAsync(GPUMapMode.READ));
     try {
       const out: Record<string, Float32Array> = {};
       for (const { name, tensor, offset } of this.readback.parts) {
         out[name] = this.locate('output', name).decode(staging.getMappedRange(offset, this.plan.views.get(tensor)!.buffer.bytes).slice(0));
       }
-      return out;
+      flagged = this.status !== undefined && new Uint32Array(staging.getMappedRange(this.readback.statusOffset, 4))[0] !== 0;
+      if (!flagged) return out;
     } finally {
       staging.unmap();
+    }
+    throw new NonFiniteError(await this.locateNonFinite());
+  }
+
+  /**
+   * Replays the last pass with the status word copied out after each flagging dispatch; the label of the first
+   * that set it. The inputs are written again (the pass may have reused their memory): by `prepare`, for callers
+   * that make them on the GPU (video frames), else from the last writeInputs.
+   */
+  async locateNonFinite(prepare?: (encoder: GPUCommandEncoder) => void): Promise<string> {
+    if (!prepare && this.lastInputs) this.writeInputs(this.lastInputs);
+    const watched = this.steps.flatMap((s, i) => (s.call.bindings.some((b) => b.role === 'status') ? [i] : []));
+    const record = this.ctx.device.createBuffer({ label: 'status record', size: 4 * watched.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      const encoder = this.ctx.device.createCommandEncoder({ label: 'locate non-finite' });
+      prepare?.(encoder);
+      encoder.clearBuffer(this.status!);
+      watched.forEach((step, k) => {
+        encodeDispatches(encoder, this.batch.dispatches.slice(k === 0 ? 0 : watched[k - 1]! + 1, step + 1), 'locate non-finite');
+        encoder.copyBufferToBuffer(this.status!, 0, record, 4 * k, 4);
+      });
+      this.ctx.device.queue.submit([encoder.finish()]);
+      await settle(this.ctx, record.mapAsync(GPUMapMode.READ));
+      const first = new Uint32Array(record.getMappedRange()).findIndex((w) => w !== 0);
+      return first >= 0 ? this.steps[watched[first]!]!.call.label : 'a step that did not repeat it when replayed';
+    } finally {
+      record.destroy();
     }
   }
 
@@ -229,5 +293,6 @@ export class CompiledGraph {
     this.arena.destroy();
     this.constants.destroy();
     this.readback.buffer.destroy();
+    this.status?.destroy();
   }
 }

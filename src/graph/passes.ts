@@ -29,7 +29,13 @@ export function foldBatchnorm(g: Graph): number {
     if (!isOp(bn, batchnormOp)) continue;
     const conv = soleConvProducer(g, bn.inputs[0]!);
     if (!conv || conv.attrs.relu || conv.attrs.residual) continue;
-    conv.attrs = { ...conv.attrs, bias: true, weights: foldConvBatchnorm(conv.attrs.weights.weight, conv.attrs.weights.bias, bn.attrs) };
+    let weights: { weight: Float32Array; bias: Float32Array };
+    try {
+      weights = foldConvBatchnorm(conv.attrs.weights.weight, conv.attrs.weights.bias, bn.attrs);
+    } catch (e) {
+      throw new Error(`${bn.name}: ${(e as Error).message}`, { cause: e }); // weights built in code have no file to name
+    }
+    conv.attrs = { ...conv.attrs, bias: true, weights };
     g.nodes = g.nodes.filter((n) => n !== bn);
     g.replaceUses(bn.output, conv.output);
     folded++;

@@ -1,6 +1,7 @@
 // Node-only file access for the io layer (everything else in src/io also runs in browsers).
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants, unlinkSync } from 'node:fs';
+import { access, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodeImage, type DecodeOptions, type RgbaImage } from './image.js';
 
@@ -27,13 +28,59 @@ export async function readImageFile(path: string, opts: DecodeOptions = {}): Pro
   return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, opts);
 }
 
+/** Temporary files of writes in progress, so an interrupted process can remove them (removeTempFiles). */
+const pendingTemps = new Set<string>();
+
+/** Removes the temporary files of writes in progress and returns their paths: for signal handlers (synchronous). */
+export function removeTempFiles(): string[] {
+  const removed: string[] = [];
+  for (const tmp of pendingTemps) {
+    try {
+      unlinkSync(tmp);
+      removed.push(tmp);
+    } catch {
+      // already renamed into place or never created
+    }
+  }
+  pendingTemps.clear();
+  return removed;
+}
+
+/** Registers a temporary file another writer (ffmpeg) fills, for removeTempFiles; returns its removal from the set. */
+export function trackTempFile(tmp: string): () => void {
+  pendingTemps.add(tmp);
+  return () => pendingTemps.delete(tmp);
+}
+
+const cannot = (path: string, why: string, code: string) => Object.assign(new Error(`${path}: cannot write: ${why}`), { code });
+
+/** Writes into a character device or FIFO (/dev/null, a pipe) as it is: there is no file to replace. */
+async function writeStraight(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Writes `bytes` to a temporary file next to `path`, flushes it, then renames it over `path`, so `path`
- * either keeps its old content or gets the complete new one, never a partial file.
+ * either keeps its old content or gets the complete new one, never a partial file. Only a regular file (or
+ * nothing) is replaced: character devices and FIFOs (/dev/null, a pipe) are written into, and a symbolic link,
+ * a folder, another special file or a file the user may not write is refused.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const link = await lstat(path).catch(() => undefined);
+  const st = link?.isSymbolicLink() ? await stat(path).catch(() => undefined) : link;
+  if (st && (st.isCharacterDevice() || st.isFIFO())) return writeStraight(path, bytes);
+  if (link?.isSymbolicLink()) throw cannot(path, 'it is a symbolic link, which pranet does not replace; name the file it points to', 'ELINK');
+  if (st?.isDirectory()) throw cannot(path, 'it is a folder', 'EISDIR');
+  if (st && !st.isFile()) throw cannot(path, 'it is not a regular file', 'ENOTREG');
+  if (st) await access(path, constants.W_OK).catch(() => Promise.reject(cannot(path, 'the file is read-only (permission denied)', 'EACCES')));
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
+    pendingTemps.add(tmp);
     const handle = await open(tmp, 'wx');
     try {
       await handle.writeFile(bytes);
@@ -53,7 +100,9 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
           : code === 'EISDIR'
             ? 'it is a folder'
             : undefined;
-    if (why) throw Object.assign(new Error(`${path}: cannot write: ${why}`), { code });
+    if (why) throw cannot(path, why, code!);
     throw e;
+  } finally {
+    pendingTemps.delete(tmp);
   }
 }

@@ -3,12 +3,15 @@
 // truncated file without noticing). It also collects what colour handling needs.
 import { checkDeclaredSize, ImageDecodeError, type DecodeOptions } from './decode-error.js';
 import { ScanBudget } from './jpeg-scans.js';
+import { JpegTables } from './jpeg-tables.js';
 
 export interface JpegComponent {
   id: number;
   /** Horizontal and vertical sampling factors. */
   h: number;
   v: number;
+  /** Its quantization table's id. */
+  q: number;
 }
 
 export interface JpegLayout {
@@ -54,7 +57,7 @@ function readFrame(seg: Uint8Array, marker: number, opts: DecodeOptions, source:
     const h = hv >> 4;
     const v = hv & 15;
     if (h < 1 || h > 4 || v < 1 || v > 4) throw new ImageDecodeError(source, `JPEG component ${i} has invalid sampling factors ${h}x${v}`);
-    components.push({ id: seg[6 + 3 * i]!, h, v });
+    components.push({ id: seg[6 + 3 * i]!, h, v, q: seg[8 + 3 * i]! });
   }
   return { width, height, components, progressive: marker === 0xc2, sawJfif: false };
 }
@@ -77,6 +80,7 @@ export function readJpegLayout(bytes: Uint8Array, source: string, opts: DecodeOp
   let sawJfif = false;
   let adobe: JpegLayout['adobe'];
   let scans: ScanBudget | undefined;
+  const tables = new JpegTables(source);
   let pos = 2;
   for (;;) {
     if (pos >= bytes.length) throw new ImageDecodeError(source, `JPEG is truncated: it ends at byte ${bytes.length} without an end marker`);
@@ -102,6 +106,10 @@ export function readJpegLayout(bytes: Uint8Array, source: string, opts: DecodeOp
       frame = readFrame(seg, marker, opts, source);
     } else if (SOF_NAMES[marker]) {
       throw new ImageDecodeError(source, `${SOF_NAMES[marker]} JPEGs are not supported (only baseline and progressive Huffman)`);
+    } else if (marker === 0xdb) {
+      tables.addQuant(seg, at);
+    } else if (marker === 0xc4) {
+      tables.addHuffman(seg, at);
     } else if (marker === 0xe0 && seg.length >= 5 && String.fromCharCode(...seg.subarray(0, 5)) === 'JFIF\0') {
       sawJfif = true;
     } else if (marker === 0xee && seg.length >= 12 && String.fromCharCode(...seg.subarray(0, 5)) === 'Adobe') {
@@ -112,6 +120,7 @@ export function readJpegLayout(bytes: Uint8Array, source: string, opts: DecodeOp
       if (!frame) throw new ImageDecodeError(source, 'JPEG has image data before its frame header');
       scans ??= new ScanBudget(frame, source);
       scans.add(seg, at);
+      tables.checkScan(seg, at, frame.components, frame.progressive);
       pos = skipEntropyData(bytes, pos, source);
     }
   }

@@ -189,6 +189,8 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
     `    var v = ${acc(i, j)};`,
     ...(a.bias ? [`    v += bias[co];`] : []),
     ...(a.residual ? [`    v += res[m * p.res_cs4 + p.res_co4 + co];`] : []),
+    // Checked before the ReLU, which would turn a NaN into 0.
+    `    nonfinite = nonfinite | is_nonfinite(v);`,
     ...(a.relu ? [`    v = max(v, vec4f(0.0));`] : []),
     `    y[m * p.out_cs4 + p.out_co4 + co] = v;`,
     `  }`,
@@ -228,9 +230,10 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
       I.map((i) => `let x${i} = select(vec4f(0.0), x[b${i} + select(0u, c, in${i})], in${i});`),
     ),
     FMAS: lines('    ', fmas),
-    STORES: lines(
-      '  ',
-      I.flatMap((i) => [
+    // One flag per invocation, one atomic store only when something overflowed.
+    STORES: lines('  ', [
+      'var nonfinite = false;',
+      ...I.flatMap((i) => [
         `{`,
         `  let m = m0 + ${i}u * mstep;`,
         `  if (m < p.m) {`,
@@ -241,7 +244,10 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
         `  }`,
         `}`,
       ]),
-    ),
+      'if (nonfinite) {',
+      '  atomicStore(&status[0], 1u);',
+      '}',
+    ]),
   };
 }
 
@@ -262,6 +268,9 @@ function splitTileCode(t: ConvTiling, a: Conv2dAttrs): Record<string, string> {
     EPILOGUE: lines('      ', [
       ...(a.bias ? ['v += bias[co];'] : []),
       ...(a.residual ? ['v += res[m * p.res_cs4 + p.res_co4 + co];'] : []),
+      'if (is_nonfinite(v)) {',
+      '  atomicStore(&status[0], 1u);',
+      '}',
       ...(a.relu ? ['v = max(v, vec4f(0.0));'] : []),
     ]),
   };
@@ -381,6 +390,8 @@ const CONV2D_INTERFACE = {
     w: { role: 'constant' },
     bias: { role: 'constant', optional: true },
     y: { role: 'output' },
+    /** set to 1 when a stored value is NaN or infinite (an overflow inside the network) */
+    status: { role: 'status', type: 'atomic<u32>' },
   },
 } as const;
 const CONV2D = declareKernel({ shader: 'conv2d', ...CONV2D_INTERFACE });

@@ -7,6 +7,8 @@
 //   input:    an activation tensor the kernel reads (the first one is always `x`)
 //   output:   the activation tensor it writes (always `y`)
 //   constant: data fixed at compile time (weights, tables), named for what it holds
+//   status:   one word the executor owns, zeroes before every forward pass and reads back with the outputs
+//             (always `status`, atomic<u32>): a kernel sets it when it computes a non-finite value
 // Activations are bound read_write even when only read: WebGPU forbids one buffer in a read-only and a
 // writable binding of the same dispatch, while writable bindings may share a buffer when their ranges do not
 // overlap (the planner guarantees that). Constants live in their own buffer and are bound read-only.
@@ -15,8 +17,8 @@ import { checkView, type Shape4, shapeText, type TensorView } from './layout.js'
 import { type Defines, specialize } from './template.js';
 
 export type ParamType = 'u32' | 'f32';
-export type BindingRole = 'input' | 'output' | 'constant';
-export type ElementType = 'vec4f' | 'vec4u' | 'vec2u' | 'u32' | 'f32';
+export type BindingRole = 'input' | 'output' | 'constant' | 'status';
+export type ElementType = 'vec4f' | 'vec4u' | 'vec2u' | 'u32' | 'f32' | 'atomic<u32>';
 
 export interface BindingDecl {
   role: BindingRole;

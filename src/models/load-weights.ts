@@ -2,6 +2,7 @@
 // checkpoint read directly (.pth legacy or zip, .safetensors), which keeps its batchnorm layers for the
 // graph's folding pass.
 import {
+  assertModelValues,
   decodeWeightFile,
   isWeightFile,
   loadSourceBytes,
@@ -23,6 +24,7 @@ export interface LoadedWeights {
 export function weightsFromBytes(bytes: Uint8Array, source: string): LoadedWeights {
   if (isWeightFile(bytes)) {
     const { meta, tensors } = decodeWeightFile(bytes, source);
+    assertModelValues(tensors, source); // an engine file may keep batchnorm statistics too
     return { weights: tensors, source, kind: 'engine', meta };
   }
   return { weights: readModelCheckpoint(bytes, source), source, kind: 'checkpoint', meta: {} };

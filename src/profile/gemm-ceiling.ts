@@ -92,6 +92,7 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
   const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.618 + seed) * 0.5);
   const x = uploadFloat32(ctx, values(h * w * size, 1), 'GEMM ceiling x');
   const y = uploadFloat32(ctx, new Float32Array(h * w * size), 'GEMM ceiling y');
+  const status = uploadFloat32(ctx, new Float32Array(4), 'GEMM ceiling status');
   const weights = values(size * size, 2);
   const rates: TilingRate[] = [];
   let method: ProfileResult['method'] = 'timestamp-query';
@@ -103,7 +104,7 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
       const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(size), size, tiling.tn), 'GEMM ceiling bias');
       try {
         const batch = await prepareDispatches(ctx, cache, [
-          { call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y } } },
+          { call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y }, status: { buffer: status } } },
         ]);
         try {
           // A warm-up (first use can cost extra), then one timed GEMM sizes the runs: each repeats it enough to last minRunMs.
@@ -130,6 +131,7 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
   } finally {
     x.destroy();
     y.destroy();
+    status.destroy();
   }
   if (rates.length === 0) throw new Error('GEMM ceiling: no tiling to measure');
   const best = rates.reduce((a, b) => (b.gflopPerS > a.gflopPerS ? b : a));

@@ -103,6 +103,7 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
   const x = uploadFloat32(ctx, fill(floats(c.x), 1), 'tune x');
   const y = createStorageBuffer(ctx, 4 * floats(c.y), 'tune y');
   const res = c.attrs.residual ? uploadFloat32(ctx, fill(floats(c.y), 2), 'tune res') : undefined;
+  const status = createStorageBuffer(ctx, 16, 'tune status');
   const cin = c.x.c;
   const weights = fill(c.y.c * cin * c.attrs.kh * c.attrs.kw, 3).map((v) => Math.fround(v)); // exact in float16 too
   const ms: ConvMeasurement['ms'] = [];
@@ -131,7 +132,14 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
       const w = createStorageBuffer(ctx, packed.byteLength, 'tune w', (m) => m.set(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength)));
       const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(c.attrs.cout), c.attrs.cout, tiling.tn), 'tune bias');
       try {
-        const resources = { x: { buffer: x }, w: { buffer: w }, bias: { buffer: bias }, y: { buffer: y }, ...(res ? { res: { buffer: res } } : {}) };
+        const resources = {
+          x: { buffer: x },
+          w: { buffer: w },
+          bias: { buffer: bias },
+          y: { buffer: y },
+          status: { buffer: status },
+          ...(res ? { res: { buffer: res } } : {}),
+        };
         const batch = await prepareDispatches(ctx, cache, [{ call, resources }]);
         try {
           const once = await timePass(ctx, batch.dispatches); // warm-up, and how many repeats make a run
@@ -152,6 +160,7 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
     x.destroy();
     y.destroy();
     res?.destroy();
+    status.destroy();
   }
   if (ms.length === 0) throw new Error(`tune: no candidate tiling runs the conv ${c.key}`);
   return { conv: c.key, count: c.count, ms, best: ms.reduce((a, b) => (b.ms < a.ms ? b : a)).tiling };

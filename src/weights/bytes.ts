@@ -7,13 +7,16 @@ export function truncatedError(source: string, offset: number, need: number, wha
 
 export class ByteReader {
   private readonly view: DataView;
+  /** where reading must stop: the given end, but never past the bytes (a field may claim more) */
+  readonly end: number;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly source: string,
     public pos = 0,
-    readonly end = bytes.length,
+    end = bytes.length,
   ) {
+    this.end = Math.min(end, bytes.length);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 

@@ -126,16 +126,19 @@ function parseHeader(json: unknown, dataBytes: number, source: string): Header {
     const what = `${source}: tensor '${t.name}'`;
     if (names.has(t.name)) throw new Error(`${what} appears twice`);
     names.add(t.name);
-    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: dtype ${JSON.stringify(t.dtype)} is not f32 or f16`);
+    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: ${t.dtype === undefined ? 'has no dtype' : `dtype ${JSON.stringify(t.dtype)}`}; expected f32 or f16`);
     const shape = checkShape(t.shape, what);
     const { offset, nbytes } = t;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(nbytes) || (offset as number) < end || (offset as number) % WEIGHT_FILE_ALIGN !== 0) {
-      throw new Error(`${what}: offset ${String(offset)} must be a multiple of ${WEIGHT_FILE_ALIGN} after the previous tensor's end (${end})`);
+    for (const [field, v] of [['offset', offset], ['nbytes', nbytes]] as const) {
+      if (!Number.isSafeInteger(v)) throw new Error(`${what}: ${field} must be an integer, got ${v === undefined ? 'none' : JSON.stringify(v)}`);
+    }
+    if ((offset as number) < end || (offset as number) % WEIGHT_FILE_ALIGN !== 0) {
+      throw new Error(`${what}: offset ${offset as number} must be a multiple of ${WEIGHT_FILE_ALIGN} after the previous tensor's end (${end})`);
     }
     const expected = numelOf(shape) * DTYPE_BYTES[t.dtype];
-    if (nbytes !== expected) throw new Error(`${what}: ${String(nbytes)} bytes, but shape [${shape.join(', ')}] of ${t.dtype} needs ${expected}`);
+    if (nbytes !== expected) throw new Error(`${what}: ${nbytes as number} bytes, but shape [${shape.join(', ')}] of ${t.dtype} needs ${expected}`);
     end = (offset as number) + expected;
-    if (end > dataBytes) throw new Error(`${what}: bytes ${String(offset)}..${end} lie outside the ${dataBytes}-byte data section`);
+    if (end > dataBytes) throw new Error(`${what}: bytes ${offset as number}..${end} lie outside the ${dataBytes}-byte data section`);
     return { name: t.name, dtype: t.dtype, shape, offset: offset as number, nbytes: expected };
   });
   return { meta: json.meta, dataBytes, tensors };

@@ -3,7 +3,7 @@ export type { Dtype, HostTensor, StateDict } from './tensor.js';
 export { MAX_TENSOR_ELEMENTS } from './tensor.js';
 export { readPth } from './pth.js';
 export { readSafetensors } from './safetensors.js';
-export { readCheckpoint, readModelCheckpoint, sniffCheckpoint, type CheckpointFormat } from './load-checkpoint.js';
+export { assertModelValues, readCheckpoint, readModelCheckpoint, sniffCheckpoint, type CheckpointFormat } from './load-checkpoint.js';
 export { cleanStateDict, DEFAULT_IGNORED_KEYS, DATA_PARALLEL_PREFIX } from './clean.js';
 export { assertFinite } from './finite.js';
 export {

@@ -39,12 +39,17 @@ function assertVariance(key: string, data: Float32Array, source: string): void {
   if (i >= 0) throw new Error(`${source}: tensor '${key}' has a negative value ${data[i]} at element ${i}: a variance cannot be negative`);
 }
 
-/** A checkpoint as a model takes it: read, cleaned (cleanStateDict), every value finite and every running_var >= 0. */
-export function readModelCheckpoint(bytes: Uint8Array, source: string): StateDict {
-  const sd = cleanStateDict(readCheckpoint(bytes, source));
+/** Every value finite and every running_var >= 0, whatever file the tensors came from. */
+export function assertModelValues(sd: ReadonlyMap<string, { data: Float32Array }>, source: string): void {
   for (const [key, t] of sd) {
     assertFinite(key, t.data, source);
     assertVariance(key, t.data, source);
   }
+}
+
+/** A checkpoint as a model takes it: read, cleaned (cleanStateDict), its values checked (assertModelValues). */
+export function readModelCheckpoint(bytes: Uint8Array, source: string): StateDict {
+  const sd = cleanStateDict(readCheckpoint(bytes, source));
+  assertModelValues(sd, source);
   return sd;
 }

@@ -24,7 +24,10 @@ function parseEntry(name: string, info: unknown, dataBytes: number, source: stri
   const what = `${source}: tensor '${name}'`;
   if (!isObject(info)) throw new Error(`${what}: header entry is not an object`);
   const dtype = typeof info.dtype === 'string' && Object.hasOwn(DTYPES, info.dtype) ? DTYPES[info.dtype]! : undefined;
-  if (!dtype) throw new Error(`${what}: dtype ${JSON.stringify(info.dtype)} is not supported (F32, F16, BF16, F64, I64)`);
+  if (!dtype) {
+    const got = info.dtype === undefined ? 'has no dtype' : `dtype ${JSON.stringify(info.dtype)} is not supported`;
+    throw new Error(`${what}: ${got} (F32, F16, BF16, F64, I64)`);
+  }
   if (!Array.isArray(info.shape)) throw new Error(`${what}: shape is not a list`);
   const shape = checkShape(info.shape, what);
   const offsets = info.data_offsets;

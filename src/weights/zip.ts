@@ -117,8 +117,9 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
       throw e;
     }
     const entry: ZipEntry = { name, method, flags, crc32: crc, compressedSize, size, localHeaderOffset };
+    r.need(extraLen + commentLen, `zip entry '${name}' extra field and comment`);
     applyZip64Extra(entry, new ByteReader(bytes, source, r.pos, r.pos + extraLen), source);
-    r.take(extraLen + commentLen, 'zip entry extra field and comment');
+    r.pos += extraLen + commentLen;
     if (entries.has(name)) throw new Error(`${source}: zip entry '${name}' appears twice`);
     entries.set(name, entry);
   }

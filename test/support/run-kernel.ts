@@ -1,5 +1,6 @@
 // Runs one kernel call on any GpuContext with NaN-poisoned outputs, so an unwritten element shows. Host-neutral:
-// the Node tests (support/gpu.ts) and the browser harness run the same calls through it.
+// the Node tests (support/gpu.ts) and the browser harness run the same calls through it. A call with a status
+// binding gets a zeroed status word; name `status` among the outputs to read it back (its bits, as floats).
 import { readFloat32, settle, uploadFloat32 } from '../../src/gpu/buffers.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { encodeDispatches, prepareDispatches } from '../../src/gpu/dispatch.js';
@@ -25,6 +26,11 @@ export async function runKernelCall(
       const b = uploadFloat32(ctx, new Float32Array(Math.max(4, floats)).fill(NaN), `${call.label} ${slot}`);
       buffers.push(b);
       resources[slot] = { buffer: b, size: Math.max(16, floats * 4) };
+    }
+    for (const { name } of call.bindings.filter((x) => x.role === 'status')) {
+      const b = uploadFloat32(ctx, new Float32Array(4), `${call.label} ${name}`);
+      buffers.push(b);
+      resources[name] = { buffer: b, size: 16 };
     }
     const batch = await prepareDispatches(ctx, cache, [{ call, resources }]);
     try {

@@ -1,12 +1,9 @@
 // `pranet bench`: cold start, then the latency of whole forward passes (upload, network, read-back of the four
 // lateral maps PraNet's forward returns), optionally against onnxruntime-node (CPU, WebGPU) and PyTorch CPU
 // running the same checkpoint, in alternating runs so that drift of a shared machine hits every system alike.
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { extname } from 'node:path';
 import type { GpuContext } from '../../gpu/context.js';
 import { stopwatch } from '../../util/stopwatch.js';
-import { writeFileAtomic } from '../../io/files-node.js';
 import type { PraNetOutput } from '../../models/pranet-graph.js';
 import type { PraNetModel } from '../../models/pranet-model.js';
 import { measureGemmCeiling, type GemmCeiling, tilingText } from '../../profile/gemm-ceiling.js';
@@ -17,25 +14,30 @@ import { openModel } from '../bench/open-model.js';
 import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, TUNING_OPTION, tuningChoice } from '../command.js';
+import { guardOutputs } from '../output-guard.js';
 import { benchVideo, parseFrameSize } from '../video/bench-video.js';
 import { formatBytes } from '../progress.js';
+import { sayer } from '../say.js';
+import { checkWritableFile } from '../writable.js';
+import { isStdout, writeText } from '../write-output.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
 const OUTPUTS: PraNetOutput[] = ['lateral_map_5', 'lateral_map_4', 'lateral_map_3', 'lateral_map_2'];
 
-/** With --peers: the weights file every system runs (made first for a random preset), or a usage error. */
+/** With --peers: the weights file the engine runs (made first for a random preset), or a usage error. */
 function planPeers(choice: ModelChoice): (log: (l: string) => void) => string {
   if (choice.batch !== 1) throw new UsageError('--peers compares batch 1 only (tools/reference/export_onnx.py exports a batch-1 model)', 'bench');
   const w = choice.weights;
-  if (w.kind === 'random') return (log) => randomCheckpoint(w.preset, w.seed, log);
-  if (!['.pth', '.safetensors', '.pnw'].includes(extname(w.path).toLowerCase())) {
-    throw new UsageError(`--peers needs weights PyTorch can read too (.pth, .safetensors or the engine's .pnw); got ${w.path}`, 'bench');
-  }
-  return () => {
-    if (!existsSync(w.path)) throw new Error(`${w.path}: no such weight file`);
-    return w.path;
-  };
+  return w.kind === 'random' ? (log) => randomCheckpoint(w.preset, w.seed, log) : () => w.path;
+}
+
+/** The --json file, checked before any work: not the weights file, and writable. */
+function checkBenchOutput(json: string | undefined, weights: WeightsChoice, tuning: string, video?: string): void {
+  if (json === undefined) return;
+  const out = { path: json, what: '--json' };
+  guardOutputs({ inputs: optionInputs(weights.kind === 'file' ? weights.path : undefined, tuning, video), outputs: [out] }, 'bench');
+  checkWritableFile(out, { createFolders: false });
 }
 
 function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): Peer & { output(): Float32Array | undefined } {
@@ -79,7 +81,12 @@ export const bench = defineCommand({
         help: 'as --video on RGBA frames of this size generated in memory (no decoding; at least 10 frames and 3 s), e.g. 1920x1080',
       },
       { name: 'runs', type: 'int', meta: 'K', default: 5, help: 'timed runs per system after one warm-up run' },
-      { name: 'json', type: 'string', meta: 'FILE', help: 'write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}' },
+      {
+        name: 'json',
+        type: 'string',
+        meta: 'FILE',
+        help: "write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory} ('-': standard output)",
+      },
       {
         name: 'peers',
         type: 'boolean',
@@ -113,24 +120,28 @@ export const bench = defineCommand({
       const frameSize = o.frames === undefined ? undefined : parseFrameSize(o.frames);
       if (o.frames !== undefined && !frameSize)
         throw new UsageError(`--frames wants WIDTHxHEIGHT (1 to 8192 each), e.g. 1920x1080; got '${o.frames}'`, 'bench');
+      checkBenchOutput(o.json, choice.weights, o.tuning, o.video);
+      const say = sayer({ stdoutTaken: isStdout(o.json) });
       const r = await benchVideo(frameSize ?? { path: o.video! }, o.weights, o.backend, tuningChoice(o.tuning), runs);
       const what = r.video.path === null ? 'frames generated in memory' : r.video.path;
       const stages = r.video.path === null ? 'upload' : 'decode, upload';
-      console.log(`Video: ${what}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
-      console.log(`  network only (median of ${runs} forward passes): ${r.network_ms.toFixed(1)} ms = ${r.network_fps.toFixed(2)} frames/s`);
-      console.log(
+      say(`Video: ${what}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
+      say(`  network only (median of ${runs} forward passes): ${r.network_ms.toFixed(1)} ms = ${r.network_fps.toFixed(2)} frames/s`);
+      say(
         `  end to end (${stages}, network, resize to the frame, read-back; 2 frames in flight): ${r.end_to_end_fps.toFixed(2)} frames/s = ${(100 * r.ratio).toFixed(0)}% of the network alone`,
       );
-      if (o.json) await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(r, null, 2)}\n`));
+      if (o.json) await writeText(o.json, `${JSON.stringify(r, null, 2)}\n`);
       return 0;
     }
     if (threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`, 'bench');
     const peerWeights = o.peers ? planPeers(choice) : undefined;
+    checkBenchOutput(o.json, choice.weights, o.tuning);
+    const say = sayer({ stdoutTaken: isStdout(o.json) });
     const log = (line: string) => console.error(line);
     const input = benchInput(choice.batch, choice.size);
 
-    // Peers run one weight file; the engine then reads that same file (a checkpoint's batchnorm is folded by
-    // its loader; a .pnw is already folded and PyTorch gets identity batchnorms, tools/reference/any_weights.py).
+    // The engine reads the weights file; the peers get what the engine read, as a .pnw (peer-files.ts), with
+    // identity batchnorms where the weights are folded (tools/reference/any_weights.py).
     let engineWeights: WeightsChoice = choice.weights;
     let files: Awaited<ReturnType<typeof peerFiles>> | undefined;
     if (peerWeights) {
@@ -141,7 +152,7 @@ export const bench = defineCommand({
       engineWeights = { kind: 'file', path: weights };
     }
 
-    console.log(`Load average at start (1, 5, 15 min): ${load()}`);
+    say(`Load average at start (1, 5, 15 min): ${load()}`);
     const opened = await openModel({ ...choice, weights: engineWeights }, o.backend, tuningChoice(o.tuning), OUTPUTS);
     const { ctx, cache, model, about } = opened;
     const { deviceMs, weightsMs, compileMs } = opened.coldStart;
@@ -151,24 +162,24 @@ export const bench = defineCommand({
       await model.run(input);
       const firstRunMs = firstRun();
 
-      console.log(`Device: ${about.device}`);
-      console.log(`Model: ${about.weights}${files ? ' (the same file for every system)' : ''}; ${about.config}`);
-      console.log(`Tiling: ${about.tiling}`);
-      console.log(`Input: ${about.input}; outputs ${OUTPUTS.join(', ')} read back every run`);
-      console.log(
+      say(`Device: ${about.device}`);
+      say(`Model: ${about.weights}${files ? " (the peers get the engine's reading of it)" : ''}; ${about.config}`);
+      say(`Tiling: ${about.tiling}`);
+      say(`Input: ${about.input}; outputs ${OUTPUTS.join(', ')} read back every run`);
+      say(
         `Cold start: device ${fmtMs(deviceMs)} ms, weights ${fmtMs(weightsMs)} ms, graph build + pipeline compile ${fmtMs(compileMs)} ms (${cache.size} pipelines), first run ${fmtMs(firstRunMs)} ms`,
       );
       const plan = model.compiled.plan;
       const memory = { weights_bytes: model.compiled.constantBytes, activations_bytes: plan.arenaBytes, activations_peak_live_bytes: plan.peakLiveBytes };
-      console.log(
+      say(
         `GPU memory: weights (constant buffer) ${formatBytes(memory.weights_bytes)}, activations (arena) ${formatBytes(memory.activations_bytes)} (largest set live at once ${formatBytes(memory.activations_peak_live_bytes)})`,
       );
 
       let ceiling: GemmCeiling | undefined;
       if (o['gemm-ceiling']) {
-        console.log('');
+        say('');
         ceiling = await measureGemmCeiling(ctx, {}, cache);
-        printGemmCeiling(ceiling);
+        printGemmCeiling(ceiling, say);
       }
 
       const engine = enginePeer(model, input, ctx);
@@ -182,11 +193,11 @@ export const bench = defineCommand({
           try {
             peers.push(await start());
           } catch (err) {
-            console.log(`  ${name.padEnd(11)} not run: ${(err as Error).message.split('\n')[0]}`);
+            say(`  ${name.padEnd(11)} not run: ${(err as Error).message.split('\n')[0]}`);
           }
         };
         const ort = await loadOrt();
-        if (typeof ort === 'string') console.log(`  ort-cpu, ort-webgpu: not run: ${ort}`);
+        if (typeof ort === 'string') say(`  ort-cpu, ort-webgpu: not run: ${ort}`);
         else {
           for (const provider of ['cpu', 'webgpu'] as const)
             await tryPeer(`ort-${provider}`, () => ortPeer(ort, provider, forPeers, input, choice.size, threads));
@@ -194,7 +205,7 @@ export const bench = defineCommand({
         await tryPeer('torch', () => torchPeer(forPeers, threads));
         if (torchHasCuda()) await tryPeer('torch-cuda', () => torchPeer(forPeers, threads, 'cuda'));
         systems.push(...peers);
-        for (const p of peers) console.log(`  ${p.name.padEnd(11)} ${p.description}; ready in ${fmtMs(p.setupMs)} ms`);
+        for (const p of peers) say(`  ${p.name.padEnd(11)} ${p.description}; ready in ${fmtMs(p.setupMs)} ms`);
       }
 
       // One warm-up run each, then `runs` rounds, every round running each system once in the same order.
@@ -205,7 +216,7 @@ export const bench = defineCommand({
         const got = p.lastOutput?.();
         if (!got) continue;
         const d = relativeL2(got, want);
-        console.log(`  ${p.name} lateral_map_2 vs the engine's: relative L2 ${d.toExponential(2)}${d > 1e-3 ? '  WARNING: not the same network output' : ''}`);
+        say(`  ${p.name} lateral_map_2 vs the engine's: relative L2 ${d.toExponential(2)}${d > 1e-3 ? '  WARNING: not the same network output' : ''}`);
       }
       const times = new Map<string, number[]>(systems.map((s) => [s.name, []]));
       for (let r = 0; r < runs; r++) {
@@ -220,17 +231,17 @@ export const bench = defineCommand({
 
       const results = systems.map((s) => ({ name: s.name, ...runStats(times.get(s.name)!, s.name) }));
       const engineMedian = results[0]!.median;
-      console.log(
+      say(
         `\n${runs} timed run${runs > 1 ? 's' : ''} per system after one warm-up${systems.length > 1 ? `, alternating ${systems.map((s) => s.name).join(', ')}` : ''}:`,
       );
-      console.log(`  ${'system'.padEnd(11)} ${'median ms'.padStart(10)} ${'min ms'.padStart(9)} ${'max ms'.padStart(9)} ${'images/s'.padStart(9)}`);
+      say(`  ${'system'.padEnd(11)} ${'median ms'.padStart(10)} ${'min ms'.padStart(9)} ${'max ms'.padStart(9)} ${'images/s'.padStart(9)}`);
       for (const r of results) {
-        console.log(
+        say(
           `  ${r.name.padEnd(11)} ${fmtMs(r.median).padStart(10)} ${fmtMs(r.min).padStart(9)} ${fmtMs(r.max).padStart(9)} ${((1000 * choice.batch) / r.median).toFixed(2).padStart(9)}`,
         );
       }
-      for (const r of results.slice(1)) console.log(`  ${r.name} ${fmtMs(r.median)} ms = ${(r.median / engineMedian).toFixed(2)}x the engine's time`);
-      console.log(`Load average at end (1, 5, 15 min): ${load()}`);
+      for (const r of results.slice(1)) say(`  ${r.name} ${fmtMs(r.median)} ms = ${(r.median / engineMedian).toFixed(2)}x the engine's time`);
+      say(`Load average at end (1, 5, 15 min): ${load()}`);
 
       if (o.json) {
         const report = {
@@ -256,8 +267,8 @@ export const bench = defineCommand({
               }
             : {}),
         };
-        await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
-        console.log(`wrote ${o.json}`);
+        await writeText(o.json, `${JSON.stringify(report, null, 2)}\n`);
+        if (!isStdout(o.json)) say(`wrote ${o.json}`);
       }
       return 0;
     } finally {

@@ -1,32 +1,44 @@
 // `pranet eval`: scores prediction maps against GT masks with PraNet's six metrics (eval/main.m rules), either
 // maps already on disk (--pred) or maps the model makes on the spot (--images). Prints a table; optionally
 // writes the summary as JSON, per-image scores as CSV and a self-contained HTML report.
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadSegmenter } from '../../index.js';
-import { readImageFile, writeFileAtomic } from '../../io/files-node.js';
+import { readImageFile } from '../../io/files-node.js';
 import { encodePng } from '../../io/png-encode.js';
 import type { RgbaImage } from '../../io/rgba-image.js';
+import type { GrayMap } from '../../metrics/gray-map.js';
 import { datasetSummary, formatSummaryTable, imageScoresCsv } from '../../metrics/summary.js';
 import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
-import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { listFolder, readGroundTruth, readPredictionMap, RESIZE_NOTE } from '../eval/inputs.js';
-import { pairByBaseName } from '../eval/pairing.js';
+import { type PairedName, pairByBaseName } from '../eval/pairing.js';
 import { buildReport } from '../eval/report.js';
 import { Scorer } from '../eval/scorer.js';
+import { onInterrupt } from '../interrupt.js';
+import { guardOutputs, type NamedPath } from '../output-guard.js';
 import { formatDuration, Progress } from '../progress.js';
+import { type Say, sayer } from '../say.js';
+import { checkWritableFile, checkWritableFolder } from '../writable.js';
+import { isStdout, writeOutput, writeText } from '../write-output.js';
 
 const OPTIONS = [
   { name: 'pred', type: 'string', meta: 'DIR', help: 'prediction maps to score: 8-bit gray PNGs (channel 1 is read, as MATLAB does)' },
   { name: 'images', type: 'string', meta: 'DIR', help: "images: segmented and scored when --pred is absent; with --pred, used only for the report's overlays" },
   { name: 'gt', type: 'string', meta: 'DIR', help: 'ground-truth masks (PNG or JPEG; gray > 128 is polyp)' },
-  { name: 'json', type: 'string', meta: 'FILE', help: 'write the dataset metrics as one JSON object' },
-  { name: 'csv', type: 'string', meta: 'FILE', help: 'write one row of scores per image' },
+  { name: 'json', type: 'string', meta: 'FILE', help: "write the dataset metrics as one JSON object ('-': standard output)" },
+  { name: 'csv', type: 'string', meta: 'FILE', help: "write one row of scores per image ('-': standard output)" },
   { name: 'report', type: 'string', meta: 'FILE', help: 'write a self-contained HTML report: metrics, Dice histogram, worst and best 6 images' },
   { name: 'resize', type: 'boolean', help: "resize maps whose size differs from their mask (bilinear; MATLAB's main.m uses bicubic)" },
   WEIGHTS_OPTION,
   { name: 'batch', type: 'int', meta: 'N', help: 'with --images: images per forward pass (default 1)' },
-  { name: 'save-maps', type: 'string', meta: 'DIR', help: 'with --images: also write each map as DIR/<name>.png, as `pranet segment` would' },
+  {
+    name: 'save-maps',
+    type: 'string',
+    meta: 'DIR',
+    help: 'with --images: also write each map as DIR/<name>.png, as `pranet segment` would (an unreadable image is skipped and named)',
+  },
+  QUIET_OPTION,
   BACKEND_OPTION,
   TUNING_OPTION,
 ] as const satisfies readonly OptionSpec[];
@@ -50,66 +62,87 @@ function checkOptions(o: EvalOptions): Sources {
     if (misplaced) throw new UsageError(`--${misplaced} is for segmenting with --images; it cannot be combined with --pred`, 'eval');
   }
   if (o.batch !== undefined && o.batch < 1) throw new UsageError(`--batch must be at least 1, got ${o.batch}`, 'eval');
-  // Fail before the work, not after it, when an output cannot be written.
-  for (const k of OUTPUT_OPTIONS) {
-    const path = o[k];
-    if (path !== undefined && !statSync(dirname(resolve(path)), { throwIfNoEntry: false })?.isDirectory()) {
-      throw new Error(`${path}: cannot write the --${k} file, its folder ${dirname(resolve(path))} does not exist`);
-    }
-  }
-  const saveMaps = o['save-maps'];
-  for (const input of ['images', 'gt'] as const) {
-    const folder = o[input];
-    if (saveMaps !== undefined && folder !== undefined && resolve(saveMaps) === resolve(folder))
-      throw new UsageError(`--save-maps must not be the --${input} folder (its files would be overwritten)`, 'eval');
-  }
   return sources;
 }
 
-/** --pred: maps on disk; with --images too, the images only serve the report's overlays. */
-async function scoreMaps(s: Sources & { pred: string }, scorer: Scorer): Promise<Map<string, string>> {
-  const sets = [
-    { what: 'map', dir: s.pred, files: await listFolder(s.pred, 'map') },
-    { what: 'mask', dir: s.gt, files: await listFolder(s.gt, 'GT mask') },
-  ];
+/** The files to score, paired by base name: [map, mask(, image)] with --pred, [image, mask] with --images. */
+async function pairInputs(s: Sources): Promise<PairedName[]> {
+  const gt = { what: 'mask', dir: s.gt, files: await listFolder(s.gt, 'GT mask') };
+  if (s.pred === undefined) return pairByBaseName([{ what: 'image', dir: s.images, files: await listFolder(s.images, 'image') }, gt]);
+  const sets = [{ what: 'map', dir: s.pred, files: await listFolder(s.pred, 'map') }, gt];
   if (s.images !== undefined) sets.push({ what: 'image', dir: s.images, files: await listFolder(s.images, 'image') });
-  const pairs = pairByBaseName(sets);
-  const progress = pairs.length > 1 ? new Progress(pairs.length, 'images') : undefined;
+  return pairByBaseName(sets);
+}
+
+/** Before any work: no output may land on an input or another output, and every output must be writable. */
+function checkOutputs(o: EvalOptions, s: Sources, pairs: readonly PairedName[]): void {
+  const outputs: NamedPath[] = OUTPUT_OPTIONS.flatMap((k) => (o[k] !== undefined ? [{ path: o[k], what: `--${k}` }] : []));
+  const saveMaps = o['save-maps'];
+  if (saveMaps !== undefined) outputs.push(...pairs.map((p) => ({ path: join(saveMaps, `${p.name}.png`), what: '--save-maps' })));
+  const folders = (['pred', 'images', 'gt'] as const).flatMap((k) => (s[k] !== undefined ? [{ path: s[k], what: `the --${k} folder` }] : []));
+  const outputFolders = saveMaps !== undefined ? [{ path: saveMaps, what: '--save-maps' }] : [];
+  const weights = optionInputs(o.weights, o.tuning);
+  guardOutputs(
+    { inputs: [...pairs.flatMap((p) => p.paths.map((path) => ({ path, what: 'input' }))), ...weights], inputFolders: folders, outputs, outputFolders },
+    'eval',
+  );
+  const probed = new Set<string>();
+  for (const f of outputFolders) checkWritableFolder(f, probed);
+  for (const f of outputs) checkWritableFile(f, { createFolders: f.what === '--save-maps' }, probed);
+}
+
+/** --pred: maps on disk; with --images too, the images only serve the report's overlays. */
+async function scoreMaps(pairs: readonly PairedName[], withImages: boolean, scorer: Scorer, quiet: boolean): Promise<Map<string, string>> {
+  const progress = pairs.length > 1 && !quiet ? new Progress(pairs.length, 'images') : undefined;
   for (const [i, { name, paths }] of pairs.entries()) {
     const [mapPath, gtPath] = paths as [string, string];
     scorer.add(name, await readPredictionMap(mapPath), mapPath, await readGroundTruth(gtPath), gtPath);
     progress?.update(i + 1);
   }
-  return new Map(s.images !== undefined ? pairs.map((p) => [p.name, p.paths[2]!]) : []);
+  return new Map(withImages ? pairs.map((p) => [p.name, p.paths[2]!]) : []);
 }
 
-/** --images: segments each image and scores its 8-bit map (what `pranet segment` writes), optionally saving it. */
-async function scoreImages(o: EvalOptions, s: Sources & { images: string }, scorer: Scorer, keepImages: boolean): Promise<void> {
-  const pairs = pairByBaseName([
-    { what: 'image', dir: s.images, files: await listFolder(s.images, 'image') },
-    { what: 'mask', dir: s.gt, files: await listFolder(s.gt, 'GT mask') },
-  ]);
+/**
+ * --images: segments each image and scores its 8-bit map (what `pranet segment` writes), optionally saving it.
+ * An image or mask that cannot be read is skipped, as `pranet segment` skips it; returns their errors.
+ */
+async function scoreImages(o: EvalOptions, pairs: readonly PairedName[], scorer: Scorer, keepImages: boolean, say: Say): Promise<string[]> {
   const saveMaps = o['save-maps'];
-  if (saveMaps !== undefined) mkdirSync(saveMaps, { recursive: true });
   const batch = o.batch ?? 1;
   const model = await loadSegmenter(o.weights, { batch, backend: o.backend, tuning: tuningChoice(o.tuning) });
+  const skipped: string[] = [];
+  let saved = 0;
+  const summary = onInterrupt(() => (saveMaps !== undefined ? `wrote ${saved} of ${pairs.length} maps into ${saveMaps}` : undefined));
   try {
-    const progress = pairs.length > 1 ? new Progress(pairs.length, 'images') : undefined;
+    const progress = pairs.length > 1 && !o.quiet ? new Progress(pairs.length, 'images') : undefined;
     for (let start = 0; start < pairs.length; start += batch) {
-      const chunk = pairs.slice(start, start + batch);
-      const images: RgbaImage[] = [];
-      for (const p of chunk) images.push(await readImageFile(p.paths[0]!));
-      const results = await model.segmentBatch(images);
-      for (const [i, r] of results.entries()) {
-        const { name, paths } = chunk[i]!;
+      // Both files of a pair are read first, so a map is saved only for an image that is also scored.
+      const chunk: { name: string; imagePath: string; gtPath: string; image: RgbaImage; gt: GrayMap }[] = [];
+      for (const { name, paths } of pairs.slice(start, start + batch)) {
         const [imagePath, gtPath] = paths as [string, string];
-        if (saveMaps !== undefined) await writeFileAtomic(join(saveMaps, `${name}.png`), encodePng(r.mask, r.width, r.height));
-        const map = { width: r.width, height: r.height, data: r.mask };
-        scorer.add(name, map, `the map of ${imagePath}`, await readGroundTruth(gtPath), gtPath, keepImages ? images[i] : undefined);
+        try {
+          chunk.push({ name, imagePath, gtPath, image: await readImageFile(imagePath), gt: await readGroundTruth(gtPath) });
+        } catch (err) {
+          skipped.push((err as Error).message);
+        }
+      }
+      const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image)) : [];
+      for (const [i, r] of results.entries()) {
+        const { name, imagePath, gtPath, image, gt } = chunk[i]!;
+        if (saveMaps !== undefined) {
+          mkdirSync(saveMaps, { recursive: true });
+          await writeOutput(join(saveMaps, `${name}.png`), encodePng(r.mask, r.width, r.height));
+          saved++;
+        }
+        scorer.add(name, { width: r.width, height: r.height, data: r.mask }, `the map of ${imagePath}`, gt, gtPath, keepImages ? image : undefined);
       }
       progress?.update(Math.min(pairs.length, start + batch));
     }
+    progress?.finish();
+    if (saveMaps !== undefined) say(`Saved ${saved} maps into ${saveMaps}`);
+    return skipped;
   } finally {
+    summary();
     await model.dispose();
   }
 }
@@ -127,24 +160,31 @@ export const evaluate = defineCommand({
     examples: [
       'pranet eval --pred results/Kvasir --gt TestDataset/Kvasir/masks --json kvasir.json',
       'pranet eval --images TestDataset/Kvasir/images --gt TestDataset/Kvasir/masks --report kvasir.html',
+      'pranet eval --pred masks/ --gt TestDataset/Kvasir/masks --quiet --csv - > per-image.csv',
     ],
   },
   async run(o) {
     const sources = checkOptions(o);
     const { report } = o;
+    const pairs = await pairInputs(sources);
+    checkOutputs(o, sources, pairs);
+    const say = sayer({ quiet: o.quiet, stdoutTaken: OUTPUT_OPTIONS.some((k) => isStdout(o[k])) });
     const scorer = new Scorer({ resize: o.resize, thumbnails: report !== undefined });
     const started = performance.now();
-    const imagePaths = sources.pred !== undefined ? await scoreMaps(sources, scorer) : new Map<string, string>();
-    if (sources.pred === undefined) await scoreImages(o, sources, scorer, report !== undefined);
+    const imagePaths = sources.pred !== undefined ? await scoreMaps(pairs, sources.images !== undefined, scorer, o.quiet) : new Map<string, string>();
+    const skipped = sources.pred === undefined ? await scoreImages(o, pairs, scorer, report !== undefined, say) : [];
+    for (const why of skipped) console.error(`pranet eval: skipped ${why}`);
+    if (skipped.length === pairs.length) throw new Error(`none of the ${pairs.length} images in ${sources.images} could be read; nothing to score`);
     const metrics = scorer.summarize();
     const seconds = (performance.now() - started) / 1000;
 
     const summary = datasetSummary(metrics, o.resize ? scorer.resized > 0 : undefined);
     const notes = scorer.resized > 0 ? [`${scorer.resized} of ${metrics.n} maps differ in size from their masks: ${RESIZE_NOTE}.`] : [];
+    if (skipped.length > 0) notes.push(`${skipped.length} of ${pairs.length} images could not be read and are not scored.`);
     const mapsFrom = sources.pred === undefined ? `the model's maps of ${sources.images}` : `maps in ${sources.pred}`;
-    console.log(`Scored ${metrics.n} images (${mapsFrom} against masks in ${sources.gt}) in ${formatDuration(seconds)}:`);
-    console.log(formatSummaryTable(summary));
-    for (const n of notes) console.log(`Note: ${n}`);
+    say(`Scored ${metrics.n} images (${mapsFrom} against masks in ${sources.gt}) in ${formatDuration(seconds)}:`);
+    say(formatSummaryTable(summary));
+    for (const n of notes) say(`Note: ${n}`);
 
     // Everything to write is made first, so a failure leaves no output behind.
     const outputs: [string, string][] = [];
@@ -165,8 +205,9 @@ export const evaluate = defineCommand({
             ];
       outputs.push([report, await buildReport({ metrics, summary, thumbnails: scorer.thumbnails, imagePaths, sources: sourceRows, notes })]);
     }
-    for (const [path, text] of outputs) await writeFileAtomic(path, new TextEncoder().encode(text));
-    if (outputs.length > 0) console.log(`Wrote ${outputs.map(([p]) => p).join(', ')}`);
-    return 0;
+    for (const [path, text] of outputs) await writeText(path, text);
+    const files = outputs.map(([p]) => p).filter((p) => !isStdout(p));
+    if (files.length > 0) say(`Wrote ${files.join(', ')}`);
+    return skipped.length > 0 ? 1 : 0;
   },
 });

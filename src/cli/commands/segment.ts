@@ -7,27 +7,32 @@ import { drawOverlay } from '../../io/overlay.js';
 import { binarize } from '../../io/postprocess.js';
 import { encodeNpy } from '../../io/npy.js';
 import { encodePng, encodePngRgba } from '../../io/png-encode.js';
-import { listImages, readImageFile, writeFileAtomic } from '../../io/files-node.js';
+import { listImages, readImageFile } from '../../io/files-node.js';
 import type { RgbaImage } from '../../io/rgba-image.js';
-import { BACKEND_OPTION, defineCommand, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
+import { onInterrupt } from '../interrupt.js';
+import { guardOutputs, type NamedPath } from '../output-guard.js';
 import { formatDuration, Progress } from '../progress.js';
+import { sayer } from '../say.js';
+import { checkWritableFile, checkWritableFolder } from '../writable.js';
+import { isStdout, writeOutput, writeText } from '../write-output.js';
 import { UsageError } from '../args.js';
 import { isVideoFile } from '../video/ffmpeg.js';
 import { segmentVideo } from '../video/segment-video.js';
 
-async function expandInputs(inputs: string[]): Promise<{ files: string[]; fromFolder: boolean }> {
+async function expandInputs(inputs: string[]): Promise<{ files: string[]; folders: string[] }> {
   const files: string[] = [];
-  let fromFolder = false;
+  const folders: string[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) throw new Error(`${input}: no such file or folder`);
     if (statSync(input).isDirectory()) {
       const found = await listImages(input);
       if (found.length === 0) throw new Error(`${input}: no .png, .jpg or .jpeg images in this folder`);
       files.push(...found);
-      fromFolder = true;
+      folders.push(input);
     } else files.push(input);
   }
-  return { files, fromFolder };
+  return { files, folders };
 }
 
 /** Two inputs with the same base name (a.png, a.jpg) would write the same mask: refused before any work. */
@@ -36,7 +41,8 @@ function refuseSameOutput(files: readonly string[], maskPath: (file: string) => 
   for (const file of files) {
     const out = maskPath(file);
     const other = seen.get(out);
-    if (other !== undefined) throw new Error(`${other} and ${file} would both be written to ${out}; rename one or segment them into different folders`);
+    if (other !== undefined)
+      throw new UsageError(`${other} and ${file} would both be written to ${out}; rename one or segment them into different folders`, 'segment');
     seen.set(out, file);
   }
 }
@@ -74,7 +80,11 @@ export const segment = defineCommand({
         help: 'mask file (one input image) or output folder; default: <name>.mask.png here, or ./masks for several images',
       },
       WEIGHTS_OPTION,
-      { name: 'overlay', type: 'boolean', help: 'also write <name>.overlay.png: the image with the polyp tinted and outlined' },
+      {
+        name: 'overlay',
+        type: 'boolean',
+        help: 'also write the image with the polyp tinted and outlined: <name>.overlay.png beside a single mask, or OUT/overlays/<name>.png for an output folder (so `pranet eval --pred OUT` reads masks only)',
+      },
       {
         name: 'threshold',
         type: 'number',
@@ -87,7 +97,7 @@ export const segment = defineCommand({
         name: 'json',
         type: 'string',
         meta: 'FILE',
-        help: 'write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings',
+        help: "write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings ('-': standard output)",
       },
       {
         name: 'frames-csv',
@@ -98,13 +108,15 @@ export const segment = defineCommand({
       { name: 'overlay-video', type: 'string', meta: 'FILE', help: 'video input: the video with the polyp tinted and outlined (.mp4 H.264 or .mkv lossless)' },
       { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
       { name: 'save-logits', type: 'string', meta: 'FILE', help: 'one input only: write lateral_map_2 (1x1x352x352 float32 logits) as .npy' },
+      QUIET_OPTION,
       BACKEND_OPTION,
       TUNING_OPTION,
     ],
     examples: [
       'pranet segment polyp.jpg -o polyp.mask.png',
-      'pranet segment images/ -o masks/ --overlay --json found.json',
-      'pranet segment frame.png --raw --overlay',
+      'pranet segment images/ -o masks/ --overlay --json found.json   # masks/<name>.png, masks/overlays/<name>.png',
+      'pranet segment images/ -o masks/ --quiet --json - | jq .',
+      'pranet segment frame.png --raw --threshold 0.5 --overlay',
       'pranet segment clip.mp4 --overlay-video overlay.mp4 --frames-csv frames.csv -o masks/',
       'pranet segment polyp.png --weights pranet19.pnw --save-logits logits.npy',
     ],
@@ -126,6 +138,15 @@ export const segment = defineCommand({
       if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
       if (!output && !o['overlay-video'] && !o['frames-csv'])
         throw new UsageError('a video needs an output: -o DIR, --overlay-video FILE or --frames-csv FILE', 'segment');
+      const outputs: NamedPath[] = [
+        ...(o['overlay-video'] !== undefined ? [{ path: o['overlay-video'], what: '--overlay-video' }] : []),
+        ...(o['frames-csv'] !== undefined ? [{ path: o['frames-csv'], what: '--frames-csv' }] : []),
+      ];
+      const outputFolders = output !== undefined ? [{ path: output, what: '-o' }] : [];
+      guardOutputs({ inputs: [{ path: inputs[0]!, what: 'input' }, ...optionInputs(o.weights, o.tuning)], outputs, outputFolders }, 'segment');
+      const probed = new Set<string>();
+      for (const f of outputFolders) checkWritableFolder(f, probed);
+      for (const f of outputs) checkWritableFile(f, { createFolders: true }, probed);
       return segmentVideo({
         input: inputs[0]!,
         weights: o.weights,
@@ -144,7 +165,8 @@ export const segment = defineCommand({
     if (!(o.presence >= 0 && o.presence <= 1)) throw new UsageError(`--presence must be in [0, 1], got ${o.presence}`, 'segment');
     if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
     if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, 'segment');
-    const { files, fromFolder } = await expandInputs(inputs);
+    const { files, folders } = await expandInputs(inputs);
+    const fromFolder = folders.length > 0;
     const single = files.length === 1 && !fromFolder;
     if (o['save-logits'] && !single) throw new UsageError('--save-logits takes exactly one input image', 'segment');
     const outExt = output === undefined ? '' : extname(output).toLowerCase();
@@ -159,19 +181,46 @@ export const segment = defineCommand({
     }
     const intoFile = single && (output === undefined || outExt === '.png');
     const outDir = intoFile ? undefined : (output ?? 'masks');
+    const overlayDir = outDir === undefined ? undefined : join(outDir, 'overlays');
     const stem = (file: string) => basename(file, extname(file));
     const maskPath = (file: string) => (intoFile ? (output ?? `${stem(file)}.mask.png`) : join(outDir!, `${stem(file)}.png`));
-    const overlayPath = (file: string) =>
-      intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(outDir!, `${stem(file)}.overlay.png`);
+    // Overlays of a folder go into a folder of their own, so the masks' folder holds masks only.
+    const overlayPath = (file: string) => (intoFile ? maskPath(file).replace(/(\.mask)?\.png$/i, '') + '.overlay.png' : join(overlayDir!, `${stem(file)}.png`));
     refuseSameOutput(files, maskPath);
+
+    // Every output is checked before any work: none may land on an input or on another output, and each must be writable.
+    const outputs: NamedPath[] = files.flatMap((file) => [
+      { path: maskPath(file), what: intoFile && output !== undefined ? '-o' : `the mask of ${file}` },
+      ...(o.overlay ? [{ path: overlayPath(file), what: `the overlay of ${file}` }] : []),
+    ]);
+    if (o['save-logits'] !== undefined) outputs.push({ path: o['save-logits'], what: '--save-logits' });
+    if (o.json !== undefined) outputs.push({ path: o.json, what: '--json' });
+    const outputFolders: NamedPath[] = [];
+    if (outDir !== undefined) outputFolders.push({ path: outDir, what: output === undefined ? 'the output folder' : '-o' });
+    if (overlayDir !== undefined && o.overlay) outputFolders.push({ path: overlayDir, what: 'the overlay folder' });
+    guardOutputs(
+      {
+        inputs: [...files.map((path) => ({ path, what: 'input' })), ...optionInputs(o.weights, o.tuning)],
+        inputFolders: folders.map((path) => ({ path, what: 'the input folder' })),
+        outputs,
+        outputFolders,
+      },
+      'segment',
+    );
+    const probed = new Set<string>();
+    for (const f of outputFolders) checkWritableFolder(f, probed);
+    for (const f of outputs) checkWritableFile(f, { createFolders: true }, probed);
+    const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.json) });
 
     // One image: decode it before paying for the model, so a bad file fails at once.
     const first = single ? await readImageFile(files[0]!) : undefined;
     const model = await loadSegmenter(o.weights, { batch, backend: o.backend, tuning: tuningChoice(o.tuning) });
     const failures: string[] = [];
     const records: ImageRecord[] = [];
+    let written = 0;
+    const summary = onInterrupt(() => (outDir !== undefined ? `wrote the masks of ${written} of ${files.length} images into ${outDir}` : undefined));
     try {
-      const progress = files.length > 1 ? new Progress(files.length, 'images') : undefined;
+      const progress = files.length > 1 && !o.quiet ? new Progress(files.length, 'images') : undefined;
       for (let start = 0; start < files.length; start += batch) {
         const chunk: { file: string; image: RgbaImage }[] = [];
         for (const file of files.slice(start, start + batch)) {
@@ -206,36 +255,38 @@ export const segment = defineCommand({
           });
           // Every output of an image is encoded before the first is written, and folders are made only now,
           // so a failure leaves neither half of an image's outputs nor empty folders behind.
-          const outputs: [string, Uint8Array][] = [[maskPath(file), encodePng(mask, r.width, r.height)]];
+          const files: [string, Uint8Array][] = [[maskPath(file), encodePng(mask, r.width, r.height)]];
           if (o.overlay) {
             const ov = drawOverlay(image, r.probability, threshold ?? 0.5);
-            outputs.push([overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height)]);
+            files.push([overlayPath(file), encodePngRgba(ov.data, ov.width, ov.height)]);
           }
-          if (o['save-logits'] !== undefined) outputs.push([o['save-logits'], encodeNpy(r.logits!, [1, 1, 352, 352])]);
-          for (const [path, bytes] of outputs) {
+          if (o['save-logits'] !== undefined) files.push([o['save-logits'], encodeNpy(r.logits!, [1, 1, 352, 352])]);
+          for (const [path, bytes] of files) {
             mkdirSync(dirname(path), { recursive: true });
-            await writeFileAtomic(path, bytes);
+            await writeOutput(path, bytes);
           }
-          if (single) console.log(`${file} -> ${maskPath(file)}${o.overlay ? `, ${overlayPath(file)}` : ''}${o['save-logits'] ? `, ${o['save-logits']}` : ''}`);
+          written++;
+          if (single) say(`${file} -> ${maskPath(file)}${o.overlay ? `, ${overlayPath(file)}` : ''}${o['save-logits'] ? `, ${o['save-logits']}` : ''}`);
         }
         progress?.update(Math.min(files.length, start + batch));
       }
       if (progress) {
+        progress.finish();
         const done = files.length - failures.length;
-        console.log(
+        say(
           `segmented ${done} of ${files.length} images into ${outDir} in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} images/s)`,
         );
       }
       for (const f of failures) console.error(`pranet segment: skipped ${f}`);
       if (o.json !== undefined) {
         mkdirSync(dirname(o.json), { recursive: true });
-        await writeFileAtomic(o.json, new TextEncoder().encode(`${JSON.stringify(records, null, 2)}\n`));
-        console.log(
-          `wrote ${o.json} (${records.length} image${records.length === 1 ? '' : 's'}, ${records.filter((r) => r.polypPresent).length} with a polyp)`,
-        );
+        await writeText(o.json, `${JSON.stringify(records, null, 2)}\n`);
+        if (!isStdout(o.json))
+          say(`wrote ${o.json} (${records.length} image${records.length === 1 ? '' : 's'}, ${records.filter((r) => r.polypPresent).length} with a polyp)`);
       }
       return failures.length > 0 ? 1 : 0;
     } finally {
+      summary();
       await model.dispose();
     }
   },

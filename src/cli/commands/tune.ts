@@ -1,6 +1,5 @@
 // `pranet tune`: measures conv tilings for a network on this adapter and stores the winner as the adapter's
 // tuning table, which `--tuning auto` (every command's default) and loadSegmenter then use.
-import { writeFileAtomic } from '../../io/files-node.js';
 import { PipelineCache } from '../../gpu/pipelines.js';
 import { createNodeGpu } from '../../gpu/node-device.js';
 import { adapterClass } from '../../kernels/tiling-policy.js';
@@ -11,8 +10,12 @@ import { tune as runTuner } from '../../tuning/tune.js';
 import { UsageError } from '../args.js';
 import { adapterText } from '../bench/report.js';
 import { describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
-import { BACKEND_OPTION, defineCommand } from '../command.js';
+import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION } from '../command.js';
+import { guardOutputs } from '../output-guard.js';
 import { Progress } from '../progress.js';
+import { sayer } from '../say.js';
+import { checkWritableFile } from '../writable.js';
+import { writeText } from '../write-output.js';
 
 export const tune = defineCommand({
   spec: {
@@ -26,6 +29,7 @@ export const tune = defineCommand({
       { name: 'rounds', type: 'int', meta: 'K', default: 5, help: 'rounds of whole forward passes in the final comparison' },
       { name: 'candidates', type: 'int', meta: 'N', help: 'a quick tuning: at most N candidate tilings per conv and N forced on every conv (default: all)' },
       { name: 'out', type: 'string', meta: 'FILE', help: 'write the table here instead of the cache folder (use it with --tuning FILE)' },
+      QUIET_OPTION,
       BACKEND_OPTION,
     ],
     examples: ['pranet tune', 'pranet tune --weights pranet19.pnw', 'pranet tune --random tiny --size 64 --out tiny-table.json'],
@@ -34,11 +38,17 @@ export const tune = defineCommand({
     const choice = modelChoice({ ...o, tiling: undefined }, 'tune');
     if (o.rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${o.rounds}`, 'tune');
     if (o.candidates !== undefined && o.candidates < 1) throw new UsageError(`--candidates must be at least 1, got ${o.candidates}`, 'tune');
+    if (o.out !== undefined) {
+      const out = { path: o.out, what: '--out' };
+      guardOutputs({ inputs: optionInputs(choice.weights.kind === 'file' ? choice.weights.path : undefined), outputs: [out] }, 'tune');
+      checkWritableFile(out, { createFolders: false });
+    }
+    const say = sayer({ quiet: o.quiet });
     const loaded = await loadChosenWeights(choice.weights);
     const ctx = await createNodeGpu({ backend: o.backend, unquantizedTimestamps: true });
     try {
-      console.log(`Device: ${adapterText(ctx)}, a ${adapterClass(ctx.adapter)} adapter`);
-      console.log(`Model: ${describeWeights(choice.weights)}; input ${choice.batch}x3x${choice.size}x${choice.size}`);
+      say(`Device: ${adapterText(ctx)}, a ${adapterClass(ctx.adapter)} adapter`);
+      say(`Model: ${describeWeights(choice.weights)}; input ${choice.batch}x3x${choice.size}x${choice.size}`);
       let bar: Progress | undefined;
       let stage = '';
       const result = await runTuner(ctx, new PipelineCache(ctx), loaded, {
@@ -48,6 +58,7 @@ export const tune = defineCommand({
         ...(o.candidates !== undefined ? { maxCandidates: o.candidates } : {}),
         model: describeWeights(choice.weights),
         onProgress(what, done, total) {
+          if (o.quiet) return;
           const kind = what.startsWith('conv') ? 'convs' : 'rounds';
           if (kind !== stage) {
             stage = kind;
@@ -57,17 +68,17 @@ export const tune = defineCommand({
         },
       });
       const { table, convs } = result;
-      console.log(`\n${convs.length} distinct convs; fastest tiling of each (ms per dispatch, the defaults' tiling first when it ran):`);
+      say(`\n${convs.length} distinct convs; fastest tiling of each (ms per dispatch, the defaults' tiling first when it ran):`);
       for (const c of convs) {
         const best = c.ms.find((m) => m.tiling === c.best)!;
-        console.log(`  ${c.conv.padEnd(58)} x${String(c.count).padEnd(3)} ${best.ms.toFixed(3).padStart(9)} ms  ${tilingText(c.best)}`);
+        say(`  ${c.conv.padEnd(58)} x${String(c.count).padEnd(3)} ${best.ms.toFixed(3).padStart(9)} ms  ${tilingText(c.best)}`);
       }
-      console.log('\nWhole forward passes (median ms):');
+      say('\nWhole forward passes (median ms):');
       for (const [name, ms] of Object.entries(table.passMs))
-        console.log(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
+        say(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
       const where = o.out ?? (await storeTable(table, ctx.adapter));
-      if (o.out) await writeFileAtomic(o.out, new TextEncoder().encode(`${JSON.stringify(table, null, 2)}\n`));
-      console.log(`\nwrote ${where}: ${describeTable(table)}`);
+      if (o.out) await writeText(o.out, `${JSON.stringify(table, null, 2)}\n`);
+      say(`\nwrote ${where}: ${describeTable(table)}`);
       return 0;
     } finally {
       ctx.destroy();

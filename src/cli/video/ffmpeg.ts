@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
+import { trackTempFile } from '../../io/files-node.js';
 
 export interface VideoInfo {
   width: number;
@@ -113,12 +114,15 @@ export class VideoWriter {
   private readonly temp: string;
   private stderr = '';
   private readonly exited: Promise<number | null>;
+  /** Ctrl-C removes the partial file (cli/interrupt.ts) */
+  private readonly untrack: () => void;
 
   constructor(
     private readonly path: string,
     info: VideoInfo,
   ) {
     this.temp = join(dirname(path), `.${Date.now()}.${process.pid}.partial${extname(path)}`);
+    this.untrack = trackTempFile(this.temp);
     const args = [
       '-v',
       'error',
@@ -154,6 +158,7 @@ export class VideoWriter {
   async finish(): Promise<void> {
     this.ff.stdin!.end();
     const code = await this.exited;
+    this.untrack();
     if (code !== 0) {
       rmSync(this.temp, { force: true });
       throw new Error(`${this.path}: ffmpeg could not encode the video (exit ${code}): ${this.stderr.trim().split('\n').pop() ?? ''}`);
@@ -165,6 +170,7 @@ export class VideoWriter {
   abort(): void {
     stop(this.ff);
     rmSync(this.temp, { force: true });
+    this.untrack();
   }
 }
 

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadFrameSegmenter, type FrameResult, segmentFrames } from '../../index.js';
 import { writeFileAtomic } from '../../io/files-node.js';
+import { exitStatusOf, type StopSignal, takeInterrupts } from '../interrupt.js';
 import { drawOverlay } from '../../io/overlay.js';
 import { binarize, bytescale, minMaxNormalize } from '../../io/postprocess.js';
 import { encodePng } from '../../io/png-encode.js';
@@ -54,10 +55,9 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
   const progress = new Progress(info.frames, 'frames');
   // Frames wait here for their results (which come in order), for the overlay.
   const frames: Uint8Array[] = [];
-  let interrupted = false;
-  const onSignal = () => (interrupted = true);
-  process.on('SIGINT', onSignal); // not once: a second Ctrl-C during the clean-up must not cut it short
-  process.on('SIGTERM', onSignal);
+  // Ctrl-C stops after the frame in hand; a second one during the clean-up does not cut it short.
+  let interrupted: StopSignal | undefined;
+  const release = takeInterrupts((signal) => (interrupted ??= signal));
   let done = 0;
   let present = 0;
   try {
@@ -87,9 +87,9 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
     if (interrupted) {
       writer?.abort();
       console.error(
-        `\npranet segment: interrupted after ${done} of ${info.frames} frames${o.masks ? `; ${done} masks are in ${o.masks}` : ''}; no overlay video or CSV was written`,
+        `\npranet segment: interrupted (${interrupted}) after ${done} of ${info.frames} frames${o.masks ? `; ${done} masks are in ${o.masks}` : ''}; no overlay video or CSV was written`,
       );
-      return 130;
+      return exitStatusOf(interrupted);
     }
     if (done !== info.frames) throw new Error(`${o.input}: ffprobe counted ${info.frames} frames but ${done} were decoded`);
     await writer?.finish();
@@ -106,8 +106,7 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
     writer?.abort();
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
     await segmenter.dispose();
   }
 }
