@@ -12,24 +12,9 @@ import { Progress } from '../src/cli/progress.js';
 import { CLI, REPO_ROOT } from './support/paths.js';
 import { requireOrSkip } from './support/prerequisites.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { runPranet } from './support/cli.js';
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-const dawnNoise = (text: string) =>
-  text
-    .split('\n')
-    .filter((l) => !l.includes('artificially reduced'))
-    .join('\n');
-
-function pranet(args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
-  if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: dawnNoise(r.stderr) };
-}
+const pranet = (args: string[]) => runPranet(args);
 
 /** A small colour image with a bright blob, and its mask. */
 function image(seed: number, w = 40, h = 30): { rgba: Uint8Array; mask: Uint8Array; w: number; h: number } {
@@ -254,7 +239,7 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
     writeFileSync(junk, new Uint8Array((20 << 20) - 1000)); // not a whole number of MiB: the last update reads 19
     const command = `'${process.execPath}' '${CLI}' convert '${junk}' -o '${join(tmp, 'junk.pnw')}'`;
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
-    const screen = dawnNoise(r.stdout).split(/\r\n|\n/);
+    const screen = r.stdout.split(/\r\n|\n/).filter((l) => !l.includes('artificially reduced'));
     const bar = screen.findIndex((l) => l.includes('MiB/s'));
     expect(bar, r.stdout).to.be.at.least(0);
     expect(screen[bar]!.split('\r').at(-1)).to.match(/^\[=+\] 20\/20 MiB, /);

@@ -10,24 +10,14 @@ import { decodeNpy } from '../src/io/npy.js';
 import { encodePngRgba } from '../src/io/png-encode.js';
 import { convertCheckpoint } from '../src/index.js';
 import { distance, golden, type Golden, requireGolden } from './support/golden.js';
-import { CLI, KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
+import { KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
 import { requireSharedData } from './support/shared-data.js';
 import { SAMPLE } from './support/shipped-model.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
+import { runPranet } from './support/cli.js';
 
-function pranet(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
-  if (r.error) throw r.error;
-  return {
-    status: r.status ?? -1,
-    stdout: r.stdout,
-    stderr: r.stderr
-      .split('\n')
-      .filter((l) => !l.includes('artificially reduced'))
-      .join('\n'),
-  };
-}
+const pranet = runPranet;
 
 describe('pranet command line', () => {
   let tmp: string;

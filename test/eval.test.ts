@@ -1,7 +1,6 @@
 // `pranet eval` as a user runs it: the Kvasir reference values, pairing, outputs (table, JSON, CSV, HTML
 // report), the --resize rule, bad inputs, and --images mode with a tiny random network.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, parse } from 'node:path';
@@ -12,10 +11,11 @@ import { rgbaFirstChannel, rgbaToGrayMatlab } from '../src/metrics/from-rgba.js'
 import type { GrayMap } from '../src/metrics/gray-map.js';
 import { resizeMapBilinear } from '../src/metrics/resize.js';
 import { boxResize } from '../src/report/thumbnail.js';
-import { CLI, KVASIR_TEST, PRANET_MAPS } from './support/paths.js';
+import { KVASIR_TEST, PRANET_MAPS } from './support/paths.js';
 import { rng } from './support/random.js';
 import { requireSharedData } from './support/shared-data.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { type CliRun, runPranet } from './support/cli.js';
 
 const MAPS = PRANET_MAPS;
 const MASKS = join(KVASIR_TEST, 'masks');
@@ -27,19 +27,15 @@ const TOLERANCE = 0.0005;
 const SUMMARY_KEYS = ['n', 'mDice', 'mIoU', 'wFm', 'Sm', 'maxEm', 'meanEm', 'MAE', 'maxDice'];
 const CSV_HEADER = 'name,meanDice,meanIoU,wFm,Sm,meanEm,MAE,dice05';
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   /** stderr without progress-bar lines and Dawn's limit warnings */
   errors: string[];
 }
 
 function pranet(args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
-  if (r.error) throw r.error;
-  const errors = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.includes('artificially reduced') && !/^\[[=> ]*\] \d+\/\d+ images/.test(l));
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, errors };
+  const r = runPranet(args);
+  const errors = r.stderr.split('\n').filter((l) => l.trim() !== '' && !/^\[[=> ]*\] \d+\/\d+ images/.test(l));
+  return { ...r, errors };
 }
 
 const stem = (file: string) => parse(file).name;

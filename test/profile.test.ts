@@ -1,7 +1,6 @@
 // Kernel-level profiling and the benchmark: the pure aggregation and trace on hand-made dispatch lists, stage
 // names of the real graph, and `pranet profile` / `pranet bench` (with and without the peers) end to end.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +15,12 @@ import { STAGES, stageOf } from '../src/profile/stages.js';
 import { requireTorch } from './support/python.js';
 import { requireSharedData } from './support/shared-data.js';
 import { testGpu } from './support/gpu.js';
-import { CLI, KVASIR_TRAIN_IMAGES, PYTHON, TEST_CACHE_HOME } from './support/paths.js';
+import { KVASIR_TRAIN_IMAGES, PYTHON, TEST_CACHE_HOME } from './support/paths.js';
 import { PickleWriter, zipArchive } from './weights-helpers.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { runPranet } from './support/cli.js';
 
-function pranet(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
-  if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const pranet = runPranet;
 
 /** What `pranet profile --json` writes: the summary, its rows as `kernels`, and what ran. */
 type ProfileJson = Omit<ProfileSummary, 'rows'> & { kernels: KernelRow[]; size: number };

@@ -15,8 +15,9 @@ import { tune } from '../src/tuning/tune.js';
 import { tilingText } from '../src/profile/gemm-ceiling.js';
 import { ENGINE_VERSION } from '../src/version.js';
 import { testGpu } from './support/gpu.js';
-import { CLI, REPO_ROOT, TEST_CACHE_HOME } from './support/paths.js';
+import { REPO_ROOT, TEST_CACHE_HOME } from './support/paths.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
+import { runPranet } from './support/cli.js';
 
 const LAVAPIPE: AdapterSummary = {
   vendor: 'mesa',
@@ -188,7 +189,7 @@ describe('the tuner', function () {
 
   it("on Dawn's GL ES adapter (no timestamp-query, compatibility mode) too: a table for that backend, used by bench", () => {
     const out = join(TEST_CACHE_HOME, 'gles-table.json');
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+    const run = (args: string[]) => runPranet(args);
     const tuned = run(['tune', '--backend', 'opengles', '--random', 'tiny', '--size', '64', '--rounds', '1', '--candidates', '1', '--out', out]);
     expect(tuned.status, tuned.stderr).to.equal(0);
     const t = parseTuningTable(readFileSync(out, 'utf8'), out);
@@ -200,7 +201,7 @@ describe('the tuner', function () {
 
   it('pranet tune --out and --tuning FILE: the table is written, then used and named by bench; a table for another adapter is refused', () => {
     const out = join(TEST_CACHE_HOME, 'tiny-table.json');
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
+    const run = (args: string[]) => runPranet(args);
     const tuned = run(['tune', '--random', 'tiny', '--size', '64', '--rounds', '1', '--candidates', '1', '--out', out]);
     expect(tuned.status, tuned.stderr).to.equal(0);
     expect(tuned.stdout).to.match(/Whole forward passes \(median ms\):/);

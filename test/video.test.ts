@@ -12,21 +12,12 @@ import { whyNoFfmpeg } from '../src/cli/video/ffmpeg.js';
 import { CLI, KVASIR_TEST } from './support/paths.js';
 import { requireOrSkip } from './support/prerequisites.js';
 import { requireSharedData } from './support/shared-data.js';
+import { runPranet } from './support/cli.js';
 
 /** Five Kvasir test images of 622 x 529. */
 const NAMES = ['cju15wdt3zla10801odjiw7sy', 'cju17z0qongpa0993de4boim4', 'cju2hos57llxm08359g92p6jj', 'cju2rga4psq9n09881z519xx0', 'cju6vifjlv55z0987un6y4zdo'];
 
-const pranet = (args: string[], env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
-  return {
-    status: r.status ?? -1,
-    stdout: r.stdout,
-    stderr: r.stderr
-      .split('\n')
-      .filter((l) => !l.includes('artificially reduced'))
-      .join('\n'),
-  };
-};
+const pranet = runPranet;
 
 const ffprobeFrames = (path: string) =>
   Number(

@@ -9,6 +9,7 @@ import { loadWeights, weightsFromBytes } from '../src/models/load-weights.js';
 import { checkExpansion, MAX_CHECKPOINT_BYTES, VIEW_ALLOWANCE_ELEMENTS } from '../src/weights/budget.js';
 import { readCheckpoint, readModelCheckpoint, readPth, readSafetensors } from '../src/weights/index.js';
 import { f32Bytes, legacyPth, safetensorsFile, stateDictPickle, zipArchive, type TensorSpec } from './weights-helpers.js';
+import { rejection } from './support/cli.js';
 
 /** `count` tensors, each a stride-0 view of `side` x `side` values over one 1-element storage. */
 function strideZeroSpecs(count: number, side: number): TensorSpec[] {
@@ -42,15 +43,6 @@ function shareEntryData(zip: Uint8Array, target: string, names: string[]): Uint8
     for (const field of [16, 20, 24, 42]) view.setUint32(p + field, view.getUint32(from + field, true), true); // crc, sizes, offset
   }
   return out;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('weights: memory budget for hostile checkpoints', function () {

@@ -1,6 +1,7 @@
 // Hand-built files for the weights tests: a tiny pickle writer, legacy .pth and zip archives made from it,
 // and safetensors files. Written from the format descriptions, so a bug in the readers does not hide here.
 import { deflateRawSync } from 'node:zlib';
+import { concat } from './support/bytes.js';
 
 const utf8 = new TextEncoder();
 
@@ -126,16 +127,6 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
     return i;
   }
   return -1;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function i64(n: number): Uint8Array {

@@ -12,17 +12,9 @@ import { loadWeights } from '../src/models/load-weights.js';
 import { fetchBytes } from '../src/weights/fetch-bytes.js';
 import { loadSourceBytes } from '../src/weights/index.js';
 import { readFileWithProgress } from '../src/weights/read-file-node.js';
+import { rejection } from './support/cli.js';
 
 const READER = fileURLToPath(new URL('../src/weights/read-file-node.js', import.meta.url));
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('weights: reading from files, pipes and URLs', function () {
   this.timeout(30_000);

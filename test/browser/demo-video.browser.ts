@@ -321,7 +321,9 @@ describe('browser: the demo page with a video file and a camera', function () {
     expect(again.mediaTime, "the frame of the strip's third column").to.be.closeTo(columns[2]!.mediaTime, 0.001);
     expect(again.maxProbability).to.be.closeTo(columns[2]!.maxProbability, 0.02);
 
-    // Play, then pause: processing stops once the frames in flight are back.
+    // Play, then pause: processing stops once the frames in flight are back. At a quarter of the speed, so
+    // that the clip cannot reach its end (and 'Play again') while a loaded machine takes seconds per frame.
+    await page.$eval('#video', (v) => ((v as HTMLVideoElement).playbackRate = 0.25));
     await page.click('#video-play');
     expect(await videoState(page)).to.equal('playing');
     await nextProcessed(page, (await counters(page)).processed);

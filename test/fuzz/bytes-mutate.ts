@@ -1,15 +1,6 @@
 // Format-blind mutations: bit flips, special bytes, cut, inserted, deleted and repeated ranges, splices.
+import { concat } from '../support/bytes.js';
 import { interesting, type Rand } from './rand.js';
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** One random byte-level change of `b` (a new array when the length changes); `other` is a splice partner. */
 export function mutateBytes(r: Rand, b: Uint8Array, other: Uint8Array): { bytes: Uint8Array; what: string } {

@@ -2,7 +2,7 @@
 // (possibly inconsistent) structure says, and lists the integer fields of each container for mutation.
 import { WEIGHT_FILE_MAGIC } from '../../src/weights/engine-file.js';
 import { legacyPth, PickleWriter, safetensorsFile, zipArchive } from '../weights-helpers.js';
-import { concat } from './bytes-mutate.js';
+import { concat } from '../support/bytes.js';
 import type { Checkpoint, CkTensor } from './checkpoint-model.js';
 import type { Field } from './fields.js';
 import type { Rand } from './rand.js';

@@ -1,7 +1,7 @@
 // Structure-aware mutations of PNG (chunks, IHDR fields, the inflated scanlines, CRCs) and JPEG files
 // (marker segments, frame/scan/table fields, entropy-coded data).
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
-import { concat } from './bytes-mutate.js';
+import { concat } from '../support/bytes.js';
 import { type Field, mutateField } from './fields.js';
 import type { Rand } from './rand.js';
 

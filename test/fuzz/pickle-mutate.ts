@@ -1,6 +1,6 @@
 // Opcode-aware pickle mutations: integer arguments set to interesting values, opcodes dropped, repeated or
 // swapped, strings replaced, and hostile opcodes (globals that run code, memo and stack bombs) inserted.
-import { concat } from './bytes-mutate.js';
+import { concat } from '../support/bytes.js';
 import { interesting, type Rand } from './rand.js';
 
 interface Op {
