@@ -10,7 +10,7 @@ import { REPO_ROOT } from './paths.js';
 export const SAMPLE = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg');
 export const SAMPLE_MASK = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.mask.jpg');
 /** Dice at threshold 0.5 measured on the sample when the model shipped; the tests allow 0.02 less. */
-export const DICE_SHIPPED = 0.9129;
+export const DICE_SHIPPED = 0.9301;
 export const DICE_FLOOR = DICE_SHIPPED - 0.02;
 
 export const sampleImage = (): RgbaImage => decodeImage(readFileSync(SAMPLE), SAMPLE);
