@@ -10,7 +10,9 @@ import { weightsFromBytes } from '../src/models/load-weights.js';
 import { resolveTuning } from '../src/tuning/resolve.js';
 import { readStoredTable, resolveNodeTuning, storeTable, tablePath } from '../src/tuning/store-node.js';
 import { identityOf, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
+import { predictedUniform } from '../src/tuning/candidates.js';
 import { sweep, sweepContestants, sweepTilings } from '../src/tuning/sweep.js';
+import type { ConvTiling } from '../src/kernels/conv2d.js';
 import { tune } from '../src/tuning/tune.js';
 import { tilingText } from '../src/profile/gemm-ceiling.js';
 import { ENGINE_VERSION } from '../src/version.js';
@@ -131,6 +133,37 @@ describe('tuning tables', () => {
       spawnSync('rm', [path]); // ...and removing it brings the defaults back
       expect(existsSync(path)).to.equal(false);
     }
+  });
+});
+
+describe('tilings forced on the whole network in the tuner', () => {
+  it('predictedUniform ranks the tilings measured on every conv by the summed per-conv time (times count), fastest first', () => {
+    const a: ConvTiling = { lanes: 'pixels', tm: 4, tn: 2, wgx: 8, wgy: 1, subgroup: 8 };
+    const b: ConvTiling = { lanes: 'pixels', tm: 8, tn: 2, wgx: 8, wgy: 1, subgroup: 8 };
+    const c: ConvTiling = { lanes: 'channels', tm: 8, tn: 2, wgx: 8, wgy: 8 };
+    const k: ConvTiling = { lanes: 'splitk', tm: 2, tn: 2, wgx: 16, wgy: 1 };
+    const order = predictedUniform([
+      // a wins the first conv, but it appears 3 times less than the second conv, where b is much faster
+      {
+        count: 1,
+        ms: [
+          { tiling: a, ms: 1 },
+          { tiling: b, ms: 2 },
+          { tiling: c, ms: 3 },
+        ],
+      },
+      {
+        count: 3,
+        ms: [
+          { tiling: a, ms: 5 },
+          { tiling: b, ms: 2 },
+          { tiling: c, ms: 4 },
+          { tiling: k, ms: 0.1 },
+        ],
+      },
+    ]);
+    // b: 2 + 6 = 8, a: 1 + 15 = 16, c: 3 + 12 = 15; k ran on one conv only, so it cannot be forced everywhere
+    expect(order).to.deep.equal([b, c, a]);
   });
 });
 

@@ -58,3 +58,25 @@ export function uniformCandidates(cls: AdapterClass, subgroupSize?: number): Con
     ...(sg ? [{ lanes: 'pixels', tm: 4, tn: 4, wgx: sg, wgy: 1, subgroup: sg } as const] : []),
   ];
 }
+
+/**
+ * Tilings measured on every conv, fastest first by what forcing each on the whole network would cost by the
+ * per-conv times (sum of ms x count): the whole-pass comparison then includes the ones the measurements
+ * favour on this adapter, not only the class's usual ones (on SwiftShader the best forced tiling was neither).
+ */
+export function predictedUniform(convs: readonly { count: number; ms: readonly { tiling: ConvTiling; ms: number }[] }[]): ConvTiling[] {
+  const totals = new Map<string, { tiling: ConvTiling; ms: number; convs: number }>();
+  for (const c of convs) {
+    for (const { tiling, ms } of c.ms) {
+      const key = JSON.stringify(tiling);
+      const t = totals.get(key) ?? { tiling, ms: 0, convs: 0 };
+      t.ms += ms * c.count;
+      t.convs++;
+      totals.set(key, t);
+    }
+  }
+  return [...totals.values()]
+    .filter((t) => t.convs === convs.length)
+    .sort((a, b) => a.ms - b.ms)
+    .map((t) => t.tiling);
+}

@@ -25,7 +25,7 @@ import type { LoadedWeights } from '../models/load-weights.js';
 import { PraNetModel } from '../models/pranet-model.js';
 import { tilingText } from '../profile/gemm-ceiling.js';
 import { ENGINE_VERSION } from '../version.js';
-import { convCandidates, uniformCandidates } from './candidates.js';
+import { convCandidates, predictedUniform, uniformCandidates } from './candidates.js';
 import { identityOf, type TuningTable } from './table.js';
 import { comparePasses, median } from './whole-pass.js';
 
@@ -42,7 +42,7 @@ export interface TuneOptions {
   candidates?: (pixels: number) => ConvTiling[];
   /** try at most this many per-conv candidates (the first ones; default all), for a quick tuning */
   maxCandidates?: number;
-  /** tilings forced on every conv in the final comparison; default uniformCandidates */
+  /** tilings forced on every conv in the final comparison; default the two predictedUniform puts first, then uniformCandidates */
   uniform?: ConvTiling[];
   onProgress?: (what: string, done: number, total: number) => void;
 }
@@ -190,7 +190,10 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
     }
     const perConv = convs.map((m): TilingRule => ({ conv: m.conv, tiling: m.best }));
     models.push({ name: 'per-conv choice', rules: perConv, model: await build([...perConv, ...defaults]) });
-    for (const t of (opts.uniform ?? uniformCandidates(cls, ctx.subgroupSize)).slice(0, opts.maxCandidates)) {
+    // Forced on every conv: the two the per-conv times predict fastest, then the class's usual ones.
+    const uniform = opts.uniform ?? [...predictedUniform(convs).slice(0, 2), ...uniformCandidates(cls, ctx.subgroupSize)];
+    const distinct = [...new Map(uniform.map((t) => [JSON.stringify(t), t])).values()];
+    for (const t of distinct.slice(0, opts.maxCandidates)) {
       const rules = forcedTiling(t) as TilingRule[];
       models.push({ name: `every conv ${tilingText(t)}`, rules, model: await build(rules) });
     }
