@@ -9,6 +9,7 @@ import {
   type ConvWeightStorage,
   exactInF16,
   packConv2dBias,
+  withBias,
   packConv2dWeights,
   packConv2dWeightsF16,
 } from '../src/kernels/conv2d.js';
@@ -48,8 +49,7 @@ async function check(c: Case, seed: number): Promise<void> {
     c.weights === 'f16'
       ? new Float32Array(packConv2dWeightsF16(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn).buffer) // the bits, uploaded as they are
       : packConv2dWeights(w, c.a.cout, cin, c.a.kh, c.a.kw, t.tn);
-  const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: packed };
-  if (b) inputs.bias = packConv2dBias(b, c.a.cout, t.tn);
+  const inputs: Record<string, Float32Array> = { x: packNhwc(x, xv), w: withBias(packed, b ? packConv2dBias(b, c.a.cout, t.tn) : undefined) };
   if (res) inputs.res = packNhwc(res, rv);
   const got = await runCall(call, inputs, { y: ys.n * ys.h * ys.w * yv.cs, status: 1 });
   const out = got.y!;
@@ -233,7 +233,10 @@ describe('conv2d kernel vs float64 reference', () => {
       const yv = denseView(ys);
       const call = conv2dKernel(a, xv, yv, t);
       const status = async (w: Float32Array, input = x) => {
-        const inputs = { x: packNhwc(input, xv), w: packConv2dWeights(w, a.cout, xs.c, 3, 3, t.tn), bias: packConv2dBias(new Float32Array(6), 6, t.tn) };
+        const inputs = {
+          x: packNhwc(input, xv),
+          w: withBias(packConv2dWeights(w, a.cout, xs.c, 3, 3, t.tn), a.bias ? packConv2dBias(new Float32Array(6), 6, t.tn) : undefined),
+        };
         const r = await runCall(call, inputs, { y: numel(ys), status: 1 });
         return new Uint32Array(r.status!.buffer)[0];
       };

@@ -130,6 +130,18 @@ export function exactInF16(w: ArrayLike<number>): boolean {
   return true;
 }
 
+/**
+ * The conv's one constant binding: the packed weights, then (when the conv has one) the packed bias as float32
+ * bits, where the kernel's bias_at parameter points. Both keep the weights' array type.
+ */
+export function withBias<T extends Float32Array | Uint32Array>(packedWeights: T, packedBias: Float32Array | undefined): T {
+  if (!packedBias) return packedWeights;
+  const out = new (packedWeights.constructor as new (n: number) => T)(packedWeights.length + packedBias.length);
+  out.set(packedWeights);
+  new Float32Array(out.buffer, packedWeights.byteLength, packedBias.length).set(packedBias);
+  return out;
+}
+
 export function packConv2dBias(b: ArrayLike<number>, cout: number, tn: number): Float32Array {
   if (b.length !== cout) throw new Error(`conv bias has ${b.length} values, expected ${cout}`);
   const out = new Float32Array(packedCout4(cout, tn) * 4);
@@ -187,7 +199,7 @@ function tileCode(tm: number, tn: number, a: Conv2dAttrs, sg?: number): Record<s
     `  let co = co0 + ${j}u;`,
     `  if (co < p.cout4) {`,
     `    var v = ${acc(i, j)};`,
-    ...(a.bias ? [`    v += bias[co];`] : []),
+    ...(a.bias ? [`    v += bias_of(co);`] : []),
     ...(a.residual ? [`    v += res[m * p.res_cs4 + p.res_co4 + co];`] : []),
     // Checked before the ReLU, which would turn a NaN into 0.
     `    nonfinite = nonfinite | is_nonfinite(v);`,
@@ -266,7 +278,7 @@ function splitTileCode(t: ConvTiling, a: Conv2dAttrs): Record<string, string> {
       range(t.tm).flatMap((i) => range(t.tn).map((j) => `partial[${i * t.tn + j}u * KS + lid.x] = acc${i}_${j};`)),
     ),
     EPILOGUE: lines('      ', [
-      ...(a.bias ? ['v += bias[co];'] : []),
+      ...(a.bias ? ['v += bias_of(co);'] : []),
       ...(a.residual ? ['v += res[m * p.res_cs4 + p.res_co4 + co];'] : []),
       'if (is_nonfinite(v)) {',
       '  atomicStore(&status[0], 1u);',
@@ -381,6 +393,8 @@ const CONV2D_INTERFACE = {
     m: 'u32',
     wcout4: 'u32',
     groups_y: 'u32',
+    /** where the bias starts in `w`, in its elements (vec4f, or vec2u with WF16) */
+    bias_at: 'u32',
   },
   bindings: {
     x: { role: 'input' },
@@ -388,7 +402,6 @@ const CONV2D_INTERFACE = {
     res: { role: 'input', optional: true },
     /** packed weights [kh][kw][cin4 * 4][wcout4] vec4 along output channels (vec2u of 4 halves with WF16) */
     w: { role: 'constant' },
-    bias: { role: 'constant', optional: true },
     y: { role: 'output' },
     /** set to 1 when a stored value is NaN or infinite (an overflow inside the network) */
     status: { role: 'status', type: 'atomic<u32>' },
@@ -455,6 +468,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
     m,
     wcout4: packedCout4(a.cout, t.tn),
     groups_y: groupsY,
+    bias_at: a.kh * a.kw * 4 * Math.ceil(x.c / 4) * packedCout4(a.cout, t.tn),
   };
   const flags = { WGX: t.wgx, WGY: t.wgy, TM: t.tm, TN: t.tn, BIAS: a.bias, RESIDUAL: a.residual, WF16: f16 };
   const k = x.c * a.kh * a.kw;
@@ -462,7 +476,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
     label,
     params,
     groups,
-    use: [...(a.bias ? ['bias' as const] : []), ...(a.residual ? ['res' as const] : [])],
+    use: a.residual ? ['res' as const] : [],
     types: f16 ? { w: 'vec2u' as const } : {},
     flops: 2 * m * a.cout * k,
     bytes: 4 * (x.n * x.h * x.w * x.c + m * a.cout * (a.residual ? 2 : 1)) + (f16 ? 2 : 4) * a.cout * k,
@@ -560,8 +574,7 @@ export const conv2dOp = defineOp<Conv2dOpAttrs>({
     const weights = env.weights !== 'f32' && exactInF16(w) ? 'f16' : 'f32';
     const call = conv2dKernel({ ...a, cout: y.c }, x!, y, t, { ...(res ? { res } : {}), maxGroups: env.maxGroups, weights });
     const pack = weights === 'f16' ? packConv2dWeightsF16 : packConv2dWeights;
-    const constants: Record<string, Float32Array | Uint32Array> = { w: pack(w, y.c, x!.c, a.kh, a.kw, t.tn) };
-    if (a.weights.bias) constants.bias = packConv2dBias(expandVector(a.weights.bias, io.outputGroups, 0), y.c, t.tn);
-    return { call, constants };
+    const bias = a.weights.bias ? packConv2dBias(expandVector(a.weights.bias, io.outputGroups, 0), y.c, t.tn) : undefined;
+    return { call, constants: { w: withBias(pack(w, y.c, x!.c, a.kh, a.kw, t.tn), bias) } };
   },
 });

@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { prepareDispatches } from '../gpu/dispatch.js';
 import { PipelineCache } from '../gpu/pipelines.js';
 import { profileDispatches, type ProfileResult } from '../gpu/profiler.js';
-import { conv2dAttrs, conv2dKernel, type ConvTiling, packConv2dBias, packConv2dWeights } from '../kernels/conv2d.js';
+import { conv2dAttrs, conv2dKernel, type ConvTiling, packConv2dBias, packConv2dWeights, withBias } from '../kernels/conv2d.js';
 import { chooseTiling, DEFAULT_TILING_POLICY } from '../kernels/tiling-policy.js';
 import { denseView } from '../kernels/layout.js';
 import { gflopRate } from './kernel-profile.js';
@@ -100,11 +100,14 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
   try {
     for (const tiling of opts.tilings ?? ceilingTilings(size, ctx.subgroupSize)) {
       const call = conv2dKernel(attrs, xs, ys, tiling, { maxGroups: ctx.limits.maxComputeWorkgroupsPerDimension });
-      const wt = uploadFloat32(ctx, packConv2dWeights(weights, size, size, 1, 1, tiling.tn), 'GEMM ceiling w');
-      const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(size), size, tiling.tn), 'GEMM ceiling bias');
+      const wt = uploadFloat32(
+        ctx,
+        withBias(packConv2dWeights(weights, size, size, 1, 1, tiling.tn), packConv2dBias(new Float32Array(size), size, tiling.tn)),
+        'GEMM ceiling w',
+      );
       try {
         const batch = await prepareDispatches(ctx, cache, [
-          { call, resources: { x: { buffer: x }, w: { buffer: wt }, bias: { buffer: bias }, y: { buffer: y }, status: { buffer: status } } },
+          { call, resources: { x: { buffer: x }, w: { buffer: wt }, y: { buffer: y }, status: { buffer: status } } },
         ]);
         try {
           // A warm-up (first use can cost extra), then one timed GEMM sizes the runs: each repeats it enough to last minRunMs.
@@ -125,7 +128,6 @@ export async function measureGemmCeiling(ctx: GpuContext, opts: GemmCeilingOptio
         }
       } finally {
         wt.destroy();
-        bias.destroy();
       }
     }
   } finally {

@@ -16,6 +16,7 @@ import {
   type ConvTiling,
   convKey,
   packConv2dBias,
+  withBias,
   packConv2dWeights,
   packConv2dWeightsF16,
 } from '../kernels/conv2d.js';
@@ -129,13 +130,14 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
             tiling.tn,
           )
         : packConv2dWeights(weights, c.y.c, cin, c.attrs.kh, c.attrs.kw, tiling.tn);
-      const w = createStorageBuffer(ctx, packed.byteLength, 'tune w', (m) => m.set(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength)));
-      const bias = uploadFloat32(ctx, packConv2dBias(new Float32Array(c.attrs.cout), c.attrs.cout, tiling.tn), 'tune bias');
+      const constants = withBias(packed, c.attrs.bias ? packConv2dBias(new Float32Array(c.attrs.cout), c.attrs.cout, tiling.tn) : undefined);
+      const w = createStorageBuffer(ctx, constants.byteLength, 'tune w', (m) =>
+        m.set(new Uint8Array(constants.buffer, constants.byteOffset, constants.byteLength)),
+      );
       try {
         const resources = {
           x: { buffer: x },
           w: { buffer: w },
-          bias: { buffer: bias },
           y: { buffer: y },
           status: { buffer: status },
           ...(res ? { res: { buffer: res } } : {}),
@@ -153,7 +155,6 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
         }
       } finally {
         w.destroy();
-        bias.destroy();
       }
     }
   } finally {

@@ -9,6 +9,7 @@ import {
   type ConvTiling,
   type ConvWeightStorage,
   packConv2dBias,
+  withBias,
   packConv2dWeights,
   packConv2dWeightsF16,
 } from '../../../src/kernels/conv2d.js';
@@ -47,14 +48,12 @@ function conv(xs: Shape4, a: Conv2dAttrs, seed: number, tiling?: ConvTiling, wei
   // device whose subgroups hold at least 4 invocations (SwiftShader: 4, lavapipe: 8).
   const t = tiling ?? chooseTiling(DEFAULT_TILING_POLICY, ys.n * ys.h * ys.w, a.cout, 4);
   const rv = windowed(ys, r);
-  const inputs: Record<string, Float32Array> = {
-    x: packNhwc(uniform(r, numel(xs)), xv),
-    w:
-      weights === 'f16'
-        ? new Float32Array(packConv2dWeightsF16(toF16Values(uniform(r, a.cout * xs.c * a.kh * a.kw)), a.cout, xs.c, a.kh, a.kw, t.tn).buffer)
-        : packConv2dWeights(uniform(r, a.cout * xs.c * a.kh * a.kw), a.cout, xs.c, a.kh, a.kw, t.tn),
-  };
-  if (a.bias) inputs.bias = packConv2dBias(uniform(r, a.cout), a.cout, t.tn);
+  const x = packNhwc(uniform(r, numel(xs)), xv);
+  const w =
+    weights === 'f16'
+      ? new Float32Array(packConv2dWeightsF16(toF16Values(uniform(r, a.cout * xs.c * a.kh * a.kw)), a.cout, xs.c, a.kh, a.kw, t.tn).buffer)
+      : packConv2dWeights(uniform(r, a.cout * xs.c * a.kh * a.kw), a.cout, xs.c, a.kh, a.kw, t.tn);
+  const inputs: Record<string, Float32Array> = { x, w: withBias(w, a.bias ? packConv2dBias(uniform(r, a.cout), a.cout, t.tn) : undefined) };
   if (a.residual) inputs.res = packNhwc(uniform(r, numel(ys)), rv);
   const call = conv2dKernel(a, xv, yv, t, { ...(a.residual ? { res: rv } : {}), weights });
   const name =
