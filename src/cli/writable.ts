@@ -3,7 +3,7 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { type NamedPath, statOrNone } from './output-guard.js';
+import { guardOutputs, type NamedPath, type PlannedIo, statOrNone } from './output-guard.js';
 import { isStandardStream } from './write-output.js';
 
 const REASONS: Record<string, string> = {
@@ -70,4 +70,16 @@ export function checkWritableFile(p: NamedPath, opts: WritableOptions, probed = 
 /** Throws an Error naming why files cannot be written into the folder `p` (made if missing). */
 export function checkWritableFolder(p: NamedPath, probed = new Set<string>()): void {
   probe(existingFolder(resolve(p.path), p), p, probed);
+}
+
+/**
+ * What every command runs before any work: the output guard (no output on an input or on another output), then
+ * every output folder and file checked writable. `createFolders` says for which output files missing folders
+ * on the way will be made (default none).
+ */
+export function checkPlannedOutputs(io: PlannedIo, command: string, createFolders: (f: NamedPath) => boolean = () => false): void {
+  guardOutputs(io, command);
+  const probed = new Set<string>();
+  for (const f of io.outputFolders ?? []) checkWritableFolder(f, probed);
+  for (const f of io.outputs) checkWritableFile(f, { createFolders: createFolders(f) }, probed);
 }

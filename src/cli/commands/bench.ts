@@ -15,11 +15,10 @@ import { adapterText, printGemmCeiling } from '../bench/report.js';
 import { relativeL2, runStats } from '../bench/stats.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, type ModelChoice, PRESET_NAMES, type WeightsChoice } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand, optionInputs, TUNING_OPTION, tuningChoice } from '../command.js';
-import { guardOutputs } from '../output-guard.js';
 import { benchVideo, parseFrameSize } from '../video/bench-video.js';
 import { formatBytes } from '../progress.js';
 import { sayer } from '../say.js';
-import { checkWritableFile } from '../writable.js';
+import { checkPlannedOutputs } from '../writable.js';
 import { isStdout, writeText } from '../write-output.js';
 
 /** What PraNet's forward returns, so every system does the same work. */
@@ -35,9 +34,10 @@ function planPeers(choice: ModelChoice): (log: (l: string) => void) => string {
 /** The --json file, checked before any work: not the weights file, and writable. */
 function checkBenchOutput(json: string | undefined, weights: WeightsChoice, tuning: string, video?: string): void {
   if (json === undefined) return;
-  const out = { path: json, what: '--json' };
-  guardOutputs({ inputs: optionInputs(weights.kind === 'file' ? weights.path : undefined, tuning, video), outputs: [out] }, 'bench');
-  checkWritableFile(out, { createFolders: false });
+  checkPlannedOutputs(
+    { inputs: optionInputs(weights.kind === 'file' ? weights.path : undefined, tuning, video), outputs: [{ path: json, what: '--json' }] },
+    'bench',
+  );
 }
 
 function enginePeer(model: PraNetModel, input: Float32Array, ctx: GpuContext): Peer & { output(): Float32Array | undefined } {

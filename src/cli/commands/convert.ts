@@ -5,10 +5,9 @@ import { describeConfig } from '../../models/pranet-config.js';
 import { loadSourceBytes } from '../../weights/index.js';
 import { UsageError } from '../args.js';
 import { defineCommand, QUIET_OPTION } from '../command.js';
-import { guardOutputs } from '../output-guard.js';
 import { formatBytes, Progress } from '../progress.js';
 import { sayer } from '../say.js';
-import { checkWritableFile } from '../writable.js';
+import { checkPlannedOutputs } from '../writable.js';
 import { writeOutput } from '../write-output.js';
 
 export const convert = defineCommand({
@@ -28,9 +27,7 @@ export const convert = defineCommand({
   async run(o, [input]) {
     if (!o.output) throw new UsageError('missing -o <out.pnw> (the weight file to write)', 'convert');
     const name = input!;
-    const out = { path: o.output, what: '-o' };
-    guardOutputs({ inputs: [{ path: name, what: 'input' }], outputs: [out] }, 'convert');
-    checkWritableFile(out, { createFolders: false });
+    checkPlannedOutputs({ inputs: [{ path: name, what: 'input' }], outputs: [{ path: o.output, what: '-o' }] }, 'convert');
     const say = sayer({ quiet: o.quiet });
     let progress: Progress | undefined;
     const bytes = await loadSourceBytes(name, (loaded, total) => {

@@ -16,10 +16,10 @@ import { type PairedName, pairByBaseName } from '../eval/pairing.js';
 import { buildReport } from '../eval/report.js';
 import { Scorer } from '../eval/scorer.js';
 import { onInterrupt } from '../interrupt.js';
-import { guardOutputs, type NamedPath } from '../output-guard.js';
+import type { NamedPath } from '../output-guard.js';
 import { formatDuration, Progress } from '../progress.js';
 import { type Say, sayer } from '../say.js';
-import { checkWritableFile, checkWritableFolder } from '../writable.js';
+import { checkPlannedOutputs } from '../writable.js';
 import { isStdout, writeOutput, writeText } from '../write-output.js';
 
 const OPTIONS = [
@@ -82,13 +82,11 @@ function checkOutputs(o: EvalOptions, s: Sources, pairs: readonly PairedName[]):
   const folders = (['pred', 'images', 'gt'] as const).flatMap((k) => (s[k] !== undefined ? [{ path: s[k], what: `the --${k} folder` }] : []));
   const outputFolders = saveMaps !== undefined ? [{ path: saveMaps, what: '--save-maps' }] : [];
   const weights = optionInputs(o.weights, o.tuning);
-  guardOutputs(
+  checkPlannedOutputs(
     { inputs: [...pairs.flatMap((p) => p.paths.map((path) => ({ path, what: 'input' }))), ...weights], inputFolders: folders, outputs, outputFolders },
     'eval',
+    (f) => f.what === '--save-maps',
   );
-  const probed = new Set<string>();
-  for (const f of outputFolders) checkWritableFolder(f, probed);
-  for (const f of outputs) checkWritableFile(f, { createFolders: f.what === '--save-maps' }, probed);
 }
 
 /** --pred: maps on disk; with --images too, the images only serve the report's overlays. */

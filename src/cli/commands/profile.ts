@@ -12,9 +12,9 @@ import { openModel } from '../bench/open-model.js';
 import { printGemmCeiling, TIMESTAMPS_TEXT } from '../bench/report.js';
 import { benchInput, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand, optionInputs, TUNING_OPTION, tuningChoice } from '../command.js';
-import { guardOutputs, type NamedPath } from '../output-guard.js';
+import type { NamedPath } from '../output-guard.js';
 import { sayer } from '../say.js';
-import { checkWritableFile, checkWritableFolder } from '../writable.js';
+import { checkPlannedOutputs } from '../writable.js';
 import { isStdout, writeText } from '../write-output.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -57,10 +57,7 @@ export const profile = defineCommand({
     const outputs: NamedPath[] = (['trace', 'json'] as const).flatMap((k) => (o[k] !== undefined ? [{ path: o[k], what: `--${k}` }] : []));
     const dump = o['dump-wgsl'] !== undefined ? [{ path: o['dump-wgsl'], what: '--dump-wgsl' }] : [];
     const inputs = optionInputs(choice.weights.kind === 'file' ? choice.weights.path : undefined, o.tuning);
-    guardOutputs({ inputs, outputs, outputFolders: dump }, 'profile');
-    const probed = new Set<string>();
-    for (const f of dump) checkWritableFolder(f, probed);
-    for (const f of outputs) checkWritableFile(f, { createFolders: false }, probed);
+    checkPlannedOutputs({ inputs, outputs, outputFolders: dump }, 'profile');
     const say = sayer({ stdoutTaken: outputs.some((f) => isStdout(f.path)) });
 
     const opened = await openModel(choice, o.backend, tuningChoice(o.tuning));

@@ -11,10 +11,10 @@ import { listImages, readImageFile } from '../../io/files-node.js';
 import type { RgbaImage } from '../../io/rgba-image.js';
 import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION, TUNING_OPTION, tuningChoice, WEIGHTS_OPTION } from '../command.js';
 import { onInterrupt } from '../interrupt.js';
-import { guardOutputs, type NamedPath } from '../output-guard.js';
+import type { NamedPath } from '../output-guard.js';
 import { formatDuration, Progress } from '../progress.js';
 import { sayer } from '../say.js';
-import { checkWritableFile, checkWritableFolder } from '../writable.js';
+import { checkPlannedOutputs } from '../writable.js';
 import { isStdout, writeOutput, writeText } from '../write-output.js';
 import { UsageError } from '../args.js';
 import { isVideoFile } from '../video/ffmpeg.js';
@@ -143,10 +143,11 @@ export const segment = defineCommand({
         ...(o['frames-csv'] !== undefined ? [{ path: o['frames-csv'], what: '--frames-csv' }] : []),
       ];
       const outputFolders = output !== undefined ? [{ path: output, what: '-o' }] : [];
-      guardOutputs({ inputs: [{ path: inputs[0]!, what: 'input' }, ...optionInputs(o.weights, o.tuning)], outputs, outputFolders }, 'segment');
-      const probed = new Set<string>();
-      for (const f of outputFolders) checkWritableFolder(f, probed);
-      for (const f of outputs) checkWritableFile(f, { createFolders: true }, probed);
+      checkPlannedOutputs(
+        { inputs: [{ path: inputs[0]!, what: 'input' }, ...optionInputs(o.weights, o.tuning)], outputs, outputFolders },
+        'segment',
+        () => true,
+      );
       return segmentVideo({
         input: inputs[0]!,
         weights: o.weights,
@@ -198,7 +199,7 @@ export const segment = defineCommand({
     const outputFolders: NamedPath[] = [];
     if (outDir !== undefined) outputFolders.push({ path: outDir, what: output === undefined ? 'the output folder' : '-o' });
     if (overlayDir !== undefined && o.overlay) outputFolders.push({ path: overlayDir, what: 'the overlay folder' });
-    guardOutputs(
+    checkPlannedOutputs(
       {
         inputs: [...files.map((path) => ({ path, what: 'input' })), ...optionInputs(o.weights, o.tuning)],
         inputFolders: folders.map((path) => ({ path, what: 'the input folder' })),
@@ -206,10 +207,8 @@ export const segment = defineCommand({
         outputFolders,
       },
       'segment',
+      () => true,
     );
-    const probed = new Set<string>();
-    for (const f of outputFolders) checkWritableFolder(f, probed);
-    for (const f of outputs) checkWritableFile(f, { createFolders: true }, probed);
     const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.json) });
 
     // One image: decode it before paying for the model, so a bad file fails at once.

@@ -11,10 +11,9 @@ import { UsageError } from '../args.js';
 import { adapterText } from '../bench/report.js';
 import { describeWeights, loadChosenWeights, MODEL_OPTIONS, modelChoice, PRESET_NAMES } from '../bench/weights-choice.js';
 import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION } from '../command.js';
-import { guardOutputs } from '../output-guard.js';
 import { Progress } from '../progress.js';
 import { sayer } from '../say.js';
-import { checkWritableFile } from '../writable.js';
+import { checkPlannedOutputs } from '../writable.js';
 import { writeText } from '../write-output.js';
 
 export const tune = defineCommand({
@@ -39,9 +38,10 @@ export const tune = defineCommand({
     if (o.rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${o.rounds}`, 'tune');
     if (o.candidates !== undefined && o.candidates < 1) throw new UsageError(`--candidates must be at least 1, got ${o.candidates}`, 'tune');
     if (o.out !== undefined) {
-      const out = { path: o.out, what: '--out' };
-      guardOutputs({ inputs: optionInputs(choice.weights.kind === 'file' ? choice.weights.path : undefined), outputs: [out] }, 'tune');
-      checkWritableFile(out, { createFolders: false });
+      checkPlannedOutputs(
+        { inputs: optionInputs(choice.weights.kind === 'file' ? choice.weights.path : undefined), outputs: [{ path: o.out, what: '--out' }] },
+        'tune',
+      );
     }
     const say = sayer({ quiet: o.quiet });
     const loaded = await loadChosenWeights(choice.weights);
