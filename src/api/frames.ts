@@ -182,7 +182,7 @@ export class FrameSegmenter {
       let flagged: boolean;
       try {
         map = probability.decode(slot.staging.getMappedRange(0, probability.bytes).slice(0));
-        flagged = this.model.compiled.statusBytes > 0 && new Uint32Array(slot.staging.getMappedRange(probability.bytes, 4))[0] !== 0;
+        flagged = this.model.compiled.statusSet(slot.staging, probability.bytes);
       } finally {
         slot.staging.unmap();
       }

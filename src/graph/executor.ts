@@ -187,6 +187,11 @@ export class CompiledGraph {
     return this.status ? 4 : 0;
   }
 
+  /** Whether the status word that encode() copied to `offset` of the mapped buffer `staging` is set. */
+  statusSet(staging: GPUBuffer, offset: number): boolean {
+    return this.status !== undefined && new Uint32Array(staging.getMappedRange(offset, 4))[0] !== 0;
+  }
+
   /**
    * Where a graph input or output lives: its GPU buffer window (the whole stored tensor) and layout, so other
    * work can write an input or copy an output on the GPU. `decode` turns a copy of the window into NCHW values.
@@ -233,15 +238,13 @@ export class CompiledGraph {
    */
   async readOutputs(): Promise<Record<string, Float32Array>> {
     const staging = this.readback.buffer;
-    let flagged: boolean;
     await settle(this.ctx, staging.mapAsync(GPUMapMode.READ));
     try {
       const out: Record<string, Float32Array> = {};
       for (const { name, tensor, offset } of this.readback.parts) {
         out[name] = this.locate('output', name).decode(staging.getMappedRange(offset, this.plan.views.get(tensor)!.buffer.bytes).slice(0));
       }
-      flagged = this.status !== undefined && new Uint32Array(staging.getMappedRange(this.readback.statusOffset, 4))[0] !== 0;
-      if (!flagged) return out;
+      if (!this.statusSet(staging, this.readback.statusOffset)) return out;
     } finally {
       staging.unmap();
     }
