@@ -14,7 +14,7 @@ import { KVASIR_TEST, PYTHON, REPO_ROOT } from './support/paths.js';
 import { requireSharedData } from './support/shared-data.js';
 import { SAMPLE } from './support/shipped-model.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
-import { PickleWriter, zipArchive } from './weights-helpers.js';
+import { forbiddenGlobalPth } from './weights-helpers.js';
 import { runPranet } from './support/cli.js';
 
 const pranet = runPranet;
@@ -119,14 +119,7 @@ describe('pranet command line', () => {
 
     it('a pickle that names a forbidden global', () => {
       const evil = join(tmp, 'evil.pth');
-      const pkl = new PickleWriter().proto().global('os', 'system').stop().bytes();
-      writeFileSync(
-        evil,
-        zipArchive([
-          { name: 'archive/data.pkl', data: pkl },
-          { name: 'archive/version', data: new TextEncoder().encode('3\n') },
-        ]),
-      );
+      writeFileSync(evil, forbiddenGlobalPth());
       refuses(['convert', evil, '-o', join(tmp, 'out.pnw')], join(tmp, 'out.pnw'), /forbidden global 'os\.system' in .*evil\.pth/);
     });
 

@@ -60,6 +60,17 @@ async function check(c: Case, seed: number): Promise<void> {
   expectZeroPadding(out, yv.cs, yv.co, ys.c, what);
 }
 
+/** One tiling of each family, with awkward tile sizes (3 pixels, 3 channel groups), and subgroups where the device has them. */
+function oneTilingPerFamily(sg: number | undefined): ConvTiling[] {
+  return [
+    { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' },
+    { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' },
+    { tm: 2, tn: 3, wgx: 4, wgy: 4, lanes: 'shared', kc: 2 },
+    { tm: 2, tn: 2, wgx: 16, wgy: 1, lanes: 'splitk' },
+    ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
+  ];
+}
+
 describe('conv2d kernel vs float64 reference', () => {
   const fixed: Case[] = [
     { xs: { n: 1, c: 3, h: 17, w: 13 }, a: conv2dAttrs(32, 3, 3, { stride: 2, pad: 1 }) }, // stem-like, odd sizes
@@ -203,13 +214,7 @@ describe('conv2d kernel vs float64 reference', () => {
         i--;
         continue;
       }
-      const tilings: ConvTiling[] = [
-        { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' },
-        { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' },
-        { tm: 2, tn: 3, wgx: 4, wgy: 4, lanes: 'shared', kc: 2 },
-        { tm: 2, tn: 2, wgx: 16, wgy: 1, lanes: 'splitk' },
-        ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
-      ];
+      const tilings = oneTilingPerFamily(sg);
       await check({ xs, a, tiling: tilings[i % tilings.length], weights: 'f16', outOffset: 4 * int(r, 0, 1) }, 9000 + i);
     }
   });
@@ -217,13 +222,7 @@ describe('conv2d kernel vs float64 reference', () => {
   it("every tiling family sets the status word when a conv's sum overflows float32 or is NaN (checked before the ReLU), and only then", async () => {
     const { ctx } = await testGpu();
     const sg = ctx.subgroupSize;
-    const tilings: ConvTiling[] = [
-      { tm: 3, tn: 2, wgx: 8, wgy: 1, lanes: 'pixels' },
-      { tm: 4, tn: 1, wgx: 4, wgy: 4, lanes: 'channels' },
-      { tm: 2, tn: 3, wgx: 4, wgy: 4, lanes: 'shared', kc: 2 },
-      { tm: 2, tn: 2, wgx: 16, wgy: 1, lanes: 'splitk' },
-      ...(sg ? [{ tm: 2, tn: 3, wgx: sg, wgy: 1, lanes: 'pixels', subgroup: sg } as ConvTiling] : []),
-    ];
+    const tilings = oneTilingPerFamily(sg);
     const xs = { n: 1, c: 5, h: 6, w: 7 };
     const a = conv2dAttrs(6, 3, 3, { pad: 1, bias: true, relu: true });
     const ys = conv2dShape(xs, a);

@@ -16,7 +16,7 @@ import { requireTorch } from './support/python.js';
 import { requireSharedData } from './support/shared-data.js';
 import { testGpu } from './support/gpu.js';
 import { KVASIR_TRAIN_IMAGES, PYTHON, TEST_CACHE_HOME } from './support/paths.js';
-import { PickleWriter, zipArchive } from './weights-helpers.js';
+import { forbiddenGlobalPth } from './weights-helpers.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { runPranet } from './support/cli.js';
 
@@ -283,14 +283,7 @@ describe('pranet profile and pranet bench', () => {
   it("bench --peers reads the weights with the engine's reader first: a hostile .pth never reaches PyTorch, and nothing is cached", function () {
     requireTorch(this);
     const evil = join(tmp, 'evil.pth');
-    const pkl = new PickleWriter().proto().global('os', 'system').stop().bytes();
-    writeFileSync(
-      evil,
-      zipArchive([
-        { name: 'archive/data.pkl', data: pkl },
-        { name: 'archive/version', data: new TextEncoder().encode('3\n') },
-      ]),
-    );
+    writeFileSync(evil, forbiddenGlobalPth());
     // A Python that records what it is asked to run, then runs it.
     const calls = join(tmp, 'python-calls.txt');
     const fake = join(tmp, 'python');

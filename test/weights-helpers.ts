@@ -277,3 +277,12 @@ export function safetensorsFile(header: unknown, data: Uint8Array): Uint8Array {
   out.set(data, 8 + json.length);
   return out;
 }
+
+/** A zip .pth whose pickle names os.system: what the reader must refuse before anything else sees the file. */
+export function forbiddenGlobalPth(): Uint8Array {
+  const pkl = new PickleWriter().proto().global('os', 'system').stop().bytes();
+  return zipArchive([
+    { name: 'archive/data.pkl', data: pkl },
+    { name: 'archive/version', data: new TextEncoder().encode('3\n') },
+  ]);
+}

@@ -17,6 +17,7 @@ import { requireOrSkip } from '../support/prerequisites.js';
 import { HEAT_LUT } from '../../web/heatmap.js';
 import { STRIP_EMPTY_RGB, STRIP_HEIGHT, STRIP_MARK_RGB, STRIP_MARK_ROWS, STRIP_SCORE_FROM_ROW, stripIndex } from '../../web/presence-strip.js';
 import type { ProcessedFrame } from '../../web/video.js';
+import { setSlider } from './support/slider.js';
 import { openSession, type Session } from './support/session.js';
 
 const SAMPLE = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg');
@@ -177,16 +178,7 @@ async function regionPixels(page: Page): Promise<number> {
   return Number(n);
 }
 
-async function setVideoThreshold(page: Page, value: string): Promise<void> {
-  await page.$eval(
-    '#video-threshold',
-    (el, v) => {
-      (el as HTMLInputElement).value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    },
-    value,
-  );
-}
+const setVideoThreshold = (page: Page, value: string) => setSlider(page, '#video-threshold', value);
 
 /** Seeks the paused video as a user scrubbing would (the strip's click does the same), and returns the frame processed. */
 async function seekTo(page: Page, t: number): Promise<ProcessedFrame> {

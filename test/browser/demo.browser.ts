@@ -16,6 +16,7 @@ import type * as Serve from '../../tools/serve.mjs';
 import { HEAT_LUT } from '../../web/heatmap.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { DICE_FLOOR } from '../support/shipped-model.js';
+import { setSlider } from './support/slider.js';
 import { openSession, type Session } from './support/session.js';
 
 const SAMPLE = join(REPO_ROOT, 'samples/kvasir-cju0u82z3cuma0835wlxrnrjv.jpg');
@@ -69,16 +70,7 @@ async function canvasRgba(page: Page, id: string): Promise<{ width: number; heig
 }
 
 /** Moves the threshold slider as a user does. */
-async function setThreshold(page: Page, value: string): Promise<void> {
-  await page.$eval(
-    '#threshold',
-    (el, v) => {
-      (el as HTMLInputElement).value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    },
-    value,
-  );
-}
+const setThreshold = (page: Page, value: string) => setSlider(page, '#threshold', value);
 
 /** Clicks a download button and returns the file the browser saved: its suggested name and decoded pixels. */
 async function download(page: Page, button: string): Promise<{ name: string; width: number; height: number; data: Uint8Array }> {
