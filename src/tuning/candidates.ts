@@ -80,3 +80,6 @@ export function predictedUniform(convs: readonly { count: number; ms: readonly {
     .sort((a, b) => a.ms - b.ms)
     .map((t) => t.tiling);
 }
+
+/** The tilings in order, each once. */
+export const distinctTilings = (tilings: readonly ConvTiling[]): ConvTiling[] => [...new Map(tilings.map((t) => [JSON.stringify(t), t])).values()];

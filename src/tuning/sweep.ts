@@ -8,13 +8,13 @@ import { adapterClass, defaultTilingPolicy, forcedTiling, type TilingPolicy } fr
 import type { LoadedWeights } from '../models/load-weights.js';
 import { PraNetModel } from '../models/pranet-model.js';
 import { tilingText } from '../profile/gemm-ceiling.js';
-import { convCandidates } from './candidates.js';
+import { convCandidates, distinctTilings } from './candidates.js';
 import { comparePasses } from './whole-pass.js';
 
 /** Every tiling the tuner may pick for a large map on any class of adapter, once each. */
 export function sweepTilings(subgroupSize?: number): ConvTiling[] {
   const all = [...convCandidates('software', Infinity, subgroupSize), ...convCandidates('discrete', Infinity, subgroupSize)];
-  return [...new Map(all.map((t) => [JSON.stringify(t), t])).values()];
+  return distinctTilings(all);
 }
 
 /** What a sweep times, by name: the defaults, the tuned rules (when there are any) before them, each forced tiling. */

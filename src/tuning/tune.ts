@@ -26,7 +26,7 @@ import type { LoadedWeights } from '../models/load-weights.js';
 import { PraNetModel } from '../models/pranet-model.js';
 import { tilingText } from '../profile/gemm-ceiling.js';
 import { ENGINE_VERSION } from '../version.js';
-import { convCandidates, predictedUniform, uniformCandidates } from './candidates.js';
+import { convCandidates, distinctTilings, predictedUniform, uniformCandidates } from './candidates.js';
 import { identityOf, type TuningTable } from './table.js';
 import { comparePasses, median } from './whole-pass.js';
 
@@ -193,8 +193,7 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
     models.push({ name: 'per-conv choice', rules: perConv, model: await build([...perConv, ...defaults]) });
     // Forced on every conv: the two the per-conv times predict fastest, then the class's usual ones.
     const uniform = opts.uniform ?? [...predictedUniform(convs).slice(0, 2), ...uniformCandidates(cls, ctx.subgroupSize)];
-    const distinct = [...new Map(uniform.map((t) => [JSON.stringify(t), t])).values()];
-    for (const t of distinct.slice(0, opts.maxCandidates)) {
+    for (const t of distinctTilings(uniform).slice(0, opts.maxCandidates)) {
       const rules = forcedTiling(t) as TilingRule[];
       models.push({ name: `every conv ${tilingText(t)}`, rules, model: await build(rules) });
     }
