@@ -1,7 +1,8 @@
 // The engine in a Web Worker (pranet-wgsl/worker + pranet-wgsl/worker-client) in headless Chromium: the same
 // outputs as the main-thread engine, bit for bit, on the tiny random PraNet; its errors cross as the same
 // classes and messages; and the page's timer keeps running while the worker segments a large image, where the
-// same call on the main thread stalls it (the control that shows the measurement can tell the two apart).
+// same call on the main thread blocks it with long tasks (the control that shows the measurement can tell the two
+// apart).
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { WireSegmentation } from './support/worker-wire.js';
 const SIZE = 64;
 /** Large enough that pre- and post-processing on the CPU take a while (tens of megabytes of pixels and maps). */
 const LARGE = { width: 4000, height: 3000 };
-/** A page that answers input within this is responsive (with margin for a loaded 2-core machine, where one run stalled 104 ms); the worker's timer must stay under it. */
+/** A page whose main-thread tasks end within this stays responsive; the worker's call must leave none longer. */
 const MAX_STALL_MS = 150;
 
 function noisyImage(width: number, height: number): { width: number; height: number; data: Uint8Array } {
@@ -108,12 +109,14 @@ describe('browser: the engine in a Web Worker', function () {
       );
     const worker = await stall('worker');
     const main = await stall('main');
-    const line = (s: typeof worker) => `${s.ms.toFixed(0)} ms, longest timer gap ${s.maxGapMs.toFixed(0)} ms, ${s.ticks} ticks`;
+    const line = (s: typeof worker) =>
+      `${s.ms.toFixed(0)} ms, longest main-thread task ${s.longestTaskMs.toFixed(0)} ms, longest timer gap ${s.maxGapMs.toFixed(0)} ms, ${s.ticks} ticks`;
     console.log(`      worker: ${line(worker)}; main thread: ${line(main)}`);
-    // the control: on the main thread the same call stalls the timer, well beyond the worker's (else this test could not tell)
-    expect(main.maxGapMs, 'main thread: longest timer gap').to.be.greaterThan(MAX_STALL_MS);
-    expect(main.maxGapMs, "main thread: longest timer gap, against twice the worker's").to.be.greaterThan(2 * worker.maxGapMs);
-    expect(worker.maxGapMs, 'with the worker the timer never stalls long').to.be.lessThan(MAX_STALL_MS);
+    // What stalls the page is a long task on its main thread. Timer gaps are printed, not compared: on a loaded
+    // 2-core machine the OS alone starved the page's thread for a second (worker gap 1063 ms, main 366 ms).
+    // The control: the main-thread engine's work shows as long tasks (else this test could not tell).
+    expect(main.longestTaskMs, 'main thread: longest task').to.be.greaterThan(MAX_STALL_MS);
+    expect(worker.longestTaskMs, 'with the worker the page runs no long task').to.be.lessThan(MAX_STALL_MS);
     expect(worker.ticks, 'the timer ran throughout').to.be.greaterThan(worker.ms / 4 / 4);
   });
 });

@@ -30,6 +30,11 @@ export interface Stall {
   /** the longest time between two ticks of the page's 4 ms timer meanwhile */
   maxGapMs: number;
   ticks: number;
+  /**
+   * the longest task the page's main thread ran meanwhile (Long Tasks API: tasks over 50 ms; 0 when none): what
+   * blocks the page itself, where a timer gap also counts the time the OS gave other processes
+   */
+  longestTaskMs: number;
 }
 
 export interface WorkerHarness {
