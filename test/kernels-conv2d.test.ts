@@ -13,7 +13,9 @@ import {
   packConv2dWeights,
   packConv2dWeightsF16,
 } from '../src/kernels/conv2d.js';
-import { chooseTiling, DEFAULT_TILING_POLICY } from '../src/kernels/tiling-policy.js';
+import { chooseTiling, DEFAULT_TILING_POLICY, GPU_TILING_POLICY } from '../src/kernels/tiling-policy.js';
+import { ceilingTilings } from '../src/profile/gemm-ceiling.js';
+import { convCandidates, distinctTilings, uniformCandidates } from '../src/tuning/candidates.js';
 import { halfBitsToFloat } from '../src/weights/f16.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
 import { expectClose, expectZeroPadding } from './support/compare.js';
@@ -193,6 +195,24 @@ describe('conv2d kernel vs float64 reference', () => {
       );
       await check({ xs, a, tiling: { lanes: 'splitk', tm, tn, wgx, wgy: 1 }, inOffset: 4 * int(r, 0, 1), weights: r() < 0.3 ? 'f16' : 'f32' }, 11100 + i);
     }
+  });
+
+  it('every tiling the engine may choose (class defaults, tuner candidates, GEMM-ceiling tilings), on a 3x3 conv with a residual and N = 2 or a 1x1 conv', async () => {
+    const sg = (await testGpu()).ctx.subgroupSize;
+    const cases: Case[] = [
+      { xs: { n: 2, c: 21, h: 7, w: 9 }, a: conv2dAttrs(37, 3, 3, { pad: 1, bias: true, residual: true, relu: true }), inOffset: 4 },
+      { xs: { n: 1, c: 70, h: 5, w: 5 }, a: conv2dAttrs(10, 1, 1, { bias: true }), outOffset: 4 },
+    ];
+    const classes = ['software', 'integrated', 'discrete'] as const;
+    const tilings = distinctTilings([
+      ...classes.flatMap((cls) => [...convCandidates(cls, 50, sg), ...uniformCandidates(cls, sg)]),
+      ...[DEFAULT_TILING_POLICY, GPU_TILING_POLICY].flatMap((policy) =>
+        [1, 50, 5000].flatMap((pixels) => [4, 37, 300].map((cout) => chooseTiling(policy, pixels, cout, sg))),
+      ),
+      ...ceilingTilings(64, sg),
+    ]);
+    expect(tilings.some((t) => t.lanes === 'splitk') && tilings.some((t) => t.lanes === 'shared' && t.tm * t.tn >= 16)).to.equal(true);
+    for (const [i, tiling] of tilings.entries()) await check({ ...cases[i % 2]!, tiling }, 13000 + i);
   });
 
   it('float16 weight storage: 16 random convs with every tiling, against the float64 reference on the same values', async () => {

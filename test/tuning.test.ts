@@ -10,7 +10,7 @@ import { weightsFromBytes } from '../src/models/load-weights.js';
 import { resolveTuning } from '../src/tuning/resolve.js';
 import { readStoredTable, resolveNodeTuning, storeTable, tablePath } from '../src/tuning/store-node.js';
 import { identityOf, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
-import { predictedUniform } from '../src/tuning/candidates.js';
+import { distinctTilings, predictedUniform } from '../src/tuning/candidates.js';
 import { sweep, sweepContestants, sweepTilings } from '../src/tuning/sweep.js';
 import type { ConvTiling } from '../src/kernels/conv2d.js';
 import { tune } from '../src/tuning/tune.js';
@@ -137,6 +137,13 @@ describe('tuning tables', () => {
 });
 
 describe('tilings forced on the whole network in the tuner', () => {
+  it('distinctTilings keeps the first of each tiling, whatever the order of its fields', () => {
+    const a: ConvTiling = { lanes: 'shared', tm: 4, tn: 1, wgx: 8, wgy: 8, kc: 4 };
+    const sameReordered: ConvTiling = { kc: 4, wgy: 8, wgx: 8, tn: 1, tm: 4, lanes: 'shared' };
+    const other: ConvTiling = { ...a, kc: 2 };
+    expect(distinctTilings([a, sameReordered, other, a])).to.deep.equal([a, other]);
+  });
+
   it('predictedUniform ranks the tilings measured on every conv by the summed per-conv time (times count), fastest first', () => {
     const a: ConvTiling = { lanes: 'pixels', tm: 4, tn: 2, wgx: 8, wgy: 1, subgroup: 8 };
     const b: ConvTiling = { lanes: 'pixels', tm: 8, tn: 2, wgx: 8, wgy: 1, subgroup: 8 };

@@ -45,9 +45,10 @@ export function ceilingTilings(size: number, subgroupSize?: number): ConvTiling[
     { tm: 4, tn: 1, wgx: 8, wgy: 8, lanes: 'channels' },
     { tm: 4, tn: 4, wgx: 8, wgy: 8, lanes: 'channels' },
     { tm: 4, tn: 4, wgx: 64, wgy: 1, lanes: 'pixels' },
-    // workgroup-memory tiles, the usual winners on real GPUs: 64 x 64 and 128 x 64 outputs per workgroup
+    // workgroup-memory tiles, the usual winners on real GPUs: 64 x 64, 128 x 64 and 128 x 128 outputs per workgroup
     { tm: 4, tn: 1, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
     { tm: 8, tn: 1, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
+    { tm: 8, tn: 2, wgx: 16, wgy: 16, lanes: 'shared', kc: 4 },
     // the sum split across a workgroup
     { tm: 4, tn: 2, wgx: 32, wgy: 1, lanes: 'splitk' },
   ];

@@ -35,6 +35,9 @@ export function convCandidates(cls: AdapterClass, pixels: number, subgroupSize?:
       { lanes: 'shared', tm: 4, tn: 1, wgx: 16, wgy: 16, kc: 4 },
       { lanes: 'shared', tm: 8, tn: 1, wgx: 16, wgy: 16, kc: 4 },
       { lanes: 'shared', tm: 4, tn: 2, wgx: 8, wgy: 8, kc: 4 },
+      // 128 pixels x 32 channel groups, 8 x 2 vec4 per invocation: twice the multiply-adds per workgroup-memory
+      // read of the others, for large maps and batches folded into pixels
+      { lanes: 'shared', tm: 8, tn: 2, wgx: 16, wgy: 16, kc: 4 },
     );
     if (pixels <= SPLITK_MAX_PIXELS) {
       list.push(
@@ -59,6 +62,9 @@ export function uniformCandidates(cls: AdapterClass, subgroupSize?: number): Con
   ];
 }
 
+/** The same text for the same tiling, whatever order its fields were written in (chooseTiling rebuilds them). */
+const tilingKey = (t: ConvTiling): string => JSON.stringify(Object.entries(t).sort(([a], [b]) => (a < b ? -1 : 1)));
+
 /**
  * Tilings measured on every conv, fastest first by what forcing each on the whole network would cost by the
  * per-conv times (sum of ms x count): the whole-pass comparison then includes the ones the measurements
@@ -68,7 +74,7 @@ export function predictedUniform(convs: readonly { count: number; ms: readonly {
   const totals = new Map<string, { tiling: ConvTiling; ms: number; convs: number }>();
   for (const c of convs) {
     for (const { tiling, ms } of c.ms) {
-      const key = JSON.stringify(tiling);
+      const key = tilingKey(tiling);
       const t = totals.get(key) ?? { tiling, ms: 0, convs: 0 };
       t.ms += ms * c.count;
       t.convs++;
@@ -82,4 +88,4 @@ export function predictedUniform(convs: readonly { count: number; ms: readonly {
 }
 
 /** The tilings in order, each once. */
-export const distinctTilings = (tilings: readonly ConvTiling[]): ConvTiling[] => [...new Map(tilings.map((t) => [JSON.stringify(t), t])).values()];
+export const distinctTilings = (tilings: readonly ConvTiling[]): ConvTiling[] => [...new Map(tilings.map((t) => [tilingKey(t), t])).values()];
