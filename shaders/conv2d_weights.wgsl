@@ -1,6 +1,6 @@
 // Included by the conv2d shaders (#include conv2d_weights): wv() widens one element of the packed weights `w`
 // to a vec4f; bias_of() reads the float32 bias stored after the weights in the same binding, from p.bias_at
-// (one binding fewer per dispatch: on lavapipe each storage binding costs about 0.1 ms per dispatch).
+// (one binding fewer per dispatch, though on lavapipe an extra unused storage binding measured no cost).
 #if WF16
 // Weights stored as float16 (a vec2u holds 4 halves): half the memory and half the load traffic; wv()
 // widens them exactly, so results equal those of float32 storage of the same values.
