@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Runs on the lent GPU machine (device tool, carry [".device"]), after tools/device/pack.sh here:
-#   bash tools/device/run.sh
-# Unpacks node and the runtime, points the Vulkan loader at NVIDIA's driver, then records into $OUT: info.txt
-# (the adapter), tune-*.txt and table-*.json (pranet tune), bench-*-{defaults,tuned}.json/.txt (PraNet
-# 352x352 with seeded random weights, made there by PyTorch, against onnxruntime CPU/WebGPU and PyTorch CPU
-# and CUDA, batch 1), the engine at batch 16 both ways and PyTorch eager at batch 16 (torch-batch16.json),
-# profile-*.txt/.json (tuned, unquantized timestamps), bench-frames.* (the built-in model's frame path on
-# generated 1080p frames) and summary.txt. About 6 minutes on an H100.
+#   bash tools/device/run.sh          the first call: about 6 minutes on an H100
+#   bash tools/device/run.sh batch    a second call on the warm machine, if the budget allows (about 4 minutes)
+# Unpacks node and the runtime, points the Vulkan loader at NVIDIA's driver, then records into $OUT.
+# The first call: info.txt (the adapter), tune-*.txt and table-*.json (pranet tune at batch 1),
+# bench-*-{defaults,tuned}.json/.txt (PraNet 352x352 with seeded random weights, made there by PyTorch,
+# against onnxruntime CPU/WebGPU and PyTorch CPU and CUDA, batch 1), the engine at batch 16 both ways and
+# PyTorch eager at batch 16 (torch-batch16.json), profile-*.txt/.json (tuned, unquantized timestamps),
+# bench-frames.* (the built-in model's frame path on generated 1080p frames) and summary.txt.
+# The batch call: a tuning at batch 16 (a batch-1 table names batch-1 convs, so at batch 16 it falls back to
+# the defaults), the engine at batch 16 with the defaults and with that table, PyTorch eager at batch 16, a
+# profile at batch 16, summary.txt.
 # PRESET, RUNS, SIZE, BATCH, CANDIDATES, FRAMES (default official, 10, 352, 16, all, 1920x1080), TUNE_S and SKIP_DEBS=1 (keep
 # this machine's own loaders) serve a dry run on a development machine:
-#   PRESET=tiny RUNS=1 SIZE=64 BATCH=2 CANDIDATES=1 FRAMES=320x240 SKIP_DEBS=1 OUT=/tmp/out bash tools/device/run.sh
+#   PRESET=tiny RUNS=1 SIZE=64 BATCH=2 CANDIDATES=1 FRAMES=320x240 SKIP_DEBS=1 OUT=/tmp/out bash tools/device/run.sh [batch]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/pranet-device-out}
@@ -40,14 +44,63 @@ export PRANET_PYTHON=${PRANET_PYTHON:-$(command -v python3)}
 export PRANET_SHARED=$PWD/.device/shared   # the calibration images pack.sh copied
 "$PRANET_PYTHON" -c 'import torch, numpy; print("torch", torch.__version__, "cuda", torch.cuda.is_available())' >> "$OUT/steps.txt" 2>&1
 
+# A tuning table at batch $1 (file suffix $2), within $3 seconds; prints the table's path, or none.
+tune() {
+  timeout "$3" node bin/pranet.js tune --random "$PRESET" --size "$SIZE" --batch "$1" ${CANDIDATES:+--candidates "$CANDIDATES"} \
+    --out "$OUT/table-$2.json" > "$OUT/tune-$2.txt" 2>&1 || log "tune failed or timed out (exit $?)" >&2
+  if [ -f "$OUT/table-$2.json" ]; then echo "$OUT/table-$2.json"; else echo none; fi
+}
+# The engine at batch $BATCH with tuning $1 (named defaults) and $2 (named $3), side by side in one call.
+batch_benches() {
+  for t in "$1" "$2"; do
+    name=$([ "$t" = none ] && echo defaults || echo "$3")
+    [ "$name" != defaults ] && [ "$t" = none ] && continue
+    timeout 90 node bin/pranet.js bench --random "$PRESET" --size "$SIZE" --batch "$BATCH" --runs "$RUNS" --tuning "$t" \
+      --json "$OUT/bench-$PRESET-batch$BATCH-$name.json" > "$OUT/bench-$PRESET-batch$BATCH-$name.txt" 2>&1 || log "batch bench failed (exit $?)"
+  done
+}
+# PyTorch eager at batch $BATCH on the seeded checkpoint the peers' run made (in the user's cache folder),
+# made here when that run did not happen on this machine.
+torch_batch() {
+  local ckpt
+  ckpt=$(find .cache/bench "${XDG_CACHE_HOME:-$HOME/.cache}/pranet-wgsl" -path "*$PRESET-seed0*" -name '*.pth' 2>/dev/null | head -1)
+  if [ -z "$ckpt" ]; then
+    ckpt=/tmp/pranet-$PRESET-seed0.pth
+    timeout 120 "$PRANET_PYTHON" tools/reference/make_bench_checkpoint.py --config "$PRESET" --seed 0 --out "$ckpt" >> "$OUT/steps.txt" 2>&1 ||
+      log "making the checkpoint failed (exit $?)"
+  fi
+  [ -f "$ckpt" ] || return 0
+  timeout 90 "$PRANET_PYTHON" tools/device/torch_batch.py --weights "$ckpt" --batch "$BATCH" --size "$SIZE" --runs "$RUNS" \
+    > "$OUT/torch-batch$BATCH.json" 2>> "$OUT/steps.txt" || log "torch batch failed (exit $?)"
+}
+# pranet profile at batch $1 with tuning $2, into profile-$3.*.
+profile() {
+  timeout 90 node bin/pranet.js profile --random "$PRESET" --size "$SIZE" --batch "$1" --top 15 --tuning "$2" --json "$OUT/profile-$3.json" \
+    > "$OUT/profile-$3.txt" 2>&1 || log "profile failed (exit $?)"
+}
+summary() {
+  node tools/device/summary.mjs "$OUT" "$BATCH" > "$OUT/summary.txt" 2>&1 || log "summary failed (exit $?)"
+  cat "$OUT/summary.txt"
+  log "done"
+}
+
+if [ "${1:-}" = batch ]; then
+  log "tune, $PRESET, batch $BATCH"
+  BTABLE=$(tune "$BATCH" "$PRESET-batch$BATCH" "${TUNE_S:-240}")
+  log "bench, $PRESET, batch $BATCH, engine (defaults and tuned at batch $BATCH) and PyTorch eager"
+  batch_benches none "$BTABLE" "tuned$BATCH"
+  torch_batch
+  log "profile, $PRESET, batch $BATCH, its table, unquantized timestamps"
+  profile "$BATCH" "$BTABLE" "$PRESET-batch$BATCH"
+  summary
+  exit 0
+fi
+
 log "pranet info"
 node bin/pranet.js info > "$OUT/info.txt" 2>&1 || log "info failed (exit $?)"
 # Tuning first: its table then serves the benches and the profile that follow.
 log "tune, $PRESET, batch 1"
-timeout "${TUNE_S:-200}" node bin/pranet.js tune --random "$PRESET" --size "$SIZE" ${CANDIDATES:+--candidates "$CANDIDATES"} --out "$OUT/table-$PRESET.json" \
-  > "$OUT/tune-$PRESET.txt" 2>&1 || log "tune failed or timed out (exit $?)"
-TABLE=none
-[ -f "$OUT/table-$PRESET.json" ] && TABLE=$OUT/table-$PRESET.json
+TABLE=$(tune 1 "$PRESET" "${TUNE_S:-200}")
 for t in none "$TABLE"; do
   name=$([ "$t" = none ] && echo defaults || echo tuned)
   [ "$name" = tuned ] && [ "$t" = none ] && continue
@@ -56,26 +109,12 @@ for t in none "$TABLE"; do
     --json "$OUT/bench-$PRESET-$name.json" > "$OUT/bench-$PRESET-$name.txt" 2>&1 || log "bench failed or timed out (exit $?)"
 done
 log "bench, $PRESET, batch $BATCH, engine (defaults and tuned) and PyTorch eager"
-for t in none "$TABLE"; do
-  name=$([ "$t" = none ] && echo defaults || echo tuned)
-  timeout 90 node bin/pranet.js bench --random "$PRESET" --size "$SIZE" --batch "$BATCH" --runs "$RUNS" --tuning "$t" \
-    --json "$OUT/bench-$PRESET-batch$BATCH-$name.json" > "$OUT/bench-$PRESET-batch$BATCH-$name.txt" 2>&1 || log "batch bench failed (exit $?)"
-done
-# The seeded checkpoint the peers' run made (in the package's .cache or the user's cache folder).
-ckpt=$(find .cache/bench "${XDG_CACHE_HOME:-$HOME/.cache}/pranet-wgsl" -path "*$PRESET-seed0*" -name '*.pth' 2>/dev/null | head -1)
-if [ -n "$ckpt" ]; then
-  timeout 90 "$PRANET_PYTHON" tools/device/torch_batch.py --weights "$ckpt" --batch "$BATCH" --size "$SIZE" --runs "$RUNS" \
-    > "$OUT/torch-batch$BATCH.json" 2>> "$OUT/steps.txt" || log "torch batch failed (exit $?)"
-else
-  log "no checkpoint from the peers' run for torch_batch.py"
-fi
+batch_benches none "$TABLE" tuned
+torch_batch
 # Issue 14's real-time target: the built-in model on generated 1920x1080 frames (the machine has no ffmpeg).
 log "bench --frames 1920x1080, built-in model"
 timeout 60 node bin/pranet.js bench --frames "${FRAMES:-1920x1080}" --runs "$RUNS" --json "$OUT/bench-frames.json" \
   > "$OUT/bench-frames.txt" 2>&1 || log "frames bench failed (exit $?)"
 log "profile, $PRESET, tuned table, unquantized timestamps"
-timeout 90 node bin/pranet.js profile --random "$PRESET" --size "$SIZE" --top 15 --tuning "$TABLE" --json "$OUT/profile-$PRESET.json" \
-  > "$OUT/profile-$PRESET.txt" 2>&1 || log "profile failed (exit $?)"
-node tools/device/summary.mjs "$OUT" "$BATCH" > "$OUT/summary.txt" 2>&1 || log "summary failed (exit $?)"
-cat "$OUT/summary.txt"
-log "done"
+profile 1 "$TABLE" "$PRESET"
+summary

@@ -21,9 +21,13 @@ if (info) lines.push(...info.split('\n').filter((l) => /^Adapter:|^ {2}(vendor|b
 const nvidia = read('nvidia-smi.txt');
 if (nvidia) lines.push(`nvidia-smi: ${nvidia.trim().split('\n').slice(1).join('; ')}`);
 for (const preset of ['official', 'compact', 'tiny']) {
-  const table = json(`table-${preset}.json`);
-  if (table) {
-    lines.push(`\n${preset}: tuning chose "${table.chosen}"; whole-pass medians (ms):`);
+  for (const [file, what] of [
+    [`table-${preset}.json`, preset],
+    [`table-${preset}-batch${batch}.json`, `${preset} at batch ${batch}`],
+  ]) {
+    const table = json(file);
+    if (!table) continue;
+    lines.push(`\n${what}: tuning chose "${table.chosen}"; whole-pass medians (ms):`);
     for (const [name, v] of Object.entries(table.passMs)) lines.push(`  ${name.padEnd(64)} ${ms(v)}`);
   }
   for (const tiling of ['defaults', 'tuned']) {
@@ -36,23 +40,30 @@ for (const preset of ['official', 'compact', 'tiny']) {
         `  ${r.name.padEnd(11)} ${ms(r.median_ms).padStart(8)} ms${r === engine ? '' : `  = ${(r.median_ms / engine.median_ms).toFixed(2)}x the engine's time`}`,
       );
   }
-  for (const batchFile of ['defaults', 'tuned']) {
+  for (const [batchFile, what] of [
+    ['defaults', 'defaults'],
+    ['tuned', 'tuned at batch 1'],
+    [`tuned${batch}`, `tuned at batch ${batch}`],
+  ]) {
     const b = json(`bench-${preset}-batch${batch}-${batchFile}.json`);
     if (b) {
       const e = b.results[0];
-      lines.push(
-        `${preset}, batch ${batch}, engine ${batchFile}: ${ms(e.median_ms)} ms per batch = ${((1000 * Number(batch)) / e.median_ms).toFixed(1)} images/s`,
-      );
+      lines.push(`${preset}, batch ${batch}, engine ${what}: ${ms(e.median_ms)} ms per batch = ${((1000 * Number(batch)) / e.median_ms).toFixed(1)} images/s`);
     }
   }
-  const prof = read(`profile-${preset}.txt`);
-  if (prof)
-    lines.push(
-      ...prof
-        .split('\n')
-        .filter((l) => /^Total GPU time|^Timing:|^Tiling:/.test(l))
-        .map((l) => `${preset} profile: ${l}`),
-    );
+  for (const [file, what] of [
+    [`profile-${preset}.txt`, `${preset} profile`],
+    [`profile-${preset}-batch${batch}.txt`, `${preset} profile, batch ${batch}`],
+  ]) {
+    const prof = read(file);
+    if (prof)
+      lines.push(
+        ...prof
+          .split('\n')
+          .filter((l) => /^Total GPU time|^Timing:|^Tiling:/.test(l))
+          .map((l) => `${what}: ${l}`),
+      );
+  }
 }
 {
   const t = json(`torch-batch${batch}.json`);
