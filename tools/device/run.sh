@@ -8,8 +8,8 @@
 # against onnxruntime CPU/WebGPU and PyTorch CPU and CUDA, batch 1), the engine at batch 16 both ways and
 # PyTorch eager at batch 16 (torch-batch16.json), profile-*.txt/.json (tuned, unquantized timestamps),
 # bench-frames.* (the built-in model's frame path on generated 1080p frames) and summary.txt.
-# The batch call: a tuning at batch 16 (a batch-1 table names batch-1 convs, so at batch 16 it falls back to
-# the defaults), the engine at batch 16 with the defaults and with that table, PyTorch eager at batch 16, a
+# The batch call: a tuning at batch 16 (a batch-1 table's per-conv rules name batch-1 convs, so at batch 16
+# they give way to the defaults), the engine at batch 16 with the defaults and with that table, PyTorch eager at batch 16, a
 # profile at batch 16, summary.txt.
 # PRESET, RUNS, SIZE, BATCH, CANDIDATES, FRAMES (default official, 10, 352, 16, all, 1920x1080), TUNE_S and SKIP_DEBS=1 (keep
 # this machine's own loaders) serve a dry run on a development machine:
