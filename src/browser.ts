@@ -11,6 +11,7 @@ import type { WeightFileSource } from './weights/load-weight-file.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
 import { resolveTuning, type ResolvedTuning, type TuningChoice } from './tuning/resolve.js';
+import { mergeTables } from './tuning/table.js';
 import { readBrowserTable, storeBrowserTable } from './tuning/store-browser.js';
 import { tune, type TuneOptions, type TuneResult } from './tuning/tune.js';
 
@@ -124,7 +125,10 @@ export async function tuneThisDevice(
   try {
     const loaded = await loadWeights(url);
     const result = await tune(gpu, new PipelineCache(gpu), loaded, { ...opts, model: opts.model ?? loaded.source });
-    return { ...result, where: await storeBrowserTable(result.table, gpu.adapter) };
+    // Beside what earlier tunings found for other convs; a stored record that cannot be read is replaced.
+    const stored = await readBrowserTable(gpu.adapter).catch(() => undefined);
+    const table = mergeTables(stored?.table, result.table, gpu.adapter);
+    return { ...result, table, where: await storeBrowserTable(table, gpu.adapter) };
   } finally {
     gpu.destroy();
   }

@@ -23,7 +23,7 @@ export {
 export { FrameSegmenter, segmentFrames, type FrameInput, type FrameResult, type FrameSegmenterOptions, type FrameTimings } from './api/frames.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { tune, type TuneOptions, type TuneResult, type ConvMeasurement } from './tuning/tune.js';
-export { parseTuningTable, describeTable, type TuningTable } from './tuning/table.js';
+export { parseTuningTable, describeTable, mergeTables, type TuningTable } from './tuning/table.js';
 export { readStoredTable, readTableFile, resolveNodeTuning, storeTable, tablePath, tuningDir } from './tuning/store-node.js';
 export type { TuningChoice, ResolvedTuning } from './tuning/resolve.js';
 export { forcedTiling, type TilingPolicy } from './kernels/tiling-policy.js';

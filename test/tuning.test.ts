@@ -2,16 +2,16 @@
 // stale one, and the tuner decides by whole passes among the per-conv choice, forced tilings and the defaults.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterSummary } from '../src/gpu/context.js';
 import { adapterClass, chooseTiling, DEFAULT_TILING_POLICY, GPU_TILING_POLICY, type TilingPolicy } from '../src/kernels/tiling-policy.js';
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { resolveTuning } from '../src/tuning/resolve.js';
 import { readStoredTable, resolveNodeTuning, storeTable, tablePath } from '../src/tuning/store-node.js';
-import { identityOf, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
+import { describeTable, identityOf, mergeTables, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
 import { distinctTilings, predictedUniform } from '../src/tuning/candidates.js';
-import { sweep, sweepContestants, sweepTilings } from '../src/tuning/sweep.js';
+import { sweep, sweepContestants, sweepTilings, tunedPolicy } from '../src/tuning/sweep.js';
 import type { ConvTiling } from '../src/kernels/conv2d.js';
 import { tune } from '../src/tuning/tune.js';
 import { tilingText } from '../src/profile/gemm-ceiling.js';
@@ -93,6 +93,40 @@ describe('tuning tables', () => {
       /unknown tiling field speed/,
     );
     expect(bad((x) => delete x.adapter)).to.throw(/adapter must name vendor/);
+  });
+
+  it('a new tuning keeps the stored rules for convs it did not measure, replaces the others, and lists what it kept', () => {
+    const tiling = (tm: number) => ({ lanes: 'channels', tm, tn: 1, wgx: 8, wgy: 8 }) as const;
+    const batch1 = { ...table(LAVAPIPE, [{ conv: 'A1', tiling: tiling(1) }, { conv: 'S', tiling: tiling(2) }, { tiling: tiling(3) }]) };
+    const batch2 = {
+      ...table(LAVAPIPE, [
+        { conv: 'A2', tiling: tiling(4) },
+        { conv: 'S', tiling: tiling(5) },
+      ]),
+      tunedFor: { model: 'test', size: 64, batch: 2 },
+    };
+    const merged = mergeTables(batch1, batch2, LAVAPIPE);
+    // batch 2's rules first; batch 1's for A1; S re-measured; a rule naming no conv is not carried over
+    expect(merged.rules).to.deep.equal([...batch2.rules, { conv: 'A1', tiling: tiling(1) }]);
+    expect(merged.earlier).to.deep.equal([{ model: 'test', size: 64, batch: 1, created: batch1.created }]);
+    expect({ ...merged, rules: batch2.rules, earlier: undefined }).to.deep.equal({ ...batch2, earlier: undefined });
+    expect(describeTable(merged)).to.match(
+      /batch 2: every conv x, 1\.25x the defaults' speed; also holds rules from earlier tunings for test at 64 px, batch 1$/,
+    );
+    expect(parseTuningTable(JSON.stringify(merged), 'merged.json')).to.deep.equal(merged);
+    // tuning batch 1 again: its old record goes, batch 2's stays
+    const again = mergeTables(merged, { ...batch1, rules: [{ conv: 'A1', tiling: tiling(6) }] }, LAVAPIPE);
+    expect(again.rules).to.deep.equal([{ conv: 'A1', tiling: tiling(6) }, ...batch2.rules]);
+    expect(again.earlier).to.deep.equal([{ model: 'test', size: 64, batch: 2, created: batch2.created }]);
+    // nothing kept: the new table as it is
+    expect(mergeTables(batch2, batch2, LAVAPIPE)).to.equal(batch2);
+    expect(mergeTables(undefined, batch2, LAVAPIPE)).to.equal(batch2);
+    // another engine version or adapter: replaced
+    expect(mergeTables({ ...batch1, engineVersion: '0.0.1' }, batch2, LAVAPIPE)).to.equal(batch2);
+    expect(mergeTables(table(H100, [{ conv: 'A1', tiling: tiling(1) }]), batch2, LAVAPIPE)).to.equal(batch2);
+    expect(() => parseTuningTable(JSON.stringify({ ...merged, earlier: [{ model: 'x' }] }), 'bad.json')).to.throw(
+      /bad\.json: earlier 0 must give model, size and batch/,
+    );
   });
 
   it('file names are readable and differ between adapters', () => {
@@ -199,8 +233,10 @@ describe('the tuner', function () {
     expect(t.passMs).to.have.property('per-conv choice');
     const fastest = Object.entries(t.passMs).reduce((a, b) => (b[1] < a[1] ? b : a))[0];
     expect(t.chosen).to.equal(fastest);
-    if (t.chosen === 'defaults') expect(t.rules).to.deep.equal([]);
-    if (t.chosen === 'per-conv choice') expect(t.rules.map((r) => r.conv)).to.deep.equal(convs.map((c) => c.conv));
+    // Whatever won, one rule per conv it measured (the winner's tiling for that conv), none for other convs.
+    expect(t.rules.map((r) => r.conv)).to.deep.equal(convs.map((c) => c.conv));
+    if (t.chosen === 'per-conv choice') expect(t.rules.map((r) => r.tiling)).to.deep.equal(convs.map((c) => c.best));
+    if (t.chosen.startsWith('every conv')) expect(new Set(t.rules.map((r) => tilingText(r.tiling as ConvTiling))).size).to.equal(1);
     expect(parseTuningTable(JSON.stringify(t), 'tuned')).to.deep.equal(t);
     expect(steps.at(-1)).to.equal('whole passes 2/2');
   });
@@ -225,6 +261,9 @@ describe('the tuner', function () {
     expect(steps.at(-1)).to.equal('whole passes 1/1');
     const names0 = sweepContestants(DEFAULT_TILING_POLICY, ctx.subgroupSize, []).map((c) => c.name);
     expect(names0, 'a table that chose the defaults is not timed twice').to.deep.equal(names.filter((n) => n !== 'tuning table'));
+    const t = table(LAVAPIPE, [{ conv: 'A', tiling: { lanes: 'channels', tm: 8, tn: 2, wgx: 8, wgy: 8 } }]);
+    expect(tunedPolicy(t)).to.deep.equal(t.rules);
+    expect(tunedPolicy({ ...t, chosen: 'defaults' }), 'a table whose rules restate the defaults is swept as the defaults').to.deep.equal([]);
   });
 
   it("on Dawn's GL ES adapter (no timestamp-query, compatibility mode) too: a table for that backend, used by bench", () => {
@@ -237,6 +276,35 @@ describe('the tuner', function () {
     const bench = run(['bench', '--backend', 'opengles', '--random', 'tiny', '--size', '64', '--runs', '1', '--tuning', out]);
     expect(bench.status, bench.stderr).to.equal(0);
     expect(bench.stdout).to.include('Tiling: the given tuning table');
+  });
+
+  it("pranet tune into the cache at batch 1, then at batch 2: the adapter's table keeps both, and bench uses it", async () => {
+    const home = mkdtempSync(join(TEST_CACHE_HOME, 'two-tunings-'));
+    const run = (args: string[]) => runPranet(args, { XDG_CACHE_HOME: home });
+    const tuneAt = (batch: number) => {
+      const r = run(['tune', '--random', 'tiny', '--size', '64', '--batch', String(batch), '--rounds', '1', '--candidates', '1']);
+      expect(r.status, r.stderr).to.equal(0);
+      return r;
+    };
+    const path = join(home, 'pranet-wgsl', tableName(identityOf((await testGpu()).ctx.adapter)));
+    tuneAt(1);
+    const first = parseTuningTable(readFileSync(path, 'utf8'), path);
+    expect(first.rules.length, 'one rule per distinct conv').to.be.greaterThan(20);
+    expect(first.rules.every((r) => r.conv?.startsWith('1x'))).to.equal(true);
+    const second = tuneAt(2);
+    const both = parseTuningTable(readFileSync(path, 'utf8'), path);
+    expect(both.tunedFor.batch).to.equal(2);
+    expect(
+      both.rules.filter((r) => r.conv?.startsWith('1x')),
+      "batch 1's rules, kept",
+    ).to.deep.equal(first.rules);
+    expect(both.rules.filter((r) => r.conv?.startsWith('2x')).length, "batch 2's rules").to.equal(first.rules.length);
+    expect(both.earlier).to.deep.equal([{ ...first.tunedFor, created: first.created }]);
+    expect(second.stdout).to.include(`wrote ${path}: ${describeTable(both)}`);
+    expect(second.stdout).to.match(/also holds rules from earlier tunings for random tiny preset .* at 64 px, batch 1\n/);
+    const bench = run(['bench', '--random', 'tiny', '--size', '64', '--runs', '1']);
+    expect(bench.status, bench.stderr).to.equal(0);
+    expect(bench.stdout).to.include(`Tiling: tuning table ${path}, tuned`);
   });
 
   it('pranet tune --out and --tuning FILE: the table is written, then used and named by bench; a table for another adapter is refused', () => {

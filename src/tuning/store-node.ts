@@ -22,6 +22,16 @@ export function readStoredTable(a: AdapterSummary): { table: TuningTable; path: 
   return { table: readTableFile(path), path };
 }
 
+/** The stored table for this adapter to merge a new tuning into; a broken one is replaced (and said so). */
+export function storedTableOrNone(a: AdapterSummary, say: (line: string) => void): TuningTable | undefined {
+  try {
+    return readStoredTable(a)?.table;
+  } catch (err) {
+    say(`replacing a tuning table that cannot be read: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 export const readTableFile = (path: string): TuningTable => parseTuningTable(readFileSync(path, 'utf8'), path);
 
 /** Stores `t` as this adapter's table; returns where. */

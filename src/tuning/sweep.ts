@@ -9,6 +9,7 @@ import type { LoadedWeights } from '../models/load-weights.js';
 import { PraNetModel } from '../models/pranet-model.js';
 import { tilingText } from '../profile/gemm-ceiling.js';
 import { convCandidates, distinctTilings } from './candidates.js';
+import type { TuningTable } from './table.js';
 import { comparePasses } from './whole-pass.js';
 
 /** Every tiling the tuner may pick for a large map on any class of adapter, once each. */
@@ -26,11 +27,14 @@ export function sweepContestants(defaults: TilingPolicy, subgroupSize?: number, 
   ];
 }
 
+/** The rules of `t` to sweep against the defaults: none when its tuning chose the defaults (its rules then restate them). */
+export const tunedPolicy = (t: TuningTable): TilingPolicy => (t.chosen === 'defaults' ? [] : t.rules);
+
 export interface SweepOptions {
   size?: number;
   batch?: number;
   rounds?: number;
-  /** the tuned policy to judge (a table's rules); left out or empty (a table that chose the defaults), it is the defaults */
+  /** the tuned policy to judge (tunedPolicy of a table); left out or empty, it is the defaults and not timed twice */
   tuned?: TilingPolicy;
   onProgress?: (what: string, done: number, total: number) => void;
 }

@@ -14,19 +14,31 @@ export interface AdapterIdentity {
   backend: string;
 }
 
+/** What one tuning was run on. */
+export interface TunedFor {
+  model: string;
+  size: number;
+  batch: number;
+}
+
 export interface TuningTable {
   format: 'pranet-wgsl tuning table';
   engineVersion: string;
   adapter: AdapterIdentity;
   created: string;
-  /** what was tuned: weights, input size and batch */
-  tunedFor: { model: string; size: number; batch: number };
-  /** the policy that won the whole-pass comparison, tried first; the adapter class's defaults follow it */
+  /** what the latest tuning was run on: weights, input size and batch */
+  tunedFor: TunedFor;
+  /**
+   * the policy that won the whole-pass comparison, one rule per conv it measured, tried first; the adapter
+   * class's defaults follow it. After a merge, also the rules of earlier tunings for convs the latest did not measure.
+   */
   rules: TilingRule[];
-  /** median ms of a whole forward pass under each policy compared (the defaults included) */
+  /** median ms of a whole forward pass under each policy the latest tuning compared (the defaults included) */
   passMs: Record<string, number>;
   /** which of passMs won */
   chosen: string;
+  /** the earlier tunings whose rules the table still holds (mergeTables), oldest first */
+  earlier?: (TunedFor & { created: string })[];
 }
 
 export const identityOf = (a: AdapterSummary): AdapterIdentity => ({
@@ -56,6 +68,23 @@ export function tableName(a: AdapterIdentity): string {
 /** The policy a table gives on an adapter: its rules, then the adapter class's defaults. */
 export function tablePolicy(t: TuningTable, a: AdapterSummary): TilingPolicy {
   return [...t.rules, ...defaultTilingPolicy(adapterClass(a))];
+}
+
+const sameTuning = (a: TunedFor, b: TunedFor) => a.model === b.model && a.size === b.size && a.batch === b.batch;
+
+/**
+ * The table to keep after tuning `newer` when `older` is already stored for the adapter: `newer`, plus
+ * `older`'s rules for convs `newer` did not measure (another batch, size or network), so one tuning does not
+ * undo another. A table for another adapter or engine version, or rules that name no conv (tables of engine
+ * 0.1.0 before this, a tiling forced on every conv), are not carried over.
+ */
+export function mergeTables(older: TuningTable | undefined, newer: TuningTable, a: AdapterSummary): TuningTable {
+  if (!older || mismatch(older, a)) return newer;
+  const measured = new Set(newer.rules.map((r) => r.conv));
+  const kept = older.rules.filter((r) => r.conv !== undefined && !measured.has(r.conv));
+  if (kept.length === 0) return newer;
+  const earlier = [...(older.earlier ?? []), { ...older.tunedFor, created: older.created }].filter((e) => !sameTuning(e, newer.tunedFor));
+  return { ...newer, rules: [...newer.rules, ...kept], ...(earlier.length ? { earlier } : {}) };
 }
 
 /** Why `t` does not apply to this adapter and engine, or undefined when it does. */
@@ -126,9 +155,9 @@ export function parseTuningTable(text: string, source: string): TuningTable {
   const passMs = (t.passMs ?? {}) as Record<string, unknown>;
   if (typeof passMs !== 'object' || !Object.values(passMs).every((n) => typeof n === 'number'))
     throw new Error(`${source}: passMs must map names to milliseconds`);
-  const tunedFor = t.tunedFor;
-  if (!tunedFor || typeof tunedFor.model !== 'string' || !Number.isInteger(tunedFor.size) || !Number.isInteger(tunedFor.batch))
-    throw new Error(`${source}: tunedFor must give model, size and batch`);
+  const tunedFor = tunedForOf(t.tunedFor, `${source}: tunedFor`);
+  if (t.earlier !== undefined && (!Array.isArray(t.earlier) || t.earlier.length > 1000)) throw new Error(`${source}: earlier must be a list`);
+  const earlier = t.earlier?.map((e, i) => ({ ...tunedForOf(e, `${source}: earlier ${i}`), created: String(e.created ?? '') }));
   return {
     format: t.format,
     engineVersion: t.engineVersion,
@@ -138,7 +167,14 @@ export function parseTuningTable(text: string, source: string): TuningTable {
     rules,
     passMs: passMs as Record<string, number>,
     chosen: String(t.chosen ?? ''),
+    ...(earlier ? { earlier } : {}),
   };
+}
+
+function tunedForOf(v: unknown, where: string): TunedFor {
+  const t = v as Partial<TunedFor> | null | undefined;
+  if (!t || typeof t.model !== 'string' || !Number.isInteger(t.size) || !Number.isInteger(t.batch)) throw new Error(`${where} must give model, size and batch`);
+  return { model: t.model, size: t.size!, batch: t.batch! };
 }
 
 /** One line saying what a table is and what it gained. */
@@ -146,5 +182,7 @@ export function describeTable(t: TuningTable): string {
   const def = t.passMs.defaults;
   const won = t.passMs[t.chosen];
   const gain = def !== undefined && won !== undefined && won > 0 ? `, ${(def / won).toFixed(2)}x the defaults' speed` : '';
-  return `tuned ${t.created.slice(0, 10)} for ${t.tunedFor.model} at ${t.tunedFor.size} px, batch ${t.tunedFor.batch}: ${t.chosen}${gain}`;
+  const what = (f: TunedFor) => `${f.model} at ${f.size} px, batch ${f.batch}`;
+  const earlier = t.earlier?.length ? `; also holds rules from earlier tunings for ${t.earlier.map(what).join('; ')}` : '';
+  return `tuned ${t.created.slice(0, 10)} for ${what(t.tunedFor)}: ${t.chosen}${gain}${earlier}`;
 }

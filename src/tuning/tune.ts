@@ -21,7 +21,7 @@ import {
   packConv2dWeightsF16,
 } from '../kernels/conv2d.js';
 import { denseView, type TensorView } from '../kernels/layout.js';
-import { adapterClass, defaultTilingPolicy, forcedTiling, type TilingPolicy, type TilingRule } from '../kernels/tiling-policy.js';
+import { adapterClass, chooseTiling, defaultTilingPolicy, forcedTiling, type TilingPolicy, type TilingRule } from '../kernels/tiling-policy.js';
 import type { LoadedWeights } from '../models/load-weights.js';
 import { PraNetModel } from '../models/pranet-model.js';
 import { tilingText } from '../profile/gemm-ceiling.js';
@@ -199,13 +199,18 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
     }
     const passMs = await comparePasses(models, batch, size, rounds, (done) => progress('whole passes', done, rounds));
     const winner = models.reduce((a, b) => (passMs[b.name]! < passMs[a.name]! ? b : a));
+    // The winner as one rule per conv of this network, whatever it was (defaults and a tiling forced on every
+    // conv included): the same tilings here, nothing claimed for convs it never measured, and a table that
+    // later tunings (another batch, size or network) can add to without undoing it (mergeTables).
+    const winning = [...winner.rules, ...defaults];
+    const rules = cases.map((c): TilingRule => ({ conv: c.key, tiling: chooseTiling(winning, c.y.n * c.y.h * c.y.w, c.y.c, ctx.subgroupSize, c.key) }));
     const table: TuningTable = {
       format: 'pranet-wgsl tuning table',
       engineVersion: ENGINE_VERSION,
       adapter: identityOf(ctx.adapter),
       created: new Date().toISOString(),
       tunedFor: { model: opts.model, size, batch },
-      rules: winner.rules,
+      rules,
       passMs,
       chosen: winner.name,
     };

@@ -143,18 +143,25 @@ describe('browser: tuning in headless Chromium (SwiftShader)', function () {
     await session?.close();
   });
 
-  it('tuneThisDevice measures the tiny network, stores the table in IndexedDB, and the next loadSegmenter uses it', async function () {
+  it('tuneThisDevice measures the tiny network, stores the table in IndexedDB (a second tuning at half the size adds to it), and the next loadSegmenter uses it', async function () {
     this.timeout(600_000);
     const r = await withDeadline(
       session!.page.evaluate((size) => window.harnessReady!.then((h) => h.tune('tiny.pnw', size)), SIZE),
       540_000,
       'tuning in the page',
     );
-    console.log(`      [browser tuning] ${r.convs} convs; chose ${r.chosen}; ${r.tilingDescription}`);
-    expect(r.convs).to.be.greaterThan(20);
+    console.log(`      [browser tuning] ${r.convs.length} convs; chose ${r.chosen}; ${r.tilingDescription}`);
+    expect(r.convs.length).to.be.greaterThan(20);
     expect(r.passes).to.include.members(['defaults', 'per-conv choice']);
     expect(r.where).to.match(/^IndexedDB pranet-wgsl\/tuning\//);
     expect(r.tilingDescription.startsWith(`tuning table ${r.where}, tuned `), r.tilingDescription).to.equal(true);
     expect(r.tilingDescription).to.include(`: ${r.chosen}`);
+    // The tuning at half the size measured other convs (some shapes recur at both sizes): the stored table
+    // has a rule for every conv either tuning measured, each once.
+    expect(r.halfSizeConvs.filter((c) => !r.convs.includes(c)).length, 'convs only the second tuning measured').to.be.greaterThan(0);
+    expect(r.storedRules.length, 'one rule per conv').to.equal(new Set(r.storedRules).size);
+    expect(new Set(r.storedRules)).to.deep.equal(new Set([...r.halfSizeConvs, ...r.convs]));
+    expect(r.storedEarlier).to.deep.equal([{ size: SIZE, batch: 1 }]);
+    expect(r.tilingDescription).to.include(`also holds rules from earlier tunings for tiny.pnw at ${SIZE} px, batch 1`);
   });
 });

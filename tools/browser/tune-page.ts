@@ -4,7 +4,7 @@ import { tuneThisDevice } from '../../src/browser.js';
 import { createBrowserGpu } from '../../src/gpu/browser-device.js';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
 import { loadWeights } from '../../src/models/load-weights.js';
-import { sweep } from '../../src/tuning/sweep.js';
+import { sweep, tunedPolicy } from '../../src/tuning/sweep.js';
 import type { AdapterSummary } from '../../src/gpu/context.js';
 
 export interface TuneAndSweep {
@@ -30,7 +30,12 @@ window.tuneAndSweep = async (weightsUrl, size, rounds) => {
   const tuneSeconds = (performance.now() - t0) / 1000;
   const gpu = await createBrowserGpu();
   try {
-    const sweepMs = await sweep(gpu, new PipelineCache(gpu), await loadWeights(weightsUrl), { size, rounds, tuned: tuned.table.rules, onProgress: report });
+    const sweepMs = await sweep(gpu, new PipelineCache(gpu), await loadWeights(weightsUrl), {
+      size,
+      rounds,
+      tuned: tunedPolicy(tuned.table),
+      onProgress: report,
+    });
     return { adapter: gpu.adapter, chosen: tuned.table.chosen, tunerPassMs: tuned.table.passMs, convs: tuned.convs.length, tuneSeconds, sweepMs };
   } finally {
     gpu.destroy();

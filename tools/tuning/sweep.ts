@@ -7,7 +7,7 @@ import { DEFAULT_WEIGHTS_PATH } from '../../src/index.js';
 import { createNodeGpu } from '../../src/gpu/node-device.js';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
 import { loadWeights } from '../../src/models/load-weights.js';
-import { sweep } from '../../src/tuning/sweep.js';
+import { sweep, tunedPolicy } from '../../src/tuning/sweep.js';
 import { readTableFile } from '../../src/tuning/store-node.js';
 import { printSweep } from './print-sweep.js';
 
@@ -23,7 +23,7 @@ try {
   const passMs = await sweep(gpu, new PipelineCache(gpu), loaded, {
     size,
     rounds: Number(values.rounds),
-    ...(table ? { tuned: table.rules } : {}),
+    ...(table ? { tuned: tunedPolicy(table) } : {}),
     onProgress: (what, done, total) => process.stderr.write(`\r${what} ${done}/${total}   `),
   });
   process.stderr.write('\n');

@@ -1,11 +1,12 @@
-// `pranet tune`: measures conv tilings for a network on this adapter and stores the winner as the adapter's
-// tuning table, which `--tuning auto` (every command's default) and loadSegmenter then use.
+// `pranet tune`: measures conv tilings for a network on this adapter and stores the winner in the adapter's
+// tuning table (beside what earlier tunings found for other convs), which `--tuning auto` (every command's
+// default) and loadSegmenter then use.
 import { PipelineCache } from '../../gpu/pipelines.js';
 import { createNodeGpu } from '../../gpu/node-device.js';
 import { adapterClass } from '../../kernels/tiling-policy.js';
 import { tilingText } from '../../profile/gemm-ceiling.js';
-import { describeTable } from '../../tuning/table.js';
-import { storeTable } from '../../tuning/store-node.js';
+import { describeTable, mergeTables } from '../../tuning/table.js';
+import { storedTableOrNone, storeTable } from '../../tuning/store-node.js';
 import { tune as runTuner } from '../../tuning/tune.js';
 import { UsageError } from '../args.js';
 import { adapterText } from '../bench/report.js';
@@ -76,9 +77,11 @@ export const tune = defineCommand({
       say('\nWhole forward passes (median ms):');
       for (const [name, ms] of Object.entries(table.passMs))
         say(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
-      const where = o.out ?? (await storeTable(table, ctx.adapter));
+      let kept = table;
       if (o.out) await writeText(o.out, `${JSON.stringify(table, null, 2)}\n`);
-      say(`\nwrote ${where}: ${describeTable(table)}`);
+      else kept = mergeTables(storedTableOrNone(ctx.adapter, say), table, ctx.adapter);
+      const where = o.out ?? (await storeTable(kept, ctx.adapter));
+      say(`\nwrote ${where}: ${describeTable(kept)}`);
       return 0;
     } finally {
       ctx.destroy();

@@ -12,10 +12,21 @@ async function start(): Promise<Harness> {
   return {
     adapter: ctx.adapter,
     async tune(weightsUrl, size) {
-      const { table, convs, where } = await tuneThisDevice(weightsUrl, { size, rounds: 1, maxCandidates: 1, minRunMs: 2 });
+      const quick = { rounds: 1, maxCandidates: 1, minRunMs: 2 };
+      const { table, convs, where } = await tuneThisDevice(weightsUrl, { size, ...quick });
+      const half = await tuneThisDevice(weightsUrl, { size: size / 2, ...quick });
       const segmenter = await loadSegmenter(weightsUrl, { size });
       try {
-        return { chosen: table.chosen, passes: Object.keys(table.passMs), convs: convs.length, where, tilingDescription: segmenter.tilingDescription };
+        return {
+          chosen: half.table.chosen, // the stored table's, which the segmenter describes
+          passes: Object.keys(table.passMs),
+          convs: convs.map((c) => c.conv),
+          where,
+          halfSizeConvs: half.convs.map((c) => c.conv),
+          storedRules: half.table.rules.map((r) => r.conv ?? ''),
+          storedEarlier: (half.table.earlier ?? []).map((e) => ({ size: e.size, batch: e.batch })),
+          tilingDescription: segmenter.tilingDescription,
+        };
       } finally {
         await segmenter.dispose();
       }

@@ -54,15 +54,30 @@ export interface Harness {
     bitmap?: boolean,
   ): Promise<{ logits: string; probability: string; normalized: string; bitmapProbability?: string; adapter: AdapterSummary }>;
   /**
-   * tuneThisDevice(weightsUrl, quick options) then loadSegmenter(weightsUrl, { size }) with tuning 'auto':
-   * the table's choice, where it was stored, and which tiling the new segmenter says it uses.
-   */
-  /**
    * loadFrameSegmenter(weightsUrl, { size }) then the same pixels as RGBA, ImageBitmap, RGBA, ImageBitmap (the
    * two ways a browser gives frames, alternating at one size): the four probability maps, base64 floats.
    */
   frames(weightsUrl: string, size: number, image: WireImage): Promise<string[]>;
-  tune(weightsUrl: string, size: number): Promise<{ chosen: string; passes: string[]; convs: number; where: string; tilingDescription: string }>;
+  /**
+   * tuneThisDevice(weightsUrl, quick options) at `size`, then at `size` / 2, then loadSegmenter(weightsUrl,
+   * { size }) with tuning 'auto': the stored (second) table's choice, the first's passes, where it was stored, the
+   * convs each tuning measured, the convs the stored table's rules name and its earlier tunings after the
+   * second, and which tiling the new
+   * segmenter says it uses.
+   */
+  tune(
+    weightsUrl: string,
+    size: number,
+  ): Promise<{
+    chosen: string;
+    passes: string[];
+    convs: string[];
+    where: string;
+    halfSizeConvs: string[];
+    storedRules: string[];
+    storedEarlier: { size: number; batch: number }[];
+    tilingDescription: string;
+  }>;
 }
 
 declare global {
