@@ -37,7 +37,7 @@ export interface TuningTable {
   passMs: Record<string, number>;
   /** which of passMs won */
   chosen: string;
-  /** the earlier tunings whose rules the table still holds (mergeTables), oldest first */
+  /** the earlier tunings merged into the table (mergeTables), oldest first: their rules stay for convs no later one measured */
   earlier?: (TunedFor & { created: string })[];
 }
 
