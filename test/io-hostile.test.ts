@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { crc32, deflateSync } from 'node:zlib';
 import { decodeImage, ImageDecodeError } from '../src/io/image.js';
-import { concat } from './support/bytes.js';
+import { concatBytes } from '../src/util/bytes.js';
 
 function be32(n: number): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
@@ -18,7 +18,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 function grayPng(width: number, height: number, zlib: Uint8Array, interlaced = false): Uint8Array {
   const ihdr = Uint8Array.of(...be32(width), ...be32(height), 8, 0, 0, 0, interlaced ? 1 : 0);
   const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk('IHDR', ihdr), chunk('IDAT', zlib), chunk('IEND', new Uint8Array(0))];
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function decodeError(bytes: Uint8Array): string {

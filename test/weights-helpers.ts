@@ -1,7 +1,7 @@
 // Hand-built files for the weights tests: a tiny pickle writer, legacy .pth and zip archives made from it,
 // and safetensors files. Written from the format descriptions, so a bug in the readers does not hide here.
 import { deflateRawSync } from 'node:zlib';
-import { concat } from './support/bytes.js';
+import { concatBytes } from '../src/util/bytes.js';
 
 const utf8 = new TextEncoder();
 
@@ -159,7 +159,7 @@ export function legacyPth(main: Uint8Array, storages: StorageSpec[]): Uint8Array
   keys.appends().stop();
   const data = storages.flatMap((s) => [i64(s.count ?? s.data.length / (s.elementSize ?? 4)), s.data]);
   const protocol = new PickleWriter().proto().raw(0x4d, 0xe9, 0x03).stop().bytes(); // BININT2 1001
-  return concat([LEGACY_MAGIC_PICKLE, protocol, sysInfoPickle(), main, keys.bytes(), ...data]);
+  return concatBytes([LEGACY_MAGIC_PICKLE, protocol, sysInfoPickle(), main, keys.bytes(), ...data]);
 }
 
 export function f32Bytes(values: number[]): Uint8Array {

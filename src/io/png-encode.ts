@@ -2,6 +2,7 @@
 // upng-js. A real grayscale file matters: MATLAB's imread (PraNet's evaluation) returns palette
 // indices, not gray values, for the palette PNG that UPNG.encode would pick for a gray map.
 import UPNG from 'upng-js';
+import { concatBytes } from '../util/bytes.js';
 import { PNG_SIGNATURE } from './png-chunks.js';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
@@ -29,14 +30,7 @@ function encode(pixels: Uint8Array, width: number, height: number, channels: 1 |
   ihdr[9] = channels === 1 ? 0 : 6; // colour type: gray or RGBA
   const bpl = width * channels;
   const idat = UPNG.encode._filterZero(pixels, height, channels, bpl, new Uint8Array(height * (bpl + 1)));
-  const parts = [new Uint8Array(PNG_SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([new Uint8Array(PNG_SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** An 8-bit grayscale PNG (colour type 0) of `gray`, one byte per pixel, row-major. */

@@ -1,4 +1,5 @@
 // Downloads a file with fetch, streaming it so progress can be reported as bytes arrive.
+import { concatBytes } from '../util/bytes.js';
 import { MAX_CHECKPOINT_BYTES } from './budget.js';
 
 /** `total` is undefined when the server gives no usable Content-Length (for example a gzip transfer). */
@@ -9,16 +10,6 @@ function declaredLength(res: Response): number | undefined {
   const length = Number(res.headers.get('content-length') ?? NaN);
   // With a content encoding, Content-Length counts compressed bytes, not what the stream delivers.
   return (!encoding || encoding === 'identity') && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** " (cause)" of a fetch error: Node says only "fetch failed" and puts ECONNREFUSED etc. in its cause. */
@@ -74,5 +65,5 @@ export async function fetchBytes(url: string | URL, onProgress?: ProgressCallbac
     return out;
   }
   onProgress?.(loaded, loaded);
-  return concat(chunks, loaded);
+  return concatBytes(chunks, loaded);
 }

@@ -1,21 +1,11 @@
 // Node only: reads a local file in chunks, reporting progress. Imported dynamically by load-weight-file.ts
 // so browser bundles never see `node:fs`.
 import { open } from 'node:fs/promises';
+import { concatBytes } from '../util/bytes.js';
 import { MAX_CHECKPOINT_BYTES } from './budget.js';
 import type { ProgressCallback } from './fetch-bytes.js';
 
 const CHUNK_BYTES = 4 << 20;
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /**
  * Reads to the end of the file. The stat size only sizes the first buffer: pipes, FIFOs and devices
@@ -53,7 +43,7 @@ export async function readFileWithProgress(path: string | URL, onProgress?: Prog
     if (total !== undefined && loaded < total) throw new Error(`${name}: truncated while reading: got ${loaded} of ${total} bytes`);
     if (at > 0) parts.push(buf.subarray(0, at));
     if (total === undefined || loaded !== total) onProgress?.(loaded, loaded);
-    return parts.length === 0 ? new Uint8Array(0) : concat(parts, loaded);
+    return parts.length === 1 ? parts[0]! : concatBytes(parts, loaded); // one read needs no copy
   } finally {
     await file.close();
   }

@@ -1,5 +1,5 @@
 // Format-blind mutations: bit flips, special bytes, cut, inserted, deleted and repeated ranges, splices.
-import { concat } from '../support/bytes.js';
+import { concatBytes } from '../../src/util/bytes.js';
 import { interesting, type Rand } from './rand.js';
 
 /** One random byte-level change of `b` (a new array when the length changes); `other` is a splice partner. */
@@ -26,22 +26,22 @@ export function mutateBytes(r: Rand, b: Uint8Array, other: Uint8Array): { bytes:
     case 3:
       return { bytes: b.slice(0, at), what: `cut at ${at}` };
     case 4:
-      return { bytes: concat([b.subarray(0, at), b.subarray(at + len)]), what: `delete ${len} at ${at}` };
+      return { bytes: concatBytes([b.subarray(0, at), b.subarray(at + len)]), what: `delete ${len} at ${at}` };
     case 5: {
       const junk = Uint8Array.from({ length: len }, () => r.int(0, 255));
-      return { bytes: concat([b.subarray(0, at), junk, b.subarray(at)]), what: `insert ${len} at ${at}` };
+      return { bytes: concatBytes([b.subarray(0, at), junk, b.subarray(at)]), what: `insert ${len} at ${at}` };
     }
     case 6: {
       const times = r.pick([2, 3, 16]);
       const piece = b.subarray(at, at + len);
       return {
-        bytes: concat([b.subarray(0, at), ...Array.from({ length: times }, () => piece), b.subarray(at + len)]),
+        bytes: concatBytes([b.subarray(0, at), ...Array.from({ length: times }, () => piece), b.subarray(at + len)]),
         what: `repeat ${len} x${times} at ${at}`,
       };
     }
     case 7: {
       const from = r.int(0, Math.max(0, other.length - 1));
-      return { bytes: concat([b.subarray(0, at), other.subarray(from, from + r.int(1, 4096))]), what: `splice at ${at}` };
+      return { bytes: concatBytes([b.subarray(0, at), other.subarray(from, from + r.int(1, 4096))]), what: `splice at ${at}` };
     }
     default:
       for (let i = at; i < at + len; i++) out[i] = r.int(0, 255);

@@ -2,7 +2,7 @@
 // (possibly inconsistent) structure says, and lists the integer fields of each container for mutation.
 import { WEIGHT_FILE_MAGIC } from '../../src/weights/engine-file.js';
 import { legacyPth, PickleWriter, safetensorsFile, zipArchive } from '../weights-helpers.js';
-import { concat } from '../support/bytes.js';
+import { concatBytes } from '../../src/util/bytes.js';
 import type { Checkpoint, CkTensor } from './checkpoint-model.js';
 import type { Field } from './fields.js';
 import type { Rand } from './rand.js';
@@ -148,7 +148,7 @@ function packed(ck: Checkpoint, align: number): { data: Uint8Array; places: { t:
     parts.push(padded);
     at += padded.length;
   }
-  return { data: concat(parts), places };
+  return { data: concatBytes(parts), places };
 }
 
 export function safetensorsHeader(ck: Checkpoint): { header: Record<string, unknown>; data: Uint8Array } {

@@ -1,7 +1,7 @@
 // Structure-aware mutations of PNG (chunks, IHDR fields, the inflated scanlines, CRCs) and JPEG files
 // (marker segments, frame/scan/table fields, entropy-coded data).
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
-import { concat } from '../support/bytes.js';
+import { concatBytes } from '../../src/util/bytes.js';
 import { type Field, mutateField } from './fields.js';
 import type { Rand } from './rand.js';
 
@@ -59,7 +59,7 @@ function mutateScanlines(r: Rand, b: Uint8Array, chunks: Piece[]): { bytes: Uint
   if (idats.length === 0) return { bytes: b, what: 'no IDAT' };
   let raw: Uint8Array;
   try {
-    raw = inflateSync(concat(idats.map((c) => b.subarray(c.start + 8, c.end - 4))), { maxOutputLength: 1 << 24 });
+    raw = inflateSync(concatBytes(idats.map((c) => b.subarray(c.start + 8, c.end - 4))), { maxOutputLength: 1 << 24 });
   } catch {
     return { bytes: b, what: 'IDAT does not inflate' };
   }
@@ -75,7 +75,7 @@ function mutateScanlines(r: Rand, b: Uint8Array, chunks: Piece[]): { bytes: Uint
     changed = out.subarray(0, at);
     what = `scanlines cut to ${at}`;
   } else if (op === 2) {
-    changed = concat([out, new Uint8Array(r.pick([1, 100, 100000]))]);
+    changed = concatBytes([out, new Uint8Array(r.pick([1, 100, 100000]))]);
     what = `scanlines extended by ${changed.length - out.length}`;
   } else {
     for (let i = at; i < Math.min(out.length, at + 64); i++) out[i] = r.int(0, 255);
@@ -86,7 +86,7 @@ function mutateScanlines(r: Rand, b: Uint8Array, chunks: Piece[]): { bytes: Uint
   const first = idats[0]!;
   const rest = chunks.filter((c) => c.kind !== 'IDAT' && c.start > first.start).map((c) => b.subarray(c.start, c.end));
   const before = b.subarray(0, first.start);
-  return { bytes: concat([before, ...parts.map((p) => pngChunk('IDAT', p)), ...rest]), what };
+  return { bytes: concatBytes([before, ...parts.map((p) => pngChunk('IDAT', p)), ...rest]), what };
 }
 
 export function mutatePng(r: Rand, b: Uint8Array): { bytes: Uint8Array; what: string } {
@@ -101,12 +101,12 @@ export function mutatePng(r: Rand, b: Uint8Array): { bytes: Uint8Array; what: st
   } else {
     const c = r.pick(chunks);
     const piece = b.subarray(c.start, c.end);
-    if (op === 2) result = { bytes: concat([b.subarray(0, c.start), b.subarray(c.end)]), what: `drop ${c.kind}` };
-    else if (op === 3) result = { bytes: concat([b.subarray(0, c.end), piece, b.subarray(c.end)]), what: `repeat ${c.kind}` };
+    if (op === 2) result = { bytes: concatBytes([b.subarray(0, c.start), b.subarray(c.end)]), what: `drop ${c.kind}` };
+    else if (op === 3) result = { bytes: concatBytes([b.subarray(0, c.end), piece, b.subarray(c.end)]), what: `repeat ${c.kind}` };
     else {
       const type = r.pick(['PLTE', 'tRNS', 'IHDR', 'IEND', 'abCD', 'Zzzz', 'sBIT', 'gAMA']);
       const data = Uint8Array.from({ length: r.pick([0, 1, 3, 13, 768, 1000]) }, () => r.int(0, 255));
-      result = { bytes: concat([b.subarray(0, c.start), pngChunk(type, data), b.subarray(c.start)]), what: `insert ${type} before ${c.kind}` };
+      result = { bytes: concatBytes([b.subarray(0, c.start), pngChunk(type, data), b.subarray(c.start)]), what: `insert ${type} before ${c.kind}` };
     }
   }
   if (r.chance(0.9)) fixCrcs(result.bytes);
@@ -169,10 +169,13 @@ export function mutateJpeg(r: Rand, b: Uint8Array): { bytes: Uint8Array; what: s
   }
   const s = r.pick(segments);
   const piece = b.subarray(s.start, s.end);
-  if (op === 2) return { bytes: concat([b.subarray(0, s.start), b.subarray(s.end)]), what: `drop ${s.kind}` };
+  if (op === 2) return { bytes: concatBytes([b.subarray(0, s.start), b.subarray(s.end)]), what: `drop ${s.kind}` };
   if (op === 3) {
     const times = r.pick([2, 3, 50]);
-    return { bytes: concat([b.subarray(0, s.end), ...Array.from({ length: times - 1 }, () => piece), b.subarray(s.end)]), what: `repeat ${s.kind} x${times}` };
+    return {
+      bytes: concatBytes([b.subarray(0, s.end), ...Array.from({ length: times - 1 }, () => piece), b.subarray(s.end)]),
+      what: `repeat ${s.kind} x${times}`,
+    };
   }
   // Entropy-coded data: markers where none belong, or random bytes.
   const scans = segments.filter((x) => x.kind === 'FFDA');
@@ -180,7 +183,7 @@ export function mutateJpeg(r: Rand, b: Uint8Array): { bytes: Uint8Array; what: s
   const at = r.int(scan.start + 4, Math.max(scan.start + 4, scan.end - 1));
   const insert = r.pick([Uint8Array.of(0xff, 0xd0 + r.int(0, 7)), Uint8Array.of(0xff, 0xd9), Uint8Array.of(0xff, 0xff, 0xff), Uint8Array.of(r.int(0, 255))]);
   return {
-    bytes: concat([b.subarray(0, at), insert, b.subarray(at)]),
+    bytes: concatBytes([b.subarray(0, at), insert, b.subarray(at)]),
     what: `insert ${Array.from(insert, (x) => x.toString(16)).join(' ')} into ${scan.kind} at ${at}`,
   };
 }

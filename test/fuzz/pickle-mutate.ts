@@ -1,6 +1,6 @@
 // Opcode-aware pickle mutations: integer arguments set to interesting values, opcodes dropped, repeated or
 // swapped, strings replaced, and hostile opcodes (globals that run code, memo and stack bombs) inserted.
-import { concat } from '../support/bytes.js';
+import { concatBytes } from '../../src/util/bytes.js';
 import { interesting, type Rand } from './rand.js';
 
 interface Op {
@@ -50,11 +50,11 @@ const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>
 function hostile(r: Rand): Uint8Array {
   const global = (m: string, n: string) => Uint8Array.of(0x63, ...utf8(`${m}\n${n}\n`));
   return r.pick([
-    concat([global('os', 'system'), str('echo pwned'), Uint8Array.of(0x85, 0x52)]),
-    concat([global('builtins', 'eval'), str('1+1'), Uint8Array.of(0x85, 0x52)]),
-    concat([global('torch._utils', '_rebuild_parameter')]),
-    concat([global('torch', 'HalfStorage')]),
-    concat([global('__builtin__', 'getattr')]),
+    concatBytes([global('os', 'system'), str('echo pwned'), Uint8Array.of(0x85, 0x52)]),
+    concatBytes([global('builtins', 'eval'), str('1+1'), Uint8Array.of(0x85, 0x52)]),
+    concatBytes([global('torch._utils', '_rebuild_parameter')]),
+    concatBytes([global('torch', 'HalfStorage')]),
+    concatBytes([global('__builtin__', 'getattr')]),
     Uint8Array.of(0x7d, 0x62), // BUILD on a dict
     Uint8Array.of(0x28, 0x69, ...utf8('os\nsystem\n')), // INST
     Uint8Array.of(0x28, 0x6f), // OBJ
@@ -66,7 +66,7 @@ function hostile(r: Rand): Uint8Array {
     Uint8Array.of(0x8b, ...u32(0x7fffffff)), // LONG4 of 2 GiB
     Uint8Array.of(0x95, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0), // FRAME
     new Uint8Array(r.pick([1000, 100000])).fill(0x28), // MARK bomb
-    concat([Uint8Array.of(0x5d), ...Array.from({ length: 2000 }, () => Uint8Array.of(0x32))]), // DUP bomb
+    concatBytes([Uint8Array.of(0x5d), ...Array.from({ length: 2000 }, () => Uint8Array.of(0x32))]), // DUP bomb
     Uint8Array.of(0x30), // POP
     Uint8Array.of(0x50, ...utf8('x\n')), // PERSID
     Uint8Array.of(r.int(0, 255)),
@@ -91,7 +91,7 @@ const STRINGS = [
 
 export function mutatePickle(r: Rand, b: Uint8Array): { bytes: Uint8Array; what: string } {
   const ops = scan(b);
-  if (ops.length === 0) return { bytes: concat([hostile(r), b]), what: 'hostile opcodes first' };
+  if (ops.length === 0) return { bytes: concatBytes([hostile(r), b]), what: 'hostile opcodes first' };
   const op = r.pick(ops);
   const before = b.subarray(0, op.start);
   const after = b.subarray(op.end);
@@ -105,25 +105,25 @@ export function mutatePickle(r: Rand, b: Uint8Array): { bytes: Uint8Array; what:
       const v = r.chance(0.2) ? -interesting(r, 4) : interesting(r, 8);
       const w =
         v >= -(2 ** 31) && v < 2 ** 31 ? Uint8Array.of(0x4a, ...u32(v)) : Uint8Array.of(0x8a, 8, ...new Uint8Array(new BigInt64Array([BigInt(v)]).buffer));
-      return { bytes: concat([b.subarray(0, i.start), w, b.subarray(i.end)]), what: `int at ${i.start} = ${v}` };
+      return { bytes: concatBytes([b.subarray(0, i.start), w, b.subarray(i.end)]), what: `int at ${i.start} = ${v}` };
     }
     case 1:
-      return { bytes: concat([before, after]), what: `drop ${hex}` };
+      return { bytes: concatBytes([before, after]), what: `drop ${hex}` };
     case 2:
-      return { bytes: concat([before, self, self, after]), what: `repeat ${hex}` };
+      return { bytes: concatBytes([before, self, self, after]), what: `repeat ${hex}` };
     case 3: {
       const strings = ops.filter((o) => o.code === 0x58 || o.code === 0x8c);
       if (strings.length === 0) return { bytes: b, what: 'no strings' };
       const s = r.pick(strings);
       const v = r.pick(STRINGS);
-      return { bytes: concat([b.subarray(0, s.start), str(v), b.subarray(s.end)]), what: `string at ${s.start} = '${v.slice(0, 20)}'` };
+      return { bytes: concatBytes([b.subarray(0, s.start), str(v), b.subarray(s.end)]), what: `string at ${s.start} = '${v.slice(0, 20)}'` };
     }
     case 4: {
       const next = ops[ops.indexOf(op) + 1];
       if (!next) return { bytes: b, what: 'last opcode' };
-      return { bytes: concat([before, b.subarray(next.start, next.end), self, b.subarray(next.end)]), what: `swap ${hex} with the next` };
+      return { bytes: concatBytes([before, b.subarray(next.start, next.end), self, b.subarray(next.end)]), what: `swap ${hex} with the next` };
     }
     default:
-      return { bytes: concat([before, hostile(r), self, after]), what: `hostile opcodes before ${hex}` };
+      return { bytes: concatBytes([before, hostile(r), self, after]), what: `hostile opcodes before ${hex}` };
   }
 }
