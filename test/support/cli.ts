@@ -9,6 +9,9 @@ export interface CliRun {
   stderr: string;
 }
 
+/** One of the two warnings Dawn prints on lavapipe ('... artificially reduced ...'), not the command's output. */
+export const isDawnNoise = (line: string): boolean => line.includes('artificially reduced');
+
 /** `pranet ...args` in a child process, with `env` added to this one's environment. */
 export function runPranet(args: readonly string[], env: Record<string, string> = {}): CliRun {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
@@ -18,7 +21,7 @@ export function runPranet(args: readonly string[], env: Record<string, string> =
     stdout: r.stdout,
     stderr: r.stderr
       .split('\n')
-      .filter((l) => !l.includes('artificially reduced'))
+      .filter((l) => !isDawnNoise(l))
       .join('\n'),
   };
 }
