@@ -5,12 +5,12 @@
 # Unpacks node and the runtime, points the Vulkan loader at NVIDIA's driver, then records into $OUT.
 # The first call: info.txt (the adapter), tune-*.txt and table-*.json (pranet tune at batch 1),
 # bench-*-{defaults,tuned}.json/.txt (PraNet 352x352 with seeded random weights, made there by PyTorch,
-# against onnxruntime CPU/WebGPU and PyTorch CPU and CUDA, batch 1), the engine at batch 16 both ways and
-# PyTorch eager at batch 16 (torch-batch16.json), profile-*.txt/.json (tuned, unquantized timestamps),
+# against onnxruntime CPU/WebGPU and PyTorch CPU and CUDA, batch 1), the engine at batch 16 with the defaults
+# and PyTorch eager at batch 16 (torch-batch16.json), profile-*.txt/.json (tuned, unquantized timestamps),
 # bench-frames.* (the built-in model's frame path on generated 1080p frames) and summary.txt.
-# The batch call: a tuning at batch 16 (a batch-1 table's per-conv rules name batch-1 convs, so at batch 16
-# they give way to the defaults), the engine at batch 16 with the defaults and with that table, PyTorch eager at batch 16, a
-# profile at batch 16, summary.txt.
+# The batch call: a tuning at batch 16 (a table's rules name the convs its tuning measured, batch size
+# included, so a batch-1 table gives batch 16 the defaults), the engine at batch 16 with the defaults and with
+# that table, PyTorch eager at batch 16, a profile at batch 16, summary.txt.
 # PRESET, RUNS, SIZE, BATCH, CANDIDATES, FRAMES (default official, 10, 352, 16, all, 1920x1080), TUNE_S and SKIP_DEBS=1 (keep
 # this machine's own loaders) serve a dry run on a development machine:
 #   PRESET=tiny RUNS=1 SIZE=64 BATCH=2 CANDIDATES=1 FRAMES=320x240 SKIP_DEBS=1 OUT=/tmp/out bash tools/device/run.sh [batch]
@@ -50,14 +50,10 @@ tune() {
     --out "$OUT/table-$2.json" > "$OUT/tune-$2.txt" 2>&1 || log "tune failed or timed out (exit $?)" >&2
   if [ -f "$OUT/table-$2.json" ]; then echo "$OUT/table-$2.json"; else echo none; fi
 }
-# The engine at batch $BATCH with tuning $1 (named defaults) and $2 (named $3), side by side in one call.
-batch_benches() {
-  for t in "$1" "$2"; do
-    name=$([ "$t" = none ] && echo defaults || echo "$3")
-    [ "$name" != defaults ] && [ "$t" = none ] && continue
-    timeout 90 node bin/pranet.js bench --random "$PRESET" --size "$SIZE" --batch "$BATCH" --runs "$RUNS" --tuning "$t" \
-      --json "$OUT/bench-$PRESET-batch$BATCH-$name.json" > "$OUT/bench-$PRESET-batch$BATCH-$name.txt" 2>&1 || log "batch bench failed (exit $?)"
-  done
+# The engine at batch $BATCH with tuning $1, into bench-$PRESET-batch$BATCH-$2.*.
+batch_bench() {
+  timeout 90 node bin/pranet.js bench --random "$PRESET" --size "$SIZE" --batch "$BATCH" --runs "$RUNS" --tuning "$1" \
+    --json "$OUT/bench-$PRESET-batch$BATCH-$2.json" > "$OUT/bench-$PRESET-batch$BATCH-$2.txt" 2>&1 || log "batch bench failed (exit $?)"
 }
 # PyTorch eager at batch $BATCH on the seeded checkpoint the peers' run made (in the user's cache folder),
 # made here when that run did not happen on this machine.
@@ -88,7 +84,8 @@ if [ "${1:-}" = batch ]; then
   log "tune, $PRESET, batch $BATCH"
   BTABLE=$(tune "$BATCH" "$PRESET-batch$BATCH" "${TUNE_S:-240}")
   log "bench, $PRESET, batch $BATCH, engine (defaults and tuned at batch $BATCH) and PyTorch eager"
-  batch_benches none "$BTABLE" "tuned$BATCH"
+  batch_bench none defaults
+  [ "$BTABLE" != none ] && batch_bench "$BTABLE" "tuned$BATCH"
   torch_batch
   log "profile, $PRESET, batch $BATCH, its table, unquantized timestamps"
   profile "$BATCH" "$BTABLE" "$PRESET-batch$BATCH"
@@ -108,8 +105,9 @@ for t in none "$TABLE"; do
   timeout 150 node bin/pranet.js bench --random "$PRESET" --size "$SIZE" --peers --runs "$RUNS" --threads "$(nproc)" --tuning "$t" \
     --json "$OUT/bench-$PRESET-$name.json" > "$OUT/bench-$PRESET-$name.txt" 2>&1 || log "bench failed or timed out (exit $?)"
 done
-log "bench, $PRESET, batch $BATCH, engine (defaults and tuned) and PyTorch eager"
-batch_benches none "$TABLE" tuned
+# The batch-1 table names no batch-$BATCH conv: the engine with it would repeat the defaults (run.sh batch tunes there).
+log "bench, $PRESET, batch $BATCH, engine (defaults) and PyTorch eager"
+batch_bench none defaults
 torch_batch
 # Issue 14's real-time target: the built-in model on generated 1920x1080 frames (the machine has no ffmpeg).
 log "bench --frames 1920x1080, built-in model"
