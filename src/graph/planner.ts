@@ -95,8 +95,31 @@ export function planMemory(g: Graph, alignment = 256): MemoryPlan {
     if (n.op.kernel) steps.push(n);
   }
 
+  // 2b. A dispatch binds each tensor as its whole buffer, read_write, and WebGPU refuses writable bindings of
+  // one dispatch whose ranges overlap: an input in the buffer of the step's output or of an earlier input
+  // (add(r, r); a fused residual and conv input sliced from one tensor; a copy into a concat of a view of that
+  // concat's own part) is first copied into a buffer of its own. PraNet's graphs need none of these copies.
+  const unaliasCopies: Node[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const n = steps[i]!;
+    const seen = new Set([rootOf(n.output)]);
+    const inputs = n.inputs.map((t, k) => {
+      if (!seen.has(rootOf(t))) {
+        seen.add(rootOf(t));
+        return t;
+      }
+      const id = g.tensors.length + extra.size;
+      const copy: Node = { op: copyOp, attrs: {}, name: `${n.name}.unalias${k}`, inputs: [t], output: id };
+      extra.set(id, { shape: shapeOf(t), producer: copy });
+      unaliasCopies.push(copy);
+      steps.splice(i++, 0, copy);
+      return id;
+    });
+    if (inputs.some((t, k) => t !== n.inputs[k])) steps[i] = { ...n, inputs };
+  }
+
   // 3. How every tensor's channels are grouped in storage, and its stored channel count.
-  const layouts = channelLayouts(g, [...g.nodes, ...[...copies.values()].flat()], windows, (t) => shapeOf(t).c);
+  const layouts = channelLayouts(g, [...g.nodes, ...[...copies.values()].flat(), ...unaliasCopies], windows, (t) => shapeOf(t).c);
   const groupsOf = (t: TensorId): Groups => layouts.get(t) ?? [[shapeOf(t).c, shapeOf(t).c]];
   const storedChannels = (t: TensorId) => groupsOf(t).reduce((s, [, stored]) => s + stored, 0);
 

@@ -11,7 +11,7 @@
 //             (always `status`, atomic<u32>): a kernel sets it when it computes a non-finite value
 // Activations are bound read_write even when only read: WebGPU forbids one buffer in a read-only and a
 // writable binding of the same dispatch, while writable bindings may share a buffer when their ranges do not
-// overlap (the planner guarantees that). Constants live in their own buffer and are bound read-only.
+// overlap (the planner guarantees that, copying an input whose range would overlap). Constants live in their own buffer and are bound read-only.
 import type { GpuCall } from '../gpu/dispatch.js';
 import { checkView, type Shape4, shapeText, type TensorView } from './layout.js';
 import { type Defines, specialize } from './template.js';

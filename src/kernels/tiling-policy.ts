@@ -88,14 +88,24 @@ const inside = (v: number, range?: readonly [number, number]) => !range || (v >=
 export function chooseTiling(policy: TilingPolicy, pixels: number, cout: number, subgroupSize?: number, conv?: string): ConvTiling {
   const sg = subgroupSize !== undefined && subgroupSize >= 4 && subgroupSize <= 64 ? subgroupSize : undefined;
   const cout4 = Math.ceil(cout / 4);
-  const rule = policy.find(
+  const matches = policy.filter(
     (r) =>
       (r.conv === undefined || r.conv === conv) &&
       (r.subgroups === undefined || r.subgroups === (sg !== undefined)) &&
       inside(pixels, r.pixels) &&
       inside(cout4, r.cout4),
   );
-  if (!rule) throw new Error(`no tiling rule matches a conv with ${pixels} output pixels and ${cout} output channels${sg ? ` (subgroups of ${sg})` : ''}`);
+  // A tiling that names its subgroup size shares weights across lanes of that many invocations: on a device
+  // whose subgroups are another size (a table or a --tiling from another GPU) it would compute garbage.
+  const rule = matches.find((r) => typeof r.tiling.subgroup !== 'number' || r.tiling.subgroup === sg);
+  if (!rule) {
+    const other = matches.find((r) => typeof r.tiling.subgroup === 'number');
+    throw new Error(
+      other
+        ? `the tiling ${JSON.stringify(other.tiling)} shares weights across subgroups of ${other.tiling.subgroup} invocations, but this device's subgroups are ${sg ? `${sg} wide` : 'not of one fixed size'}`
+        : `no tiling rule matches a conv with ${pixels} output pixels and ${cout} output channels${sg ? ` (subgroups of ${sg})` : ''}`,
+    );
+  }
   const { wgx, subgroup, ...rest } = rule.tiling;
   if ((wgx === 'subgroup' || subgroup === 'subgroup') && sg === undefined)
     throw new Error('a tiling rule uses the subgroup size, but the device has no fixed-size subgroups');
