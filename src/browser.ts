@@ -1,7 +1,7 @@
 // pranet-wgsl for browsers: the same engine as ./index.ts (kernels, graph, model, Segmenter); only the device
 // (navigator.gpu) and file access (fetch, the browser's own image decoder) differ. Nothing here may import
 // Node modules: tools/build/bundle-web.mjs fails the build if any reach the bundle.
-import { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
+import { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
 import { createBrowserGpu } from './gpu/browser-device.js';
 import type { GpuContext } from './gpu/context.js';
@@ -10,9 +10,9 @@ import type { ProgressCallback } from './weights/fetch-bytes.js';
 import type { WeightFileSource } from './weights/load-weight-file.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
-import { resolveTuning, type ResolvedTuning, type TuningChoice } from './tuning/resolve.js';
+import type { TuningChoice } from './tuning/resolve.js';
 import { mergeTables } from './tuning/table.js';
-import { readBrowserTable, storeBrowserTable } from './tuning/store-browser.js';
+import { readBrowserTable, resolveBrowserTuning, storeBrowserTable } from './tuning/store-browser.js';
 import { tune, type TuneOptions, type TuneResult } from './tuning/tune.js';
 
 export {
@@ -26,7 +26,7 @@ export {
 } from './api/segmenter.js';
 export { FrameSegmenter, segmentFrames, type FrameInput, type FrameResult, type FrameSegmenterOptions, type FrameTimings } from './api/frames.js';
 export { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
-export { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
+export { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { createBrowserGpu } from './gpu/browser-device.js';
 export { weightsFromBytes, type LoadedWeights } from './models/load-weights.js';
@@ -75,7 +75,7 @@ async function deviceAndWeights(
       throw new WeightsLoadError(source, message.includes(source) ? message : `${source}: ${message}`, { cause: err });
     }
     if (opts.tiling) return { gpu, loaded, tiling: { tiling: opts.tiling, tilingDescription: 'the given tiling policy' } };
-    const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu);
+    const tuning = await resolveBrowserTuning(opts.tuning ?? 'auto', gpu.adapter);
     return { gpu, loaded, tiling: { tiling: tuning.policy, tilingDescription: tuning.description } };
   } catch (err) {
     gpu.destroy();
@@ -106,10 +106,6 @@ export async function loadFrameSegmenter(url: WeightFileSource, opts: BrowserLoa
     gpu.destroy();
     throw err;
   });
-}
-
-async function resolveBrowserTuning(choice: TuningChoice, gpu: GpuContext): Promise<ResolvedTuning> {
-  return resolveTuning(choice, gpu.adapter, choice === 'auto' ? await readBrowserTable(gpu.adapter) : undefined);
 }
 
 /**

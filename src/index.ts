@@ -2,6 +2,7 @@
 // through ./browser.js; only device creation and file access differ.
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_WEIGHTS_FILE } from './api/default-weights.js';
+import { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 import { Segmenter, type SegmenterOptions } from './api/segmenter.js';
 import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
 import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
@@ -21,6 +22,7 @@ export {
   type SegmentTimings,
 } from './api/segmenter.js';
 export { FrameSegmenter, segmentFrames, type FrameInput, type FrameResult, type FrameSegmenterOptions, type FrameTimings } from './api/frames.js';
+export { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 export type { GpuContext, AdapterSummary } from './gpu/context.js';
 export { tune, type TuneOptions, type TuneResult, type ConvMeasurement } from './tuning/tune.js';
 export { parseTuningTable, describeTable, mergeTables, type TuningTable } from './tuning/table.js';
@@ -66,13 +68,26 @@ export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
   tuning?: TuningChoice;
 }
 
-/** Weights (the built-in model's failure named as such), then a device: what both loaders start from. */
+/**
+ * Weights, then a device: what both loaders start from. Failures are WeightsLoadError (the built-in model's
+ * named as such) and NoWebGpuError, as in browsers.
+ */
 async function weightsAndDevice(weights: WeightFileSource, opts: LoadOptions): Promise<{ loaded: LoadedWeights; gpu: GpuContext }> {
   const loaded = await loadWeights(weights, opts.onProgress).catch((err: Error) => {
-    if (weights !== DEFAULT_WEIGHTS_PATH) throw err;
-    throw new Error(`the built-in model could not be loaded (${err.message}); reinstall the package or pass weights explicitly (--weights FILE)`);
+    const source = weights instanceof ArrayBuffer || weights instanceof Uint8Array ? 'weight bytes' : String(weights);
+    const message =
+      weights === DEFAULT_WEIGHTS_PATH
+        ? `the built-in model could not be loaded (${err.message}); reinstall the package or pass weights explicitly (--weights FILE)`
+        : err.message;
+    throw new WeightsLoadError(source, message, { cause: err });
   });
-  return { loaded, gpu: await createNodeGpu(opts.backend ? { backend: opts.backend } : {}) };
+  const gpu = await createNodeGpu({
+    ...(opts.backend ? { backend: opts.backend } : {}),
+    ...(opts.unquantizedTimestamps ? { unquantizedTimestamps: true } : {}),
+  }).catch((err: Error) => {
+    throw new NoWebGpuError(err.message, { cause: err });
+  });
+  return { loaded, gpu };
 }
 
 /** The tiling the options ask for on `gpu`: an explicit policy, else what `tuning` resolves to. */

@@ -2,16 +2,17 @@
 // loadSegmenterInWorker() resolves to an object with the Segmenter's methods (segment, segmentBatch, profile,
 // dispose) and properties; the page keeps only this small module, so it stays responsive while the worker
 // decodes, runs the network and post-processes. Only types come from the engine: nothing here may import it.
-import { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
+import { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 import type { SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './api/segmenter.js';
 import { buffersOf, isProtocolMessage, PROTOCOL, type SegmenterInfo, type WireError, type WorkerReply, type WorkerRequest } from './api/worker-protocol.js';
 import type { AdapterSummary } from './gpu/context.js';
 import type { PraNetConfig } from './models/pranet-config.js';
 import type { ProfileSummary } from './profile/kernel-profile.js';
+import type { TuningChoice } from './tuning/resolve.js';
 import type { ProgressCallback } from './weights/fetch-bytes.js';
 import type { WeightFileSource } from './weights/load-weight-file.js';
 
-export { NoWebGpuError, WeightsLoadError } from './api/browser-errors.js';
+export { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 export type { RgbaPixels, SegmentInput, Segmentation, SegmentOptions, SegmenterOptions, SegmentTimings } from './api/segmenter.js';
 export type { AdapterSummary } from './gpu/context.js';
 export type { ProgressCallback } from './weights/fetch-bytes.js';
@@ -20,6 +21,8 @@ export type { WeightFileSource } from './weights/load-weight-file.js';
 export interface WorkerLoadOptions extends SegmenterOptions {
   /** called as the weight file downloads; `total` is undefined when the server sends no length */
   onProgress?: ProgressCallback;
+  /** as loadSegmenter's: 'auto' (default: the table tuneThisDevice stored for this GPU, else the defaults), 'none', or a table */
+  tuning?: TuningChoice;
   /**
    * A module worker running pranet-wgsl/worker. By default one is started from `./worker.js` next to this
    * module (`new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`); with a bundler that does
@@ -116,7 +119,7 @@ const isBitmap = (img: SegmentInput): img is ImageBitmap => typeof ImageBitmap !
 /** With `transfer`: the bitmaps and the pixel buffers (each once) go to the worker instead of copies. */
 function transferList(images: readonly SegmentInput[]): Transferable[] {
   const pixels = images.filter((img) => !isBitmap(img)).map((img) => (img as { data?: ArrayBufferView }).data);
-  return [...images.filter(isBitmap), ...buffersOf(pixels)];
+  return [...new Set(images.filter(isBitmap)), ...buffersOf(pixels)]; // each once: a repeat fails postMessage
 }
 
 /** A segmenter whose device and model live in a worker; the same methods and properties as Segmenter. */

@@ -140,6 +140,92 @@ describe('video frames on the GPU', function () {
     expect(err?.message).to.match(/disposed/);
   });
 
+  it('frames of three sizes in flight at once each give what they give alone (a new size waits for the frames running)', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64, maxInFlight: 2 });
+    try {
+      const source = [noiseFrame(32, 32, 1), noiseFrame(48, 40, 2), noiseFrame(40, 24, 3), noiseFrame(32, 32, 4), noiseFrame(48, 40, 5)];
+      const alone: FrameResult[] = [];
+      for (const f of source) alone.push(await frames.segment(f));
+      const together = await Promise.all(source.map((f) => frames.segment(f)));
+      together.forEach((r, i) => {
+        expect([r.width, r.height], `frame ${i}`).to.deep.equal([source[i]!.width, source[i]!.height]);
+        expect(Array.from(r.probability), `frame ${i}`).to.deep.equal(Array.from(alone[i]!.probability));
+      });
+    } finally {
+      await frames.dispose();
+    }
+  });
+
+  it('dispose() waits for the frames in flight, even one still waiting for its size; every call returns the same promise', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64, maxInFlight: 1 });
+    const first = frames.segment(noiseFrame(20, 12, 1));
+    const second = frames.segment(noiseFrame(16, 16, 2)); // another size: waits for the first
+    const disposed = frames.dispose();
+    expect(frames.dispose()).to.equal(disposed);
+    const done: string[] = [];
+    await Promise.all([
+      first.then((r) => done.push(`first ${r.width}x${r.height}`)),
+      second.then(
+        () => done.push('second ran'),
+        (e: Error) => done.push(`second: ${e.message}`),
+      ),
+      disposed.then(() => done.push('disposed')),
+    ]);
+    expect(done).to.have.members(['first 20x12', 'second: this frame segmenter has been disposed', 'disposed']);
+    expect(done.at(-1), 'disposed after the frame in flight').to.equal('disposed');
+  });
+
+  it('a malformed frame is an error naming it, before anything changes; the next good frame works', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64 });
+    try {
+      await frames.segment(noiseFrame(20, 20, 1));
+      const bad: [unknown, RegExp][] = [
+        [null, /^frame 1: expected RGBA bytes \(\{ width, height, data \}\), got null$/],
+        [{ width: 4, height: 4, data: new Float32Array(64) }, /^frame 2: data must be RGBA bytes \(a Uint8Array or Uint8ClampedArray\), got a Float32Array$/],
+        [{ width: 4, height: 4, data: Array(64).fill(0) }, /^frame 3: data must be RGBA bytes .*got an Array$/],
+        [{ width: 4, height: 4 }, /^frame 4: expected RGBA bytes .*got an Object$/],
+        [{ width: 0, height: 4, data: new Uint8Array(0) }, /^frame 5: a frame must have a positive width and height, got 0x4$/],
+        [{ width: 5, height: 5, data: new Uint8Array(7) }, /^frame 6: expected 5x5 RGBA pixels \(100 bytes\), got 7 bytes$/],
+      ];
+      for (const [frame, message] of bad) {
+        const got = await frames.segment(frame as never).then(
+          () => 'no error',
+          (e: Error) => e.message,
+        );
+        expect(got).to.match(message);
+      }
+      expect(frames.inFlight).to.equal(0);
+      expect((await frames.segment(noiseFrame(20, 20, 2))).index).to.equal(7);
+    } finally {
+      await frames.dispose();
+    }
+    const refused = await FrameSegmenter.create(ctx, tiny(), { presenceThreshold: null as never }).then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+    expect(refused).to.match(/presenceThreshold must be a probability in \[0, 1\], got null/);
+  });
+
+  it('a GPU error from elsewhere on the device costs one frame, not its slot: the frames after it work', async () => {
+    const { ctx } = await testGpu();
+    const frames = await FrameSegmenter.create(ctx, tiny(), { size: 64, maxInFlight: 1 });
+    try {
+      const want = await frames.segment(noiseFrame(16, 16, 1));
+      ctx.device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE }); // a validation error
+      const hit = await frames.segment(noiseFrame(16, 16, 1)).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      expect(hit).to.match(/^GPU error/);
+      for (let i = 0; i < 2; i++) expect(Array.from((await frames.segment(noiseFrame(16, 16, 1))).probability)).to.deep.equal(Array.from(want.probability));
+    } finally {
+      await frames.dispose();
+    }
+  });
+
   it('the built-in model on Kvasir test images: the GPU (PyTorch-style) pre-processing gives masks close to the PIL-exact still path (median Dice >= 0.995) and max probability within 0.05', async function () {
     requireSharedData(this, join(KVASIR_TEST, 'images'));
     const { ctx } = await testGpu();

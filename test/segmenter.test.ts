@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { postprocessOnCpu } from '../src/api/postprocess-cpu.js';
 import { PostprocessGraphs } from '../src/api/postprocess-graph.js';
 import { Segmenter, type Segmentation } from '../src/api/segmenter.js';
+import { loadFrameSegmenter, loadSegmenter, NoWebGpuError, WeightsLoadError } from '../src/index.js';
 import { expectClose } from './support/compare.js';
 import { rng, uniform } from './support/random.js';
 import { decodeImage } from '../src/io/image.js';
@@ -108,7 +109,7 @@ describe('Segmenter API', () => {
       }
       expect(r.polypPresent).to.equal(max >= 0.5);
       expect(r.areaFraction).to.equal(r.probability.filter((p) => p >= 0.5).length / r.probability.length);
-      for (const bad of [-0.1, 1.5, NaN]) {
+      for (const bad of [-0.1, 1.5, NaN, null, true, '0.5'] as never[]) {
         const message = await s.segment(images[2]!, { presenceThreshold: bad }).then(
           () => 'no error',
           (e: Error) => e.message,
@@ -175,6 +176,39 @@ describe('Segmenter API', () => {
     expect(err?.message).to.match(/disposed/);
   });
 
+  it('segmentBatch of something not an array is a rejected promise, not an exception thrown at the caller', async () => {
+    const s = await segmenter(1);
+    try {
+      let returned: Promise<unknown> | undefined;
+      expect(() => (returned = s.segmentBatch(images[0]! as never))).to.not.throw();
+      expect(
+        await returned!.then(
+          () => 'no error',
+          (e: Error) => e.message,
+        ),
+      ).to.match(/^segmentBatch takes an array of images, got object$/);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('a GPU error from elsewhere on the device costs one call, not the read-back buffer: the calls after it work', async () => {
+    const s = await segmenter(1);
+    try {
+      const want = await s.segment(images[0]!);
+      s.gpu.device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE }); // a validation error
+      expect(
+        await s.segment(images[0]!).then(
+          () => 'no error',
+          (e: Error) => e.message,
+        ),
+      ).to.match(/^GPU error/);
+      for (let i = 0; i < 2; i++) expect(Array.from((await s.segment(images[0]!)).probability)).to.deep.equal(Array.from(want.probability));
+    } finally {
+      await s.dispose();
+    }
+  });
+
   it('weights that overflow float32 inside the network (convs scaled by 1e30) are an error naming the first conv, not a blank mask', async () => {
     const { ctx } = await testGpu();
     const tensors = tinyPraNetTensors(3);
@@ -215,5 +249,25 @@ describe('Segmenter API', () => {
       (e: Error) => e.message,
     );
     expect(after).to.match(/disposed/);
+  });
+});
+
+describe("Node's loaders", () => {
+  it('reject as the browser ones do: a weight file that fails to load is a WeightsLoadError naming it, exported with NoWebGpuError', async () => {
+    const missing = '/nonexistent/model.pnw';
+    const err = await loadSegmenter(missing).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(WeightsLoadError);
+    expect((err as WeightsLoadError).source).to.equal(missing);
+    expect((err as Error).message).to.match(/^\/nonexistent\/model\.pnw: /);
+    const bytes = await loadFrameSegmenter(new Uint8Array(10)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(bytes).to.be.instanceOf(WeightsLoadError);
+    expect((bytes as WeightsLoadError).source).to.equal('weight bytes');
+    expect(new NoWebGpuError('x').name).to.equal('NoWebGpuError');
   });
 });

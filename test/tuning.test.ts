@@ -9,6 +9,7 @@ import { adapterClass, chooseTiling, DEFAULT_TILING_POLICY, GPU_TILING_POLICY, t
 import { weightsFromBytes } from '../src/models/load-weights.js';
 import { resolveTuning } from '../src/tuning/resolve.js';
 import { readStoredTable, resolveNodeTuning, storeTable, tablePath } from '../src/tuning/store-node.js';
+import { resolveBrowserTuning } from '../src/tuning/store-browser.js';
 import { describeTable, identityOf, mergeTables, parseTuningTable, tableName, type TuningTable } from '../src/tuning/table.js';
 import { distinctTilings, predictedUniform } from '../src/tuning/candidates.js';
 import { sweep, sweepContestants, sweepTilings, tunedPolicy } from '../src/tuning/sweep.js';
@@ -71,6 +72,18 @@ describe('tuning tables', () => {
     const policy = [{ conv: 'A', tiling: { lanes: 'splitk', tm: 1, tn: 1, wgx: 64, wgy: 1 } as const }, ...DEFAULT_TILING_POLICY];
     expect(chooseTiling(policy, 121, 256, 8, 'A').lanes).to.equal('splitk');
     expect(chooseTiling(policy, 121, 256, 8, 'B').lanes).to.equal('pixels');
+  });
+
+  it("a tiling that names a subgroup size applies only where the device's subgroups are that size (else garbage): rules fall through, a forced one is refused", () => {
+    const sg32 = { lanes: 'pixels', tm: 4, tn: 4, wgx: 32, wgy: 1, subgroup: 32 } as const;
+    const table = [{ conv: 'A', tiling: sg32 }, ...DEFAULT_TILING_POLICY];
+    expect(chooseTiling(table, 121, 256, 32, 'A')).to.deep.equal(sg32);
+    expect(chooseTiling(table, 121, 256, 8, 'A')).to.deep.equal({ ...sg32, wgx: 8, subgroup: 8 }); // the defaults' rule
+    expect(chooseTiling(table, 121, 256, undefined, 'A').lanes).to.equal('channels');
+    expect(() => chooseTiling([{ tiling: sg32 }], 121, 256, 8)).to.throw(
+      /shares weights across subgroups of 32 invocations, but this device's subgroups are 8 wide/,
+    );
+    expect(() => chooseTiling([{ tiling: sg32 }], 121, 256, undefined)).to.throw(/this device's subgroups are not of one fixed size/);
   });
 
   it('reads back what it writes and names what is wrong in a bad file', () => {
@@ -151,6 +164,26 @@ describe('tuning tables', () => {
     );
     expect(() => resolveTuning(t, H100)).to.throw(/this tuning table does not apply: it was tuned on llvmpipe/);
     expect(resolveTuning('none', LAVAPIPE).policy).to.equal(DEFAULT_TILING_POLICY);
+  });
+
+  it("in a browser, 'auto' on a page that cannot use IndexedDB (a sandboxed iframe) gets the defaults and says why, instead of failing to load", async () => {
+    const g = globalThis as { indexedDB?: unknown };
+    const saved = g.indexedDB;
+    g.indexedDB = {
+      open() {
+        throw Object.assign(new Error('Access to the IndexedDB API is denied in this context.'), { name: 'SecurityError' });
+      },
+    };
+    try {
+      const r = await resolveBrowserTuning('auto', H100);
+      expect(r.policy).to.deep.equal(GPU_TILING_POLICY);
+      expect(r.description).to.equal(
+        'the defaults for a discrete adapter (no stored tuning table: IndexedDB cannot be opened here (Access to the IndexedDB API is denied in this context.))',
+      );
+      expect((await resolveBrowserTuning('none', H100)).description).to.equal('the defaults for a discrete adapter');
+    } finally {
+      g.indexedDB = saved;
+    }
   });
 
   it("Node keeps tables under $XDG_CACHE_HOME/pranet-wgsl (the tests' own folder here)", async () => {

@@ -5,7 +5,7 @@
 // map comes back. Up to `maxInFlight` frames are in the pipeline at once: while the GPU runs frame N, frame N+1
 // is decoded and uploaded. segment() waits for a free slot (files: every frame counts); trySegment() drops the
 // frame instead (cameras and playing video: never a queue that grows).
-import { createStorageBuffer, settle } from '../gpu/buffers.js';
+import { createStorageBuffer, mapForReading } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type PreparedBatch } from '../gpu/dispatch.js';
 import { PipelineCache } from '../gpu/pipelines.js';
@@ -61,6 +61,39 @@ export interface FrameSegmenterOptions extends Pick<SegmenterOptions, 'size' | '
 const isRgba = (f: FrameInput): f is { width: number; height: number; data: Uint8Array | Uint8ClampedArray } =>
   typeof f === 'object' && f !== null && 'data' in f && (f.data instanceof Uint8Array || f.data instanceof Uint8ClampedArray);
 
+/** The browser image types a frame may be (where this environment has them). */
+const IMAGE_TYPES = ['VideoFrame', 'HTMLVideoElement', 'ImageBitmap', 'HTMLCanvasElement', 'OffscreenCanvas'] as const;
+
+const isBrowserImage = (f: unknown): boolean =>
+  IMAGE_TYPES.some((name) => {
+    const type = (globalThis as Record<string, unknown>)[name];
+    return typeof type === 'function' && f instanceof type;
+  });
+
+const describe = (v: unknown): string => (v === null ? 'null' : withArticle(typeof v === 'object' ? (v.constructor?.name ?? 'plain object') : typeof v));
+
+const withArticle = (noun: string): string => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+
+/** What is wrong with a frame, checked before it changes anything (a bad frame of a new size must not free the current size's resources). */
+function frameProblem(f: unknown, index: number): string | undefined {
+  const isObject = typeof f === 'object' && f !== null;
+  if (isObject && 'data' in f) {
+    const { data } = f;
+    if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray))
+      return `frame ${index}: data must be RGBA bytes (a Uint8Array or Uint8ClampedArray), got ${describe(data)}`;
+  } else if (!isBrowserImage(f)) {
+    const browser = IMAGE_TYPES.some((name) => name in globalThis);
+    return `frame ${index}: expected RGBA bytes ({ width, height, data })${browser ? ', a VideoFrame, <video>, ImageBitmap or canvas' : ''}, got ${describe(f)}`;
+  }
+  const frame = f as FrameInput;
+  const [width, height] = frameSize(frame);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    return `frame ${index}: a frame must have a positive width and height, got ${width}x${height}`;
+  if (isRgba(frame) && frame.data.length !== 4 * width * height)
+    return `frame ${index}: expected ${width}x${height} RGBA pixels (${4 * width * height} bytes), got ${frame.data.length} bytes`;
+  return undefined;
+}
+
 function frameSize(f: FrameInput): [number, number] {
   if (isRgba(f)) return [f.width, f.height];
   if (typeof VideoFrame !== 'undefined' && f instanceof VideoFrame) return [f.displayWidth, f.displayHeight];
@@ -84,7 +117,9 @@ interface SizeResources {
 
 export class FrameSegmenter {
   private sizeResources: SizeResources | undefined;
-  private sizing: Promise<SizeResources | undefined> = Promise.resolve(undefined);
+  /** while a size's resources are being made: settles (never rejects) when they are there or have failed */
+  private building: Promise<unknown> | undefined;
+  private disposing: Promise<void> | undefined;
   private waiters: (() => void)[] = [];
   private nextIndex = 0;
   private disposed = false;
@@ -131,12 +166,15 @@ export class FrameSegmenter {
   async segment(frame: FrameInput): Promise<FrameResult> {
     const start = performance.now();
     const index = this.nextIndex++;
+    const problem = frameProblem(frame, index);
+    if (problem) throw new Error(problem);
     this.claimed++;
     try {
       const { res, slot } = await this.acquire(frame);
       return await this.run(res, slot, frame, index, start);
     } finally {
       this.claimed--;
+      this.wakeAll(); // dispose() waits for every claim to end
     }
   }
 
@@ -157,10 +195,6 @@ export class FrameSegmenter {
       const t0 = performance.now();
       const encoder = device.createCommandEncoder({ label: `frame ${index}` });
       if (isRgba(frame)) {
-        if (frame.data.length !== 4 * res.width * res.height)
-          throw new Error(
-            `frame ${index}: expected ${res.width}x${res.height} RGBA pixels (${4 * res.width * res.height} bytes), got ${frame.data.length} bytes`,
-          );
         device.queue.writeBuffer(slot.frame, 0, frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
       } else {
         device.queue.copyExternalImageToTexture({ source: frame }, { texture: slot.texture! }, [res.width, res.height]);
@@ -176,7 +210,7 @@ export class FrameSegmenter {
       res.post.encode(encoder);
       encoder.copyBufferToBuffer(probability.buffer, probability.offset, slot.staging, 0, probability.bytes);
       device.queue.submit([encoder.finish()]);
-      await settle(this.gpu, slot.staging.mapAsync(GPUMapMode.READ));
+      await mapForReading(this.gpu, slot.staging);
       const t1 = performance.now();
       let map: Float32Array;
       let flagged: boolean;
@@ -218,78 +252,108 @@ export class FrameSegmenter {
   private async acquire(frame: FrameInput): Promise<{ res: SizeResources; slot: SizeResources['slots'][number] }> {
     const [width, height] = frameSize(frame);
     const fromTexture = !isRgba(frame);
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
-      throw new Error(`a frame must have a positive width and height, got ${width}x${height}`);
     for (;;) {
       if (this.disposed) throw new Error('this frame segmenter has been disposed');
-      const res = await this.sizing;
+      if (this.building) {
+        await this.building;
+        continue;
+      }
+      const res = this.sizeResources;
       if (res && res.width === width && res.height === height && res.fromTexture === fromTexture) {
         const slot = res.slots.find((s) => !s.busy);
         if (slot) {
           slot.busy = true;
           return { res, slot };
         }
-      } else if (this.busySlots() === 0 && res === this.sizeResources) {
-        // This call makes the new size's resources; others arriving meanwhile await the same promise.
-        this.freeSize();
-        const made = this.makeResources(width, height, fromTexture).then((r) => (this.sizeResources = r));
-        this.sizing = made.catch(() => undefined);
-        await made;
-        this.wakeAll();
-        continue;
+      } else if (this.busySlots() === 0) {
+        return await this.resize(width, height, fromTexture);
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
+  /**
+   * Replaces the resources (none busy) with a new size's and gives the caller their first slot, taken before
+   * any other call can look; calls arriving meanwhile wait for `building`.
+   */
+  private async resize(width: number, height: number, fromTexture: boolean): Promise<{ res: SizeResources; slot: SizeResources['slots'][number] }> {
+    this.freeSize();
+    // Kept even if dispose() came meanwhile: it waits for this call's frame, then frees them.
+    const made = this.makeResources(width, height, fromTexture).then((res) => {
+      this.sizeResources = res;
+      const slot = res.slots[0]!;
+      slot.busy = true;
+      return { res, slot };
+    });
+    this.building = made.catch(() => undefined);
+    try {
+      return await made;
+    } finally {
+      this.building = undefined;
+      this.wakeAll();
+    }
+  }
+
+  /** A size's resources; on failure, whatever was made of them is freed. */
   private async makeResources(width: number, height: number, fromTexture: boolean): Promise<SizeResources> {
-    const device = this.gpu.device;
-    const size = this.model.size;
-    const g = new Graph();
-    const x = g.input('logits', { n: 1, c: 1, h: size, w: size });
-    g.output('probability', g.add(sigmoidOp, 'sigmoid', [g.add(resizeOp, 'to_frame_size', [x], { outH: height, outW: width, alignCorners: false })], {}));
-    const post = await CompiledGraph.compile(this.gpu, this.cache, g);
-    const rowWords = fromTexture ? Math.ceil((4 * width) / 256) * 64 : width;
-    const table = frameInputTable(width, height, size);
-    const constant = (data: Uint32Array | Float32Array, label: string) =>
-      createStorageBuffer(this.gpu, data.byteLength, label, (m) => m.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-    const taps = constant(table.taps, 'frame taps');
-    const weights = constant(table.weights, 'frame weights');
-    const input = this.model.compiled.locate('input', 'image');
-    const logits = this.model.compiled.locate('output', 'lateral_map_2');
-    const postIn = post.locate('input', 'logits');
-    if (logits.bytes !== postIn.bytes || logits.view.cs !== postIn.view.cs || logits.view.co !== postIn.view.co) {
-      throw new Error("frame pipeline: the network's logits and the resize's input are laid out differently (engine bug)");
+    const made: { destroy(): void }[] = [];
+    const keep = <T extends { destroy(): void }>(r: T): T => (made.push(r), r);
+    try {
+      const device = this.gpu.device;
+      const size = this.model.size;
+      const g = new Graph();
+      const x = g.input('logits', { n: 1, c: 1, h: size, w: size });
+      g.output('probability', g.add(sigmoidOp, 'sigmoid', [g.add(resizeOp, 'to_frame_size', [x], { outH: height, outW: width, alignCorners: false })], {}));
+      const post = keep(await CompiledGraph.compile(this.gpu, this.cache, g));
+      const rowWords = fromTexture ? Math.ceil((4 * width) / 256) * 64 : width;
+      const table = frameInputTable(width, height, size);
+      const constant = (data: Uint32Array | Float32Array, label: string) =>
+        keep(createStorageBuffer(this.gpu, data.byteLength, label, (m) => m.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))));
+      const taps = constant(table.taps, 'frame taps');
+      const weights = constant(table.weights, 'frame weights');
+      const input = this.model.compiled.locate('input', 'image');
+      const logits = this.model.compiled.locate('output', 'lateral_map_2');
+      const postIn = post.locate('input', 'logits');
+      if (logits.bytes !== postIn.bytes || logits.view.cs !== postIn.view.cs || logits.view.co !== postIn.view.co) {
+        throw new Error("frame pipeline: the network's logits and the resize's input are laid out differently (engine bug)");
+      }
+      const call = frameInputKernel({ width, height, rowWords }, input.view, this.gpu.limits.maxComputeWorkgroupsPerDimension);
+      const probabilityBytes = post.locate('output', 'probability').bytes;
+      const slots: SizeResources['slots'] = [];
+      for (let i = 0; i < this.maxInFlight; i++) {
+        const frame = keep(device.createBuffer({ label: `frame ${i}`, size: 4 * rowWords * height, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }));
+        const texture = fromTexture
+          ? keep(
+              device.createTexture({
+                label: `frame texture ${i}`,
+                size: [width, height],
+                format: 'rgba8unorm',
+                usage: GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | GPUTextureUsage.RENDER_ATTACHMENT,
+              }),
+            )
+          : undefined;
+        const resources = {
+          frame: { buffer: frame },
+          taps: { buffer: taps },
+          weights: { buffer: weights },
+          y: { buffer: input.buffer, offset: input.offset, size: input.bytes },
+        };
+        const prepared = keep(await prepareDispatches(this.gpu, this.cache, [{ call, resources }]));
+        const staging = keep(
+          device.createBuffer({
+            label: `frame read-back ${i}`,
+            size: probabilityBytes + this.model.compiled.statusBytes,
+            usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+          }),
+        );
+        slots.push({ frame, ...(texture ? { texture } : {}), input: prepared, staging, busy: false });
+      }
+      this.gpu.checkErrors();
+      return { width, height, fromTexture, rowWords, post, taps, weights, slots };
+    } catch (err) {
+      for (const r of made) r.destroy();
+      throw err;
     }
-    const call = frameInputKernel({ width, height, rowWords }, input.view, this.gpu.limits.maxComputeWorkgroupsPerDimension);
-    const probabilityBytes = post.locate('output', 'probability').bytes;
-    const slots: SizeResources['slots'] = [];
-    for (let i = 0; i < this.maxInFlight; i++) {
-      const frame = device.createBuffer({ label: `frame ${i}`, size: 4 * rowWords * height, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-      const texture = fromTexture
-        ? device.createTexture({
-            label: `frame texture ${i}`,
-            size: [width, height],
-            format: 'rgba8unorm',
-            usage: GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | GPUTextureUsage.RENDER_ATTACHMENT,
-          })
-        : undefined;
-      const resources = {
-        frame: { buffer: frame },
-        taps: { buffer: taps },
-        weights: { buffer: weights },
-        y: { buffer: input.buffer, offset: input.offset, size: input.bytes },
-      };
-      const prepared = await prepareDispatches(this.gpu, this.cache, [{ call, resources }]);
-      const staging = device.createBuffer({
-        label: `frame read-back ${i}`,
-        size: probabilityBytes + this.model.compiled.statusBytes,
-        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      });
-      slots.push({ frame, ...(texture ? { texture } : {}), input: prepared, staging, busy: false });
-    }
-    this.gpu.checkErrors();
-    return { width, height, fromTexture, rowWords, post, taps, weights, slots };
   }
 
   /** Every waiting call checks again (slots freed, or a new size's resources made). */
@@ -300,30 +364,39 @@ export class FrameSegmenter {
   }
 
   private freeSize(): void {
-    const r = this.sizeResources;
-    if (!r) return;
-    for (const s of r.slots) {
-      s.frame.destroy();
-      s.texture?.destroy();
-      s.input.destroy();
-      s.staging.destroy();
-    }
-    r.taps.destroy();
-    r.weights.destroy();
-    r.post.destroy();
+    if (this.sizeResources) freeResources(this.sizeResources);
     this.sizeResources = undefined;
   }
 
-  /** Frees everything (and the device, if this frame segmenter made it) once the frames in flight finish. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
+  /**
+   * Frees everything (and the device, if this frame segmenter made it) once the frames in flight finish; calls
+   * still waiting for a slot fail. Every call returns the same promise.
+   */
+  dispose(): Promise<void> {
+    this.disposing ??= this.disposeNow();
+    return this.disposing;
+  }
+
+  private async disposeNow(): Promise<void> {
     this.disposed = true;
-    while (this.busySlots() > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    this.wakeAll(); // calls still waiting for a slot now see `disposed` and fail
+    this.wakeAll(); // calls waiting for a slot now see `disposed` and fail
+    while (this.claimed > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.freeSize();
     this.model.destroy();
     if (this.ownsDevice) this.gpu.destroy();
   }
+}
+
+function freeResources(r: SizeResources): void {
+  for (const s of r.slots) {
+    s.frame.destroy();
+    s.texture?.destroy();
+    s.input.destroy();
+    s.staging.destroy();
+  }
+  r.taps.destroy();
+  r.weights.destroy();
+  r.post.destroy();
 }
 
 /**

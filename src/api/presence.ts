@@ -4,7 +4,8 @@
 /** A threshold option: a probability in [0, 1], 0.5 when not given. */
 export function probabilityOption(t: number | undefined, name: string): number {
   if (t === undefined) return 0.5;
-  if (!(t >= 0 && t <= 1)) throw new Error(`${name} must be a probability in [0, 1], got ${t}`);
+  // typeof first: null >= 0 is true in JavaScript, and options often come from JSON
+  if (typeof t !== 'number' || !(t >= 0 && t <= 1)) throw new Error(`${name} must be a probability in [0, 1], got ${JSON.stringify(t) ?? String(t)}`);
   return t;
 }
 

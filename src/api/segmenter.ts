@@ -158,6 +158,8 @@ export class Segmenter {
   segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
     // The turn is taken now, so a dispose() that follows this call waits for it. Bitmaps are read meanwhile
     // (no GPU needed), and a bad input fails at once instead of after the calls queued before it.
+    const list: unknown = images;
+    if (!Array.isArray(list)) return Promise.reject(new Error(`segmentBatch takes an array of images, got ${list === null ? 'null' : typeof list}`));
     const pixels = Promise.all(images.map((img, i) => toRgba(img, i)));
     const result = this.exclusive(async () => this.segmentNow(await pixels, opts));
     void result.catch(() => undefined); // when the pixels fail, their error is the one returned

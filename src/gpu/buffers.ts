@@ -50,6 +50,9 @@ function waitsOf(ctx: GpuContext) {
 /** Waits for the queue, racing device loss so a lost device cannot hang the caller. */
 export async function settle<T>(ctx: GpuContext, work: Promise<T>): Promise<T> {
   const w = waitsOf(ctx);
+  // Observed from the start: on a lost device `work` is abandoned, and rejects later (a mapAsync when its
+  // buffer is destroyed) where an unhandled rejection would end the process.
+  work.catch(() => undefined);
   if (w.lost !== undefined) throw new Error(w.lost);
   let reject!: (err: Error) => void;
   const lost = new Promise<never>((_, r) => (reject = r));
@@ -63,6 +66,20 @@ export async function settle<T>(ctx: GpuContext, work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Maps `buffer` for reading (settle's wait). On failure it is left unmapped: an error found after the map
+ * succeeded (another call's validation error, device-wide) must not leave it mapped, which would fail every
+ * later use of the buffer.
+ */
+export async function mapForReading(ctx: GpuContext, buffer: GPUBuffer): Promise<void> {
+  try {
+    await settle(ctx, buffer.mapAsync(GPUMapMode.READ));
+  } catch (err) {
+    if (buffer.mapState !== 'unmapped') buffer.unmap();
+    throw err;
+  }
+}
+
 /** Copies `bytes` from `buffer` at `offset` into a mappable buffer and returns them as floats. */
 export async function readFloat32(ctx: GpuContext, buffer: GPUBuffer, offset = 0, bytes = buffer.size - offset): Promise<Float32Array> {
   const staging = ctx.device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -70,7 +87,7 @@ export async function readFloat32(ctx: GpuContext, buffer: GPUBuffer, offset = 0
     const encoder = ctx.device.createCommandEncoder({ label: 'readback' });
     encoder.copyBufferToBuffer(buffer, offset, staging, 0, bytes);
     ctx.device.queue.submit([encoder.finish()]);
-    await settle(ctx, staging.mapAsync(GPUMapMode.READ));
+    await mapForReading(ctx, staging);
     return new Float32Array(staging.getMappedRange().slice(0));
   } finally {
     staging.destroy();

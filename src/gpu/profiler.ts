@@ -1,7 +1,7 @@
 // GPU time of every dispatch. With `timestamp-query`, each dispatch gets its own compute pass whose begin
 // and end timestamps are written into a query set; otherwise each dispatch is submitted alone and timed
 // with the host clock until the queue is idle (marked as such: it includes submit and wait overhead).
-import { settle } from './buffers.js';
+import { mapForReading, settle } from './buffers.js';
 import type { GpuContext } from './context.js';
 import type { PreparedDispatch } from './dispatch.js';
 
@@ -60,7 +60,7 @@ async function withTimestamps(ctx: GpuContext, dispatches: readonly PreparedDisp
       encoder.resolveQuerySet(querySet, 0, count, resolve, 0);
       encoder.copyBufferToBuffer(resolve, 0, read, 0, 8 * count);
       device.queue.submit([encoder.finish()]);
-      await settle(ctx, read.mapAsync(GPUMapMode.READ));
+      await mapForReading(ctx, read);
       const ns = new BigUint64Array(read.getMappedRange().slice(0));
       chunk.forEach((d, i) => times.push({ label: d.label, ms: Number(ns[2 * i + 1]! - ns[2 * i]!) / 1e6 }));
     } finally {

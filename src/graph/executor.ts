@@ -1,7 +1,7 @@
 // Compiles a planned graph for one device: every node's op builds its kernel call and constants (conv
 // weights, batchnorm and resize tables), which go into one constant buffer; activations live in one arena;
 // all pipelines and bind groups are built once. A forward pass is then one command encoder and one submit.
-import { createStorageBuffer, settle } from '../gpu/buffers.js';
+import { createStorageBuffer, mapForReading, settle } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type BoundCall, type PreparedBatch } from '../gpu/dispatch.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
@@ -131,6 +131,9 @@ export class CompiledGraph {
 
     const bound: BoundCall[] = calls.map(({ call, tensors, consts }) => {
       const resources: Record<string, GPUBufferBinding> = {};
+      const buffers = Object.values(tensors).map((t) => plan.views.get(t)!.buffer);
+      if (new Set(buffers).size < buffers.length)
+        throw new Error(`${call.label}: two of its tensors share a buffer (a planner bug: WebGPU would refuse the dispatch)`);
       for (const [slot, t] of Object.entries(tensors)) {
         const buf = plan.views.get(t)!.buffer;
         resources[slot] = { buffer: arena, offset: buf.offset, size: buf.bytes };
@@ -238,7 +241,7 @@ export class CompiledGraph {
    */
   async readOutputs(): Promise<Record<string, Float32Array>> {
     const staging = this.readback.buffer;
-    await settle(this.ctx, staging.mapAsync(GPUMapMode.READ));
+    await mapForReading(this.ctx, staging);
     try {
       const out: Record<string, Float32Array> = {};
       for (const { name, tensor, offset } of this.readback.parts) {
@@ -269,7 +272,7 @@ export class CompiledGraph {
         encoder.copyBufferToBuffer(this.status!, 0, record, 4 * k, 4);
       });
       this.ctx.device.queue.submit([encoder.finish()]);
-      await settle(this.ctx, record.mapAsync(GPUMapMode.READ));
+      await mapForReading(this.ctx, record);
       const first = new Uint32Array(record.getMappedRange()).findIndex((w) => w !== 0);
       return first >= 0 ? this.steps[watched[first]!]!.call.label : 'a step that did not repeat it when replayed';
     } finally {

@@ -1,7 +1,7 @@
-// The browser entry's error classes, in a module of their own so the worker client (which must not pull the
-// engine into the page's bundle) can rethrow a worker's errors as the same classes.
+// The loaders' error classes (Node, browser and worker client alike), in a module of their own so the worker
+// client (which must not pull the engine into the page's bundle) can rethrow a worker's errors as the same classes.
 
-/** The browser offers no usable WebGPU device (no navigator.gpu, no adapter, or the device request failed). */
+/** No usable WebGPU device (no navigator.gpu or no adapter in a browser, no Dawn backend in Node, or the device request failed). */
 export class NoWebGpuError extends Error {
   override readonly name = 'NoWebGpuError';
 }
