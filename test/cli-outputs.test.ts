@@ -171,6 +171,42 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
     expect((JSON.parse(readFileSync(join(tmp, 'q.json'), 'utf8')) as { n: number }).n).to.equal(3);
   });
 
+  it("'-' for --save-logits or tune --out takes standard output alone; -o /dev/null takes one mask; bad --tiling, --tuning and inputs are named", () => {
+    const one = join(images, 'a.png');
+    const logits = pranet(['segment', one, '-o', join(tmp, 'a.mask.png'), '--save-logits', '-', '--weights', weights]);
+    expect(logits.status, logits.stderr).to.equal(0);
+    expect(logits.stdout.slice(1, 6), 'an .npy on stdout (read as UTF-8 here)').to.equal('NUMPY');
+    expect(logits.stdout).to.not.include('a.png ->');
+    expect(logits.stderr).to.match(/a\.png -> .*a\.mask\.png, -/);
+    const tuned = pranet(['tune', '--random', 'tiny', '--size', '32', '--candidates', '1', '--rounds', '1', '--out', '-']);
+    expect(tuned.status, tuned.stderr).to.equal(0);
+    expect((JSON.parse(tuned.stdout) as { format: string }).format).to.equal('pranet-wgsl tuning table');
+    expect(tuned.stderr).to.match(/^Device: /m);
+    const discard = pranet(['segment', one, '-o', '/dev/null', '--weights', weights]);
+    expect([discard.status, discard.stderr.trim()]).to.deep.equal([0, '']);
+    for (const [tiling, message] of [
+      ['null', /--tiling: a tiling must be a JSON object/],
+      ['{"lanes":"shared","tm":2,"tn":1,"wgx":8,"wgy":8,"kc":0}', /--tiling: kc must be an integer in 1\.\.16, got 0/],
+      ['{"tm":64,"tn":64,"wgx":1,"wgy":1}', /--tiling: tm must be an integer in 1\.\.16, got 64/],
+      ['{"tm":1,"tn":1,"wgx":64,"wgy":64}', /--tiling: wgx x wgy must be at most 1024 invocations, got 4096/],
+    ] as const) {
+      const r = pranet(['profile', '--random', 'tiny', '--size', '32', '--tiling', tiling]);
+      expect(r.status, tiling).to.equal(2);
+      expect(r.stderr, tiling).to.match(message);
+    }
+    const big = pranet(['profile', '--random', 'tiny', '--size', '32', '--tiling', '{"lanes":"shared","tm":16,"tn":16,"wgx":16,"wgy":16,"kc":16}']);
+    expect(big.status).to.equal(1);
+    expect(big.stderr).to.match(/the tiling needs 327680 bytes of workgroup memory, over this device's \d+/);
+    const folder = pranet(['segment', one, '-o', join(tmp, 'b.mask.png'), '--tuning', images, '--weights', weights]);
+    expect(folder.stderr).to.match(/--tuning .*images: is a folder, not a file/);
+    const zero = pranet(['segment', '/dev/zero', '-o', join(tmp, 'z.png'), '--weights', weights]);
+    expect(zero.status).to.equal(1);
+    expect(zero.stderr).to.match(/\/dev\/zero: more than the limit of 536870912 bytes for an image file/);
+    expect(existsSync(join(tmp, 'z.png'))).to.equal(false);
+    const presence = pranet(['segment', join(tmp, 'clip.mp4'), '--frames-csv', join(tmp, 'p.csv'), '--presence', '5']);
+    expect([presence.status, presence.stderr.trim()]).to.deep.equal([2, 'pranet segment: --presence must be in [0, 1], got 5. Try `pranet segment --help`.']);
+  });
+
   it('eval --images skips an unreadable image with its name (exit 1): maps are saved and scored for the others only', () => {
     const input = join(tmp, 'one-bad');
     mkdirSync(input);

@@ -78,6 +78,48 @@ describe('video: pranet segment and bench on a clip', function () {
     }
   });
 
+  it('plays as a viewer sees it: a quarter-turned phone clip upright, a variable-rate clip frame by frame at its times, names ffmpeg would misread', () => {
+    const ffmpeg = (args: string[]) => expect(spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { encoding: 'utf8' }).status).to.equal(0);
+    const mp4 = join(tmp, 'clip.mp4');
+    ffmpeg(['-i', clip, '-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv444p', mp4]);
+    const turned = join(tmp, 'turned.mp4');
+    ffmpeg(['-i', mp4, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', turned]);
+    const csv = (video: string, extra: string[] = [], cwd?: string) => {
+      const out = join(tmp, `${Math.random()}.csv`);
+      const r = pranet(['segment', ...extra, '--frames-csv', out, '-q', '--', video], {}, cwd);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout, '--quiet').to.equal('');
+      return readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => row.split(',').map(Number));
+    };
+    const upright = csv(mp4);
+    const masks = join(tmp, 'turned-masks');
+    const rotated = csv(turned, ['-o', masks]);
+    // Read with the coded 622-pixel rows, each 529-pixel row of the turned frames was garbage (max probability 0).
+    const first = decodeImage(readFileSync(join(masks, 'frame_000001.png')), 'mask');
+    expect([first.width, first.height]).to.deep.equal([529, 622]);
+    rotated.forEach((row, i) => expect(row[2], `frame ${i + 1}: max probability`).to.be.closeTo(upright[i]![2]!, 0.05));
+
+    // Frames at 0, 0.2, 0.4, then a gap to 1.4 and 1.6 s: a constant-rate decode would have made 9 frames.
+    const vfr = join(tmp, 'vfr.mkv');
+    ffmpeg(['-i', clip, '-vf', 'setpts=(N+gte(N\\,3)*4)*0.2/TB', '-fps_mode', 'vfr', '-c:v', 'ffv1', vfr]);
+    expect(csv(vfr).map((row) => [row[0], row[1]])).to.deep.equal([
+      [1, 0],
+      [2, 0.2],
+      [3, 0.4],
+      [4, 1.4],
+      [5, 1.6],
+    ]);
+
+    for (const name of ['pt:1.mkv', '-dash.mkv']) {
+      writeFileSync(join(tmp, name), readFileSync(clip));
+      expect(csv(name, [], tmp), name).to.have.length(5);
+    }
+  });
+
   it('bench --video: end-to-end frames/s beside the network alone', () => {
     const json = join(tmp, 'bench-video.json');
     const r = pranet(['bench', '--video', clip, '--runs', '2', '--json', json]);
@@ -146,28 +188,23 @@ describe('video: pranet segment and bench on a clip', function () {
 describe('video: pranet bench --frames (generated frames, no decoder)', function () {
   this.timeout(600_000);
 
-  it('measures the frame path on frames of the given size beside the network alone, with ffmpeg off PATH', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'pranet-bench-frames-'));
-    try {
-      const json = join(tmp, 'bench-frames.json');
-      const r = pranet(['bench', '--frames', '97x61', '--runs', '2', '--json', json], { PATH: '/nonexistent' });
-      expect(r.status, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(/Video: frames generated in memory, 97x61, \d+ frames/);
-      expect(r.stdout).to.match(/end to end \(upload, network, .*\): [\d.]+ frames\/s = \d+% of the network alone/);
-      const b = JSON.parse(readFileSync(json, 'utf8')) as {
-        video: { path: null; width: number; height: number; frames: number };
-        network_fps: number;
-        end_to_end_fps: number;
-        ratio: number;
-      };
-      expect(b.video).to.include({ path: null, width: 97, height: 61 });
-      expect(b.video.frames, 'at least 10 frames').to.be.at.least(10);
-      // At least 3 s of frames: the count and the rate agree with that.
-      expect(b.video.frames / b.end_to_end_fps, 'seconds of frames').to.be.at.least(2.9);
-      expect(b.ratio).to.be.closeTo(b.end_to_end_fps / b.network_fps, 1e-9);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+  it('measures the frame path on frames of the given size beside the network alone, with ffmpeg off PATH; --json - alone on stdout', () => {
+    const r = pranet(['bench', '--frames', '97x61', '--runs', '2', '--json', '-'], { PATH: '/nonexistent' });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/^Device: /m);
+    expect(r.stderr).to.match(/Video: frames generated in memory, 97x61, \d+ frames/);
+    expect(r.stderr).to.match(/end to end \(upload, network, .*\): [\d.]+ frames\/s = \d+% of the network alone/);
+    const b = JSON.parse(r.stdout) as {
+      video: { path: null; width: number; height: number; frames: number };
+      network_fps: number;
+      end_to_end_fps: number;
+      ratio: number;
+    };
+    expect(b.video).to.include({ path: null, width: 97, height: 61 });
+    expect(b.video.frames, 'at least 10 frames').to.be.at.least(10);
+    // At least 3 s of frames: the count and the rate agree with that.
+    expect(b.video.frames / b.end_to_end_fps, 'seconds of frames').to.be.at.least(2.9);
+    expect(b.ratio).to.be.closeTo(b.end_to_end_fps / b.network_fps, 1e-9);
   });
 
   it('a malformed size or both sources are usage errors (exit 2) naming the flag', () => {

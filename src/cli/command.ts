@@ -64,7 +64,14 @@ export const TUNING_OPTION = {
 
 /** --tuning's value as the library takes it (a file is read and checked). */
 export function tuningChoice(value: string): TuningChoice {
-  return value === 'auto' || value === 'none' ? value : readTableFile(value);
+  if (value === 'auto' || value === 'none') return value;
+  try {
+    return readTableFile(value);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a file' : e.code === 'EACCES' ? 'permission denied' : undefined;
+    throw new Error(why ? `--tuning ${value}: ${why}` : `--tuning: ${e.message}`, { cause: err });
+  }
 }
 
 /** The files --weights and --tuning read, as inputs for the output guard. */

@@ -22,7 +22,7 @@ export class Progress {
     this.last = done;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = done / Math.max(elapsed, 1e-9);
-    const left = rate > 0 ? (this.total - done) / rate : NaN;
+    const left = rate > 0 ? Math.max(0, this.total - done) / rate : NaN;
     const width = 24;
     const filled = Math.round((width * done) / Math.max(this.total, 1));
     const bar = `[${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}]`;

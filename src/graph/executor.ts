@@ -85,6 +85,7 @@ export class CompiledGraph {
       subgroupSize: ctx.subgroupSize,
       tiling: opts.tiling ?? defaultTilingPolicy(adapterClass(ctx.adapter)),
       weights: opts.convWeights ?? 'auto',
+      limits: ctx.limits,
     } as const;
     const calls: { node: Node; call: KernelCall; tensors: Record<string, TensorId>; consts: Record<string, { offset: number; size: number }> }[] = [];
     for (const node of plan.steps) {

@@ -1,9 +1,10 @@
 // Node-only file access for the io layer (everything else in src/io also runs in browsers).
 import { randomBytes } from 'node:crypto';
 import { constants, unlinkSync } from 'node:fs';
-import { access, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodeImage, type DecodeOptions, type RgbaImage } from './image.js';
+import { readFileWithProgress } from '../weights/read-file-node.js';
 
 const IMAGE_EXTENSION = /\.(png|jpe?g)$/i;
 
@@ -22,10 +23,13 @@ export async function listImages(dir: string): Promise<string[]> {
   return names.map((n) => join(dir, n));
 }
 
-/** Reads and decodes one image file; errors name the path. */
+/** More than any image the decoders take (40 megapixels) can be stored in, even uncompressed at 16 bits. */
+export const MAX_IMAGE_FILE_BYTES = 512 << 20;
+
+/** Reads and decodes one image file; errors name the path (a folder, a missing file, one too large: /dev/zero). */
 export async function readImageFile(path: string, opts: DecodeOptions = {}): Promise<RgbaImage> {
-  const bytes = await readFile(path);
-  return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, opts);
+  const bytes = await readFileWithProgress(path, undefined, MAX_IMAGE_FILE_BYTES, 'an image file');
+  return decodeImage(bytes, path, opts);
 }
 
 /** Temporary files of writes in progress, so an interrupted process can remove them (removeTempFiles). */

@@ -365,6 +365,22 @@ export interface Conv2dCallOptions {
   maxGroups?: number;
   /** how the packed weights are stored (packConv2dWeights or packConv2dWeightsF16); default f32 */
   weights?: ConvWeightStorage;
+  /** the device's workgroup limits, checked here so a tiling too large for it is named (else a pipeline error) */
+  limits?: WorkgroupLimits;
+}
+
+export interface WorkgroupLimits {
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupStorageSize: number;
+}
+
+/** Bytes of workgroup memory a tiling's kernel declares (shaders/conv2d_tiled.wgsl, conv2d_splitk.wgsl). */
+export function workgroupBytes(t: ConvTiling): number {
+  if (t.lanes === 'shared') {
+    const kc = t.kc ?? 4;
+    return 16 * (t.wgy * t.tm * kc + kc * 4 * t.wgx * t.tn);
+  }
+  return t.lanes === 'splitk' ? 16 * t.wgx * t.tm * t.tn : 0;
 }
 
 /** Both conv variants (shaders/conv2d.wgsl and conv2d_tiled.wgsl) share this interface. */
@@ -439,6 +455,12 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   }
   if (t.subgroup && (!px || t.wgx % t.subgroup !== 0))
     throw new Error(`${label}: subgroup weight sharing needs lanes over pixels and wgx a multiple of ${t.subgroup}`);
+  if (opts.limits) {
+    const { maxComputeInvocationsPerWorkgroup: most, maxComputeWorkgroupStorageSize: bytes } = opts.limits;
+    if (t.wgx * t.wgy > most) throw new Error(`${label}: the tiling's ${t.wgx}x${t.wgy} invocations exceed this device's ${most} per workgroup`);
+    if (workgroupBytes(t) > bytes)
+      throw new Error(`${label}: the tiling needs ${workgroupBytes(t)} bytes of workgroup memory, over this device's ${bytes}`);
+  }
   const { groups, groupsY } = px
     ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)
     : split
@@ -572,7 +594,12 @@ export const conv2dOp = defineOp<Conv2dOpAttrs>({
     const t = chooseTiling(env.tiling, y.n * y.h * y.w, y.c, env.subgroupSize, convKey(a, x!, y));
     const w = expandConvWeights(a.weights.weight, a.kh, a.kw, io.inputGroups[0]!, io.outputGroups);
     const weights = env.weights !== 'f32' && exactInF16(w) ? 'f16' : 'f32';
-    const call = conv2dKernel({ ...a, cout: y.c }, x!, y, t, { ...(res ? { res } : {}), maxGroups: env.maxGroups, weights });
+    const call = conv2dKernel({ ...a, cout: y.c }, x!, y, t, {
+      ...(res ? { res } : {}),
+      maxGroups: env.maxGroups,
+      weights,
+      ...(env.limits ? { limits: env.limits } : {}),
+    });
     const pack = weights === 'f16' ? packConv2dWeightsF16 : packConv2dWeights;
     const bias = a.weights.bias ? packConv2dBias(expandVector(a.weights.bias, io.outputGroups, 0), y.c, t.tn) : undefined;
     return { call, constants: { w: withBias(pack(w, y.c, x!.c, a.kh, a.kw, t.tn), bias) } };

@@ -4,6 +4,7 @@
 import type { Groups } from './channel-groups.js';
 import type { KernelCall } from './kernel.js';
 import type { Shape4, TensorView } from './layout.js';
+import type { WorkgroupLimits } from './conv2d.js';
 import type { TilingPolicy } from './tiling-policy.js';
 
 /** The views a kernel reads and writes (stored channels), and how real channels sit in them. */
@@ -23,6 +24,8 @@ export interface KernelEnv {
   tiling: TilingPolicy;
   /** 'auto': weights that are exactly float16 values are stored as float16; 'f32': always float32 */
   weights: 'auto' | 'f32';
+  /** the device's workgroup limits (tilings too large for them are named errors) */
+  limits?: WorkgroupLimits;
 }
 
 /** A dispatch and the constants it reads (by binding name), laid out as its kernel expects them. */

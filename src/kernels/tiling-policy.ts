@@ -66,6 +66,33 @@ export const DEFAULT_TILING_POLICY: TilingPolicy = [
  */
 export const GPU_TILING_POLICY: TilingPolicy = [{ tiling: { lanes: 'shared', tm: 4, tn: 1, wgx: 8, wgy: 8, kc: 4 } }];
 
+const TILING_FIELDS = ['tm', 'tn', 'wgx', 'wgy', 'lanes', 'kc', 'subgroup'];
+const LANES = ['pixels', 'channels', 'shared', 'splitk'];
+
+/**
+ * What is wrong with a tiling given from outside (--tiling, a tuning table), or undefined: the bounds keep the
+ * generated shader to a size a compiler takes in seconds (a 64 x 64 register tile did not finish in minutes).
+ * What depends on the device (invocations per workgroup, workgroup memory, the subgroup size) is checked when
+ * the kernel is made.
+ */
+export function tilingProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'a tiling must be a JSON object';
+  const t = v as Record<string, unknown>;
+  const unknown = Object.keys(t).filter((k) => !TILING_FIELDS.includes(k));
+  if (unknown.length) return `unknown tiling field ${unknown.join(', ')} (known: ${TILING_FIELDS.join(', ')})`;
+  // A value is shown only when it is a number: the text may come from anywhere (a nested array would be long).
+  const shown = (x: unknown) => (typeof x === 'number' ? String(x) : typeof x);
+  const int = (k: string, lo: number, hi: number) =>
+    Number.isInteger(t[k]) && (t[k] as number) >= lo && (t[k] as number) <= hi ? undefined : `${k} must be an integer in ${lo}..${hi}, got ${shown(t[k])}`;
+  const problem = int('tm', 1, 16) ?? int('tn', 1, 16) ?? int('wgx', 1, 1024) ?? int('wgy', 1, 1024);
+  if (problem) return problem;
+  if ((t.wgx as number) * (t.wgy as number) > 1024) return `wgx x wgy must be at most 1024 invocations, got ${(t.wgx as number) * (t.wgy as number)}`;
+  if (t.lanes !== undefined && !LANES.includes(t.lanes as string)) return `lanes must be one of ${LANES.join(', ')}`;
+  if (t.kc !== undefined && int('kc', 1, 16)) return int('kc', 1, 16);
+  if (t.subgroup !== undefined && ![4, 8, 16, 32, 64, 128].includes(t.subgroup as number)) return 'subgroup must be 4, 8, 16, 32, 64 or 128';
+  return undefined;
+}
+
 export type AdapterClass = 'software' | 'integrated' | 'discrete';
 
 /** What kind of device an adapter is, from what it says about itself. */

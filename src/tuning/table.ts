@@ -2,7 +2,7 @@
 // it measured. Tables come back from disk, IndexedDB or a user's file, so reading one checks every field.
 import type { AdapterSummary } from '../gpu/context.js';
 import type { ConvTiling } from '../kernels/conv2d.js';
-import { adapterClass, defaultTilingPolicy, type TilingPolicy, type TilingRule } from '../kernels/tiling-policy.js';
+import { adapterClass, defaultTilingPolicy, tilingProblem, type TilingPolicy, type TilingRule } from '../kernels/tiling-policy.js';
 import { ENGINE_VERSION } from '../version.js';
 
 /** What a table is valid for. */
@@ -95,22 +95,10 @@ export function mismatch(t: TuningTable, a: AdapterSummary): string | undefined 
   return undefined;
 }
 
-const LANES = ['pixels', 'channels', 'shared', 'splitk'];
-
 function tilingOf(v: unknown, where: string): ConvTiling {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: a tiling must be an object`);
-  const t = v as Record<string, unknown>;
-  const unknown = Object.keys(t).filter((k) => !['tm', 'tn', 'wgx', 'wgy', 'lanes', 'kc', 'subgroup'].includes(k));
-  if (unknown.length) throw new Error(`${where}: unknown tiling field ${unknown.join(', ')}`);
-  for (const k of ['tm', 'tn', 'wgx', 'wgy', 'kc', 'subgroup']) {
-    const n = t[k];
-    if (n === undefined && (k === 'kc' || k === 'subgroup')) continue;
-    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1024)
-      throw new Error(`${where}: ${k} must be an integer in 1..1024, got ${JSON.stringify(n)}`);
-  }
-  if (t.lanes !== undefined && !LANES.includes(t.lanes as string))
-    throw new Error(`${where}: lanes must be one of ${LANES.join(', ')}, got ${JSON.stringify(t.lanes)}`);
-  return t as unknown as ConvTiling;
+  const problem = tilingProblem(v);
+  if (problem) throw new Error(`${where}: ${problem}`);
+  return v as ConvTiling;
 }
 
 const range = (v: unknown, where: string): [number, number] | undefined => {

@@ -12,7 +12,12 @@ const CHUNK_BYTES = 4 << 20;
  * (/dev/stdin, process substitution) report 0. More than `maxBytes` (a checkpoint larger than that cannot
  * fit the reader's memory budget anyway) is refused.
  */
-export async function readFileWithProgress(path: string | URL, onProgress?: ProgressCallback, maxBytes = MAX_CHECKPOINT_BYTES): Promise<Uint8Array> {
+export async function readFileWithProgress(
+  path: string | URL,
+  onProgress?: ProgressCallback,
+  maxBytes = MAX_CHECKPOINT_BYTES,
+  what = 'a weight file',
+): Promise<Uint8Array> {
   const name = String(path);
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
@@ -22,7 +27,7 @@ export async function readFileWithProgress(path: string | URL, onProgress?: Prog
     const stat = await file.stat();
     if (stat.isDirectory()) throw new Error(`${name}: is a folder, not a file`);
     const total = stat.isFile() && stat.size > 0 ? stat.size : undefined;
-    if (total !== undefined && total > maxBytes) throw new Error(`${name}: ${total} bytes, more than the limit of ${maxBytes} bytes for a weight file`);
+    if (total !== undefined && total > maxBytes) throw new Error(`${name}: ${total} bytes, more than the limit of ${maxBytes} bytes for ${what}`);
     const parts: Uint8Array[] = [];
     let buf = new Uint8Array(total ?? CHUNK_BYTES);
     let at = 0;
@@ -37,7 +42,7 @@ export async function readFileWithProgress(path: string | URL, onProgress?: Prog
       if (bytesRead === 0) break;
       at += bytesRead;
       loaded += bytesRead;
-      if (loaded > maxBytes) throw new Error(`${name}: more than the limit of ${maxBytes} bytes for a weight file`);
+      if (loaded > maxBytes) throw new Error(`${name}: more than the limit of ${maxBytes} bytes for ${what}`);
       onProgress?.(loaded, total !== undefined && loaded <= total ? total : undefined);
     }
     if (total !== undefined && loaded < total) throw new Error(`${name}: truncated while reading: got ${loaded} of ${total} bytes`);

@@ -12,9 +12,9 @@ export interface CliRun {
 /** One of the two warnings Dawn prints on lavapipe ('... artificially reduced ...'), not the command's output. */
 export const isDawnNoise = (line: string): boolean => line.includes('artificially reduced');
 
-/** `pranet ...args` in a child process, with `env` added to this one's environment. */
-export function runPranet(args: readonly string[], env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
+/** `pranet ...args` in a child process, with `env` added to this one's environment (in folder `cwd`, if given). */
+export function runPranet(args: readonly string[], env: Record<string, string> = {}, cwd?: string): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
   if (r.error) throw r.error;
   return {
     status: r.status ?? -1,

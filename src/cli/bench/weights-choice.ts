@@ -4,6 +4,7 @@ import { DEFAULT_WEIGHTS_PATH } from '../../index.js';
 import { loadWeights, type LoadedWeights } from '../../models/load-weights.js';
 import { isPresetName, PRANET_PRESETS, type PraNetPresetName, randomPraNetWeights } from '../../models/random-weights.js';
 import type { ConvTiling } from '../../kernels/conv2d.js';
+import { tilingProblem } from '../../kernels/tiling-policy.js';
 import { type OptionSpec, type OptionsOf, UsageError } from '../args.js';
 import { WEIGHTS_OPTION } from '../command.js';
 
@@ -35,23 +36,16 @@ export interface ModelChoice {
   tiling?: ConvTiling;
 }
 
-const TILING_KEYS = ['tm', 'tn', 'wgx', 'wgy', 'lanes', 'subgroup', 'kc'];
-
 function parseTiling(text: string, command: string): ConvTiling {
-  let t: Record<string, unknown>;
+  let t: unknown;
   try {
-    t = JSON.parse(text) as Record<string, unknown>;
+    t = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`--tiling needs a JSON object: ${(err as Error).message}`, command);
   }
-  const unknown = Object.keys(t).filter((k) => !TILING_KEYS.includes(k));
-  if (unknown.length) throw new UsageError(`--tiling: unknown field ${unknown.join(', ')} (known: ${TILING_KEYS.join(', ')})`, command);
-  for (const k of ['tm', 'tn', 'wgx', 'wgy']) {
-    if (!Number.isInteger(t[k]) || (t[k] as number) < 1) throw new UsageError(`--tiling: ${k} must be a positive integer`, command);
-  }
-  if (t.lanes !== undefined && !['pixels', 'channels', 'shared', 'splitk'].includes(t.lanes as string))
-    throw new UsageError('--tiling: lanes must be pixels, channels, shared or splitk', command);
-  return t as unknown as ConvTiling;
+  const problem = tilingProblem(t);
+  if (problem) throw new UsageError(`--tiling: ${problem}`, command);
+  return t as ConvTiling;
 }
 
 export function modelChoice(o: OptionsOf<typeof MODEL_OPTIONS>, command: string): ModelChoice {

@@ -122,7 +122,7 @@ export const bench = defineCommand({
         throw new UsageError(`--frames wants WIDTHxHEIGHT (1 to 8192 each), e.g. 1920x1080; got '${o.frames}'`, 'bench');
       checkBenchOutput(o.json, choice.weights, o.tuning, o.video);
       const say = sayer({ stdoutTaken: isStdout(o.json) });
-      const r = await benchVideo(frameSize ?? { path: o.video! }, o.weights, o.backend, tuningChoice(o.tuning), runs);
+      const r = await benchVideo(frameSize ?? { path: o.video! }, o.weights, o.backend, tuningChoice(o.tuning), runs, say);
       const what = r.video.path === null ? 'frames generated in memory' : r.video.path;
       const stages = r.video.path === null ? 'upload' : 'decode, upload';
       say(`Video: ${what}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
@@ -138,26 +138,28 @@ export const bench = defineCommand({
     checkBenchOutput(o.json, choice.weights, o.tuning);
     const say = sayer({ stdoutTaken: isStdout(o.json) });
     const log = (line: string) => console.error(line);
-    const input = benchInput(choice.batch, choice.size);
 
     // The engine reads the weights file; the peers get what the engine read, as a .pnw (peer-files.ts), with
     // identity batchnorms where the weights are folded (tools/reference/any_weights.py).
     let engineWeights: WeightsChoice = choice.weights;
-    let files: Awaited<ReturnType<typeof peerFiles>> | undefined;
+    let peerWeightFile: string | undefined;
     if (peerWeights) {
       const noTorch = whyNoTorch();
       if (noTorch) throw new Error(`--peers needs PyTorch for the checkpoint, the ONNX export and the torch peer: ${noTorch}`);
-      const weights = peerWeights(log);
-      files = await peerFiles(weights, choice.size, input, log);
-      engineWeights = { kind: 'file', path: weights };
+      peerWeightFile = peerWeights(log);
+      engineWeights = { kind: 'file', path: peerWeightFile };
     }
 
     say(`Load average at start (1, 5, 15 min): ${load()}`);
+    // The model first: a size or batch too large for the device is refused before the input is made (a
+    // 12000-pixel input took 39 s and 1.8 GB to make).
     const opened = await openModel({ ...choice, weights: engineWeights }, o.backend, tuningChoice(o.tuning), OUTPUTS);
     const { ctx, cache, model, about } = opened;
     const { deviceMs, weightsMs, compileMs } = opened.coldStart;
     const peers: Peer[] = [];
     try {
+      const input = benchInput(choice.batch, choice.size);
+      const files = peerWeightFile ? await peerFiles(peerWeightFile, choice.size, input, log) : undefined;
       const firstRun = stopwatch();
       await model.run(input);
       const firstRunMs = firstRun();

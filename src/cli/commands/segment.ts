@@ -123,6 +123,7 @@ export const segment = defineCommand({
   },
   async run(o, inputs) {
     const { threshold, batch, output } = o;
+    if (!(o.presence >= 0 && o.presence <= 1)) throw new UsageError(`--presence must be in [0, 1], got ${o.presence}`, 'segment');
     if (inputs.length === 1 && isVideoFile(inputs[0]!)) {
       for (const [name, given] of [
         ['overlay', o.overlay],
@@ -132,8 +133,8 @@ export const segment = defineCommand({
       ] as const) {
         if (given) throw new UsageError(`--${name} is for images; a video takes -o DIR (a mask per frame), --overlay-video and --frames-csv`, 'segment');
       }
-      if (output !== undefined && /\.(png|jpe?g)$/i.test(output))
-        throw new UsageError(`-o ${output}: for a video, -o names the folder for a mask per frame`, 'segment');
+      if (output !== undefined && (/\.(png|jpe?g)$/i.test(output) || isVideoFile(output)))
+        throw new UsageError(`-o ${output}: for a video, -o names the folder for a mask per frame (an overlay video is --overlay-video FILE)`, 'segment');
       if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
       if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
       if (!output && !o['overlay-video'] && !o['frames-csv'])
@@ -159,11 +160,11 @@ export const segment = defineCommand({
         threshold,
         raw: o.raw,
         presence: o.presence,
+        quiet: o.quiet,
       });
     }
     if (o['overlay-video'] || o['frames-csv']) throw new UsageError('--overlay-video and --frames-csv take one video input', 'segment');
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
-    if (!(o.presence >= 0 && o.presence <= 1)) throw new UsageError(`--presence must be in [0, 1], got ${o.presence}`, 'segment');
     if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
     if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, 'segment');
     const { files, folders } = await expandInputs(inputs);
@@ -171,16 +172,18 @@ export const segment = defineCommand({
     const single = files.length === 1 && !fromFolder;
     if (o['save-logits'] && !single) throw new UsageError('--save-logits takes exactly one input image', 'segment');
     const outExt = output === undefined ? '' : extname(output).toLowerCase();
-    if (['.png', '.jpg', '.jpeg'].includes(outExt)) {
+    // /dev/null or a pipe takes a mask as a file does (to time a run, or to pass the PNG on).
+    const intoStream = output !== undefined && isDeviceOrPipe(output);
+    if (['.png', '.jpg', '.jpeg'].includes(outExt) || intoStream) {
       // -o names a file: only one image can go there, and masks are PNG (a JPEG would blur the mask).
       if (!single)
         throw new UsageError(
           `-o ${output} names a file, but there are ${fromFolder ? 'images from a folder' : `${files.length} images`}; give a folder`,
           'segment',
         );
-      if (outExt !== '.png') throw new UsageError(`-o ${output}: masks are written as PNG; use a .png name`, 'segment');
+      if (outExt !== '.png' && !intoStream) throw new UsageError(`-o ${output}: masks are written as PNG; use a .png name`, 'segment');
     }
-    const intoFile = single && (output === undefined || outExt === '.png');
+    const intoFile = single && (output === undefined || outExt === '.png' || intoStream);
     const outDir = intoFile ? undefined : (output ?? 'masks');
     const overlayDir = outDir === undefined ? undefined : join(outDir, 'overlays');
     const stem = (file: string) => basename(file, extname(file));
@@ -209,7 +212,7 @@ export const segment = defineCommand({
       'segment',
       () => true,
     );
-    const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.json) });
+    const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.json) || isStdout(o['save-logits']) });
 
     // One image: decode it before paying for the model, so a bad file fails at once.
     const first = single ? await readImageFile(files[0]!) : undefined;
@@ -290,3 +293,13 @@ export const segment = defineCommand({
     }
   },
 });
+
+/** Whether `path` is a character device or a FIFO (never a folder for -o). */
+function isDeviceOrPipe(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isCharacterDevice() || st.isFIFO();
+  } catch {
+    return false; // nothing there (or a path through a file): the output checks name the problem
+  }
+}

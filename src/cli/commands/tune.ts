@@ -15,7 +15,7 @@ import { BACKEND_OPTION, defineCommand, optionInputs, QUIET_OPTION } from '../co
 import { Progress } from '../progress.js';
 import { sayer } from '../say.js';
 import { checkPlannedOutputs } from '../writable.js';
-import { writeText } from '../write-output.js';
+import { isStdout, writeText } from '../write-output.js';
 
 export const tune = defineCommand({
   spec: {
@@ -44,7 +44,7 @@ export const tune = defineCommand({
         'tune',
       );
     }
-    const say = sayer({ quiet: o.quiet });
+    const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.out) });
     const loaded = await loadChosenWeights(choice.weights);
     const ctx = await createNodeGpu({ backend: o.backend, unquantizedTimestamps: true });
     try {

@@ -13,6 +13,7 @@ import type { TuningChoice } from '../../tuning/resolve.js';
 import { median } from '../../tuning/whole-pass.js';
 import { adapterText } from '../bench/report.js';
 import { decodeFrames, probeVideo, whyNoFfmpeg } from './ffmpeg.js';
+import type { Say } from '../say.js';
 
 /** A video file, or frames of a size generated in memory. */
 export type VideoBenchSource = { path: string } | { width: number; height: number };
@@ -68,6 +69,7 @@ export async function benchVideo(
   backend: 'vulkan' | 'opengles' | 'opengl' | undefined,
   tuning: TuningChoice,
   runs: number,
+  say: Say,
 ): Promise<VideoBenchResult> {
   let frames: () => AsyncIterable<FrameInput> | Iterable<FrameInput>;
   let size: { width: number; height: number };
@@ -97,7 +99,7 @@ export async function benchVideo(
         if (i > 0) times.push(performance.now() - t0);
       }
       networkMs = median(times);
-      console.log(`Device: ${adapterText(gpu)}`);
+      say(`Device: ${adapterText(gpu)}`);
     } finally {
       model.destroy();
     }

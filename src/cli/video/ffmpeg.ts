@@ -7,13 +7,22 @@ import { dirname, extname, join } from 'node:path';
 import { trackTempFile } from '../../io/files-node.js';
 
 export interface VideoInfo {
+  /** the size of the decoded frames: as shown, after the stream's rotation (a phone clip held upright) */
   width: number;
   height: number;
   /** frames per second (the stream's average rate) */
   fps: number;
   /** frames in the stream, counted by ffprobe */
   frames: number;
+  /** each frame's time in seconds from the first (variable-rate streams are not evenly spaced) */
+  times: number[];
 }
+
+/**
+ * A path as ffmpeg's file protocol: a plain name with a colon ('pt:1.mkv') would be read as a protocol, and
+ * one starting with '-' as an option.
+ */
+const ffmpegPath = (path: string): string => `file:${path}`;
 
 const INSTALL = 'install ffmpeg (it brings ffprobe): on Debian/Ubuntu `apt-get install ffmpeg`, on macOS `brew install ffmpeg`';
 
@@ -36,26 +45,40 @@ export function probeVideo(path: string): VideoInfo {
     'v:0',
     '-count_frames',
     '-show_entries',
-    'stream=width,height,avg_frame_rate,r_frame_rate,nb_read_frames',
+    'stream=width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:frame=best_effort_timestamp_time',
     '-of',
-    'json',
-    path,
+    'json=compact=1',
+    ffmpegPath(path),
   ];
-  const r = spawnSync('ffprobe', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  // A line of about 50 bytes per frame: 64 MiB is over ten hours at 30 frames/s.
+  const r = spawnSync('ffprobe', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw new Error(`ffprobe cannot run (${r.error.message}); ${INSTALL}`);
   const why = r.stderr.trim().split('\n').pop() ?? '';
   if (r.status !== 0) throw new Error(`${path}: not a video ffmpeg can read${why ? ` (${why})` : ''}`);
-  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, unknown>[] }).streams?.[0];
+  const probed = JSON.parse(r.stdout) as { streams?: Record<string, unknown>[]; frames?: { best_effort_timestamp_time?: string }[] };
+  const stream = probed.streams?.[0];
   if (!stream) throw new Error(`${path}: no video stream`);
   const rate = (v: unknown) => {
     const [n, d] = (typeof v === 'string' ? v : '').split('/').map(Number);
     return n && d ? n / d : NaN;
   };
   const fps = Number.isFinite(rate(stream.avg_frame_rate)) ? rate(stream.avg_frame_rate) : rate(stream.r_frame_rate);
-  const info = { width: Number(stream.width), height: Number(stream.height), fps, frames: Number(stream.nb_read_frames) };
+  const stamps = (probed.frames ?? []).map((f) => Number(f.best_effort_timestamp_time));
+  const times = stamps.map((t, i) => (Number.isFinite(t) && Number.isFinite(stamps[0]) ? t - stamps[0]! : i / fps));
+  // ffmpeg turns frames upright by the stream's rotation (its default, autorotate): a quarter turn swaps the sides.
+  const quarterTurn = Math.abs(Math.round(rotationOf(stream) / 90)) % 2 === 1;
+  const [w, h] = [Number(stream.width), Number(stream.height)];
+  const info = { width: quarterTurn ? h : w, height: quarterTurn ? w : h, fps, frames: times.length, times };
   if (!(info.width > 0 && info.height > 0 && info.frames > 0 && info.fps > 0))
     throw new Error(`${path}: ffprobe found no decodable frames (width ${info.width}, height ${info.height}, ${info.frames} frames, ${info.fps} fps)`);
   return info;
+}
+
+/** The stream's rotation in degrees: display-matrix side data (ffmpeg 5 and later), else the older 'rotate' tag. */
+function rotationOf(stream: Record<string, unknown>): number {
+  const side = (stream.side_data_list as { rotation?: unknown }[] | undefined)?.find((d) => typeof d.rotation === 'number');
+  const tag = Number((stream.tags as { rotate?: unknown } | undefined)?.rotate);
+  return typeof side?.rotation === 'number' ? side.rotation : Number.isFinite(tag) ? tag : 0;
 }
 
 /** Stops a child process quietly (for Ctrl-C and errors). */
@@ -69,7 +92,10 @@ export async function* decodeFrames(
   info: VideoInfo,
   onProcess?: (p: ChildProcess) => void,
 ): AsyncGenerator<{ width: number; height: number; data: Uint8Array }> {
-  const ff = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
+  // passthrough: every decoded frame once, as ffprobe counted them (rawvideo would otherwise duplicate or drop
+  // frames of a variable-rate stream to make a constant rate).
+  const args = ['-v', 'error', '-nostdin', '-i', ffmpegPath(path), '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'];
+  const ff = spawn('ffmpeg', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onProcess?.(ff);
@@ -138,7 +164,7 @@ export class VideoWriter {
       '-i',
       '-',
       ...codecArgs(path),
-      this.temp,
+      ffmpegPath(this.temp),
     ];
     this.ff = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
     this.ff.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));

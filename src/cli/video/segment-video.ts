@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadFrameSegmenter, type FrameResult, segmentFrames } from '../../index.js';
 import { writeFileAtomic } from '../../io/files-node.js';
+import { sayer } from '../say.js';
+import { isStandardStream, isStdout, writeText } from '../write-output.js';
 import { exitStatusOf, type StopSignal, takeInterrupts } from '../interrupt.js';
 import { drawOverlay } from '../../io/overlay.js';
 import { binarize, bytescale, minMaxNormalize } from '../../io/postprocess.js';
@@ -26,6 +28,8 @@ export interface VideoOptions {
   threshold?: number;
   raw: boolean;
   presence: number;
+  /** no progress bar or summary */
+  quiet: boolean;
 }
 
 /** The mask PNG of a frame, with the still-image command's meaning of --threshold and --raw. */
@@ -35,9 +39,9 @@ function frameMask(r: FrameResult, o: VideoOptions): Uint8Array {
   return bytescale(minMaxNormalize(r.probability));
 }
 
-/** Frames are numbered from 1, as the mask files are; time_s is the frame's start. */
-const csvRow = (r: FrameResult, fps: number, frame: number) =>
-  `${frame},${((frame - 1) / fps).toFixed(6)},${r.maxProbability.toFixed(6)},${r.polypPresent ? 1 : 0},${r.areaFraction.toFixed(6)}`;
+/** Frames are numbered from 1, as the mask files are; time_s is the frame's time from the first frame's. */
+const csvRow = (r: FrameResult, time: number, frame: number) =>
+  `${frame},${time.toFixed(6)},${r.maxProbability.toFixed(6)},${r.polypPresent ? 1 : 0},${r.areaFraction.toFixed(6)}`;
 
 export async function segmentVideo(o: VideoOptions): Promise<number> {
   const missing = whyNoFfmpeg();
@@ -52,7 +56,9 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
   });
   const writer = o.overlayVideo ? (mkdirSync(dirname(o.overlayVideo), { recursive: true }), new VideoWriter(o.overlayVideo, info)) : undefined;
   const rows = ['frame,time_s,max_probability,polyp_present,area_fraction'];
-  const progress = new Progress(info.frames, 'frames');
+  const progress = o.quiet ? undefined : new Progress(info.frames, 'frames');
+  const started = performance.now();
+  const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.framesCsv) });
   // Frames wait here for their results (which come in order), for the overlay.
   const frames: Uint8Array[] = [];
   // Ctrl-C stops after the frame in hand; a second one during the clean-up does not cut it short.
@@ -73,12 +79,12 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
       for await (const r of segmentFrames(segmenter, source())) {
         const pixels = frames.shift()!;
         const frame = done + 1;
-        rows.push(csvRow(r, info.fps, frame));
+        rows.push(csvRow(r, info.times[frame - 1] ?? (frame - 1) / info.fps, frame));
         present += Number(r.polypPresent);
         if (o.masks) await writeFileAtomic(join(o.masks, `frame_${String(frame).padStart(6, '0')}.png`), encodePng(frameMask(r, o), r.width, r.height));
         if (writer) await writer.write(drawOverlay({ width: r.width, height: r.height, data: pixels }, r.probability, o.threshold ?? 0.5).data);
         done = frame;
-        progress.update(done);
+        progress?.update(done);
         if (interrupted) break;
       }
     } catch (err) {
@@ -94,12 +100,13 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
     if (done !== info.frames) throw new Error(`${o.input}: ffprobe counted ${info.frames} frames but ${done} were decoded`);
     await writer?.finish();
     if (o.framesCsv) {
-      mkdirSync(dirname(o.framesCsv), { recursive: true });
-      await writeFileAtomic(o.framesCsv, new TextEncoder().encode(`${rows.join('\n')}\n`));
+      if (!isStandardStream(o.framesCsv)) mkdirSync(dirname(o.framesCsv), { recursive: true });
+      await writeText(o.framesCsv, `${rows.join('\n')}\n`);
     }
     const wrote = [o.framesCsv, o.overlayVideo, o.masks && `${done} masks in ${o.masks}`].filter(Boolean).join(', ');
-    console.log(
-      `segmented ${done} frames (${info.width}x${info.height}, ${info.fps.toFixed(2)} fps) in ${formatDuration(progress.seconds)} (${(done / progress.seconds).toFixed(2)} frames/s); a polyp in ${present}${wrote ? `; wrote ${wrote}` : ''}`,
+    const seconds = (performance.now() - started) / 1000;
+    say(
+      `segmented ${done} frames (${info.width}x${info.height}, ${info.fps.toFixed(2)} fps) in ${formatDuration(seconds)} (${(done / seconds).toFixed(2)} frames/s); a polyp in ${present}${wrote ? `; wrote ${wrote}` : ''}`,
     );
     return 0;
   } catch (err) {
