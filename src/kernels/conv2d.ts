@@ -458,8 +458,7 @@ export function conv2dKernel(a: Conv2dAttrs, x: TensorView, y: TensorView, t: Co
   if (opts.limits) {
     const { maxComputeInvocationsPerWorkgroup: most, maxComputeWorkgroupStorageSize: bytes } = opts.limits;
     if (t.wgx * t.wgy > most) throw new Error(`${label}: the tiling's ${t.wgx}x${t.wgy} invocations exceed this device's ${most} per workgroup`);
-    if (workgroupBytes(t) > bytes)
-      throw new Error(`${label}: the tiling needs ${workgroupBytes(t)} bytes of workgroup memory, over this device's ${bytes}`);
+    if (workgroupBytes(t) > bytes) throw new Error(`${label}: the tiling needs ${workgroupBytes(t)} bytes of workgroup memory, over this device's ${bytes}`);
   }
   const { groups, groupsY } = px
     ? foldGroups(Math.ceil(cout4 / t.tn), Math.ceil(m / (t.tm * t.wgx)), maxGroups)

@@ -6,6 +6,7 @@ import { conv2dOp } from '../kernels/conv2d.js';
 import { batchnormOp } from '../kernels/elementwise.js';
 import { encodeWeightFile, readModelCheckpoint, type StateDict, type WeightFileDtype } from '../weights/index.js';
 import { buildPraNet } from './pranet-graph.js';
+import { assertFoldedValues } from './folded-values.js';
 import { describeConfig, type PraNetConfig } from './pranet-config.js';
 
 export interface ConvertResult {
@@ -33,6 +34,7 @@ export function convertStateDict(sd: StateDict, opts: { dtype: WeightFileDtype; 
     tensors.set(`${node.name}.bias`, { shape: [node.attrs.cout], data: bias });
     parameters += weight.length + bias.length;
   }
+  assertFoldedValues(tensors, opts.dtype === 'f16', opts.source);
   const meta = {
     model: 'PraNet',
     description: describeConfig(built.config),

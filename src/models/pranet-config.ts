@@ -38,6 +38,36 @@ export function describeConfig(c: PraNetConfig): string {
 type Source = readonly [key: string, dims: number, axis: number];
 
 /**
+ * Bounds on what the shapes may say, far past any Res2Net/PraNet (Res2Net-152 has 36 blocks in a stage, the
+ * paper's widest scale is 8 splits, PraNet's widest layer has 2048 channels and its largest inferred kernel
+ * is 5), so that a hostile file cannot make the builder loop for ever or allocate from a made-up width.
+ */
+export const CONFIG_LIMITS = { blocks: 64, splits: 64, channels: 8192, kernel: 15 };
+
+/** Per stage, the block indices its keys use and, per block, the highest split conv index (-1: none). */
+type StageIndex = Map<number, number>;
+
+/** One pass over the keys: 'resnet.layer<L>.<block>.' and 'resnet.layer<L>.<block>.convs.<i>.' indices. */
+function indexStages(r: WeightReader): StageIndex[] {
+  const stages = Array.from({ length: 4 }, (): StageIndex => new Map());
+  const check = (key: string, digits: string, limit: number, what: string): number => {
+    const n = Number(digits);
+    if (n >= limit)
+      throw new Error(`${r.source}: key '${key}' has ${what} index ${digits}, above ${limit - 1}, the largest a PraNet stage may have (is the file corrupt?)`);
+    return n;
+  };
+  for (const key of r.keys()) {
+    const m = /^resnet\.layer([1-4])\.(\d+)\.(?:convs\.(\d+)\.)?/.exec(key);
+    if (!m) continue;
+    const stage = stages[Number(m[1]) - 1]!;
+    const block = check(key, m[2]!, CONFIG_LIMITS.blocks, 'block');
+    const conv = m[3] === undefined ? -1 : check(key, m[3], CONFIG_LIMITS.splits - 1, 'split conv');
+    stage.set(block, Math.max(stage.get(block) ?? -1, conv));
+  }
+  return stages;
+}
+
+/**
  * Reads the configuration from tensor shapes. Each number has several sources (a conv and its batchnorm, or
  * the next layer's input), so one missing or broken key does not stop the conversion: the builder then
  * reports it with every other problem at once. Depths come from the highest block index present, so a
@@ -45,24 +75,19 @@ type Source = readonly [key: string, dims: number, axis: number];
  */
 export function inferConfig(r: WeightReader): PraNetConfig {
   const unknown: string[] = [];
-  const dim = (what: string, sources: readonly Source[]): number => {
+  const dim = (what: string, sources: readonly Source[], limit = CONFIG_LIMITS.channels): number => {
     for (const [key, dims, axis] of sources) {
       const s = r.shapeOf(key);
-      if (s && s.length === dims && s[axis]! >= 1) return s[axis]!;
+      if (!s || s.length !== dims || s[axis]! < 1) continue;
+      if (s[axis]! > limit) {
+        throw new Error(`${r.source}: tensor '${key}' has shape [${s.join(', ')}], which makes ${what} ${s[axis]}; at most ${limit} is plausible for PraNet`);
+      }
+      return s[axis]!;
     }
     unknown.push(`${what} (from ${sources.map(([k, d]) => `'${k}' with ${d} dimensions`).join(' or ')})`);
     return 1;
   };
-  /** 1 + the highest index that appears right after `prefix` in any key, or 0. */
-  const countAfter = (prefix: string): number => {
-    let n = 0;
-    for (const key of r.keys()) {
-      if (!key.startsWith(prefix)) continue;
-      const m = /^(\d+)\./.exec(key.slice(prefix.length));
-      if (m) n = Math.max(n, Number(m[1]) + 1);
-    }
-    return n;
-  };
+  const indices = indexStages(r);
   const stem = dim('the stem width', [
     ['resnet.conv1.0.weight', 4, 0],
     ['resnet.conv1.1.weight', 1, 0],
@@ -75,10 +100,10 @@ export function inferConfig(r: WeightReader): PraNetConfig {
   ]);
   const stages = [1, 2, 3, 4].map((L): StageConfig => {
     const layer = `resnet.layer${L}`;
-    const blocks = countAfter(`${layer}.`);
+    const index = indices[L - 1]!;
+    const blocks = index.size === 0 ? 0 : Math.max(...index.keys()) + 1;
     if (blocks === 0) unknown.push(`the depth of ${layer} (no key starts with '${layer}.')`);
-    let convs = 0;
-    for (let b = 0; b < blocks; b++) convs = Math.max(convs, countAfter(`${layer}.${b}.convs.`));
+    const convs = index.size === 0 ? 0 : Math.max(...index.values()) + 1;
     if (blocks > 0 && convs === 0) unknown.push(`the number of splits of ${layer} (no key '${layer}.<block>.convs.<i>.weight')`);
     const width = dim(`the split width of ${layer}`, [
       [`${layer}.0.convs.0.weight`, 4, 0],
@@ -105,10 +130,14 @@ export function inferConfig(r: WeightReader): PraNetConfig {
       ['ra4_conv1.conv.weight', 4, 0],
       ['ra4_conv2.conv.weight', 4, 1],
     ]),
-    ra4Kernel: dim('the RA4 kernel size', [
-      ['ra4_conv2.conv.weight', 4, 2],
-      ['ra4_conv3.conv.weight', 4, 2],
-    ]),
+    ra4Kernel: dim(
+      'the RA4 kernel size',
+      [
+        ['ra4_conv2.conv.weight', 4, 2],
+        ['ra4_conv3.conv.weight', 4, 2],
+      ],
+      CONFIG_LIMITS.kernel,
+    ),
     ra3: dim('the RA3 width', [
       ['ra3_conv1.conv.weight', 4, 0],
       ['ra3_conv2.conv.weight', 4, 1],

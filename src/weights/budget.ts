@@ -2,10 +2,11 @@
 // storage is read or any tensor materialised, so a small hostile file cannot ask for gigabytes.
 //
 // The rule: the reader holds each storage once (as stored or inflated) and writes every tensor view out as
-// float32. In a normal checkpoint each view covers (part of) its own storage, so the views add up to no
-// more values than the storages hold; the allowance below covers expanded (stride 0) and shared tensors of
-// a small checkpoint. The official PraNet-19.pth (32.5 M parameters) needs ~130 MB of storages + ~130 MB of
-// float32 values; MAX_CHECKPOINT_BYTES is 8 times that.
+// float32; decoding reads elements where they lie and allocates nothing else (decode.ts, strided.ts), so
+// this is the reader's peak, whatever the dtype or strides. In a normal checkpoint each view covers (part
+// of) its own storage, so the views add up to no more values than the storages hold; the allowance below
+// covers expanded (stride 0) and shared tensors of a small checkpoint. The official PraNet-19.pth (32.5 M
+// parameters) needs ~130 MB of storages + ~130 MB of float32 values; MAX_CHECKPOINT_BYTES is 8 times that.
 
 /** Values the views of a checkpoint may add beyond what its storages hold (64 MiB of float32). */
 export const VIEW_ALLOWANCE_ELEMENTS = 2 ** 24;

@@ -10,11 +10,16 @@ export class ByteReader {
   /** where reading must stop: the given end, but never past the bytes (a field may claim more) */
   readonly end: number;
 
+  /**
+   * `overrun` makes the error for a read that passes `end` while the bytes go on (a limit, not the end of
+   * the file); without it every such read is reported as truncated.
+   */
   constructor(
     readonly bytes: Uint8Array,
     readonly source: string,
     public pos = 0,
     end = bytes.length,
+    private readonly overrun?: (what: string, need: number, at: number) => Error,
   ) {
     this.end = Math.min(end, bytes.length);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -24,9 +29,11 @@ export class ByteReader {
     return this.end - this.pos;
   }
 
-  /** Throws a 'truncated' error unless n more bytes are available. */
+  /** Throws a 'truncated' error (or the overrun error, at a limit) unless n more bytes are available. */
   need(n: number, what: string): void {
-    if (n > this.end - this.pos) throw truncatedError(this.source, this.pos, n, what, this.end);
+    if (n <= this.end - this.pos) return;
+    if (this.overrun && n <= this.bytes.length - this.pos) throw this.overrun(what, n, this.pos);
+    throw truncatedError(this.source, this.pos, n, what, this.end);
   }
 
   u8(what: string): number {

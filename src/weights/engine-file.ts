@@ -2,6 +2,7 @@
 // little-endian float32 or float16 values at a 64-byte aligned offset.
 import { ByteReader } from './bytes.js';
 import { decodeElements } from './decode.js';
+import { describeValue } from './describe.js';
 import { floatBitsToHalfBits } from './f16.js';
 import { assertFinite } from './finite.js';
 import { checkShape, DTYPE_BYTES, numelOf, type HostTensor } from './tensor.js';
@@ -126,11 +127,11 @@ function parseHeader(json: unknown, dataBytes: number, source: string): Header {
     const what = `${source}: tensor '${t.name}'`;
     if (names.has(t.name)) throw new Error(`${what} appears twice`);
     names.add(t.name);
-    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: ${t.dtype === undefined ? 'has no dtype' : `dtype ${JSON.stringify(t.dtype)}`}; expected f32 or f16`);
+    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: ${t.dtype === undefined ? 'has no dtype' : `dtype ${describeValue(t.dtype)}`}; expected f32 or f16`);
     const shape = checkShape(t.shape, what);
     const { offset, nbytes } = t;
     for (const [field, v] of [['offset', offset], ['nbytes', nbytes]] as const) {
-      if (!Number.isSafeInteger(v)) throw new Error(`${what}: ${field} must be an integer, got ${v === undefined ? 'none' : JSON.stringify(v)}`);
+      if (!Number.isSafeInteger(v)) throw new Error(`${what}: ${field} must be an integer, got ${v === undefined ? 'none' : describeValue(v)}`);
     }
     if ((offset as number) < end || (offset as number) % WEIGHT_FILE_ALIGN !== 0) {
       throw new Error(`${what}: offset ${offset as number} must be a multiple of ${WEIGHT_FILE_ALIGN} after the previous tensor's end (${end})`);

@@ -1,11 +1,10 @@
 // torch.save zip format (torch >= 1.6): <top>/data.pkl holds the object graph, <top>/data/<key> the raw
 // little-endian bytes of each storage.
+import { PICKLE_LIMITS } from './pickle.js';
 import { DTYPE_BYTES } from './tensor.js';
 import { unpickleTorch, type PthParts, type StorageRef } from './torch-pickle.js';
 import { readZipDirectory, readZipEntry } from './zip.js';
 
-/** torch pickles a state dict in ~120 bytes per tensor (PraNet-19: ~1,000 tensors), so 64 MiB is ample. */
-const MAX_PICKLE_BYTES = 64 << 20;
 /** 'little' or 'big'. */
 const MAX_BYTEORDER_BYTES = 16;
 
@@ -23,7 +22,7 @@ export function readPthZip(bytes: Uint8Array, source: string): PthParts {
     const order = new TextDecoder().decode(readZipEntry(bytes, byteorder, source, MAX_BYTEORDER_BYTES));
     if (order !== 'little') throw new Error(`${source}: storages are stored ${order}-endian; only little-endian is supported`);
   }
-  const pkl = readZipEntry(bytes, entries.get(pklName)!, source, MAX_PICKLE_BYTES);
+  const pkl = readZipEntry(bytes, entries.get(pklName)!, source, PICKLE_LIMITS.maxBytes);
   const pickle = unpickleTorch(pkl, 0, `${source}:${pklName}`);
   if (pickle.end !== pkl.length) throw new Error(`${source}:${pklName} has ${pkl.length - pickle.end} bytes after the pickle's STOP`);
 

@@ -3,6 +3,7 @@
 import { checkExpansion } from './budget.js';
 import { ByteReader } from './bytes.js';
 import { decodeElements } from './decode.js';
+import { describeValue } from './describe.js';
 import { checkShape, DTYPE_BYTES, numelOf, type Dtype, type StateDict } from './tensor.js';
 
 const DTYPES: Readonly<Record<string, Dtype>> = { F32: 'f32', F16: 'f16', BF16: 'bf16', F64: 'f64', I64: 'i64' };
@@ -25,7 +26,7 @@ function parseEntry(name: string, info: unknown, dataBytes: number, source: stri
   if (!isObject(info)) throw new Error(`${what}: header entry is not an object`);
   const dtype = typeof info.dtype === 'string' && Object.hasOwn(DTYPES, info.dtype) ? DTYPES[info.dtype]! : undefined;
   if (!dtype) {
-    const got = info.dtype === undefined ? 'has no dtype' : `dtype ${JSON.stringify(info.dtype)} is not supported`;
+    const got = info.dtype === undefined ? 'has no dtype' : `dtype ${describeValue(info.dtype)} is not supported`;
     throw new Error(`${what}: ${got} (F32, F16, BF16, F64, I64)`);
   }
   if (!Array.isArray(info.shape)) throw new Error(`${what}: shape is not a list`);

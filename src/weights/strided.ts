@@ -1,5 +1,5 @@
 // Materialises a torch tensor view (storage offset + strides over a flat storage) as a contiguous tensor.
-import { decodeElements } from './decode.js';
+import { decodeElements, elementReader, type ElementReader } from './decode.js';
 import { DTYPE_BYTES, numelOf, type HostTensor } from './tensor.js';
 import type { TensorRef } from './torch-pickle.js';
 
@@ -12,15 +12,15 @@ function isContiguous(shape: readonly number[], stride: readonly number[]): bool
   return true;
 }
 
-/** Copies the elements a view selects, in row-major order, out of `src` (which starts at the view's offset). */
-function gather(src: Float32Array, shape: readonly number[], stride: readonly number[], out: Float32Array): void {
+/** Copies the elements a view selects, in row-major order, straight from the storage (`read`, element 0 = the view's offset). */
+function gather(read: ElementReader, shape: readonly number[], stride: readonly number[], out: Float32Array): void {
   const nd = shape.length;
   const idx = new Array<number>(nd).fill(0);
   const inner = shape[nd - 1]!;
   const innerStride = stride[nd - 1]!;
   let pos = 0;
   for (let o = 0; o < out.length; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = src[pos + j * innerStride]!;
+    for (let j = 0; j < inner; j++) out[o + j] = read(pos + j * innerStride);
     // advance the outer index like an odometer
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
@@ -52,8 +52,8 @@ export function readTensorView(name: string, ref: TensorRef, storageBytes: Uint8
   if (isContiguous(shape, stride)) {
     return { shape, dtype: storage.dtype, data: decodeElements(storageBytes, offset * size, numel, storage.dtype) };
   }
-  const span = decodeElements(storageBytes, offset * size, last - offset + 1, storage.dtype);
+  // Not the whole span the view reaches: a few elements far apart may span gigabytes.
   const data = new Float32Array(numel);
-  gather(span, shape, stride, data);
+  gather(elementReader(storageBytes, offset * size, last - offset + 1, storage.dtype), shape, stride, data);
   return { shape, dtype: storage.dtype, data };
 }

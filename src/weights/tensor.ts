@@ -1,4 +1,5 @@
 // Host-side tensors as every reader in this folder returns them: names, shapes and values only.
+import { describeList, describeValue } from './describe.js';
 
 /** The element type a tensor was stored with. Its values are always decoded to float32. */
 export type Dtype = 'f32' | 'f16' | 'bf16' | 'f64' | 'i64';
@@ -27,18 +28,22 @@ export function numelOf(shape: readonly number[]): number {
 /** Largest tensor any reader will materialise (1 GiB of float32), so a hostile shape cannot exhaust memory. */
 export const MAX_TENSOR_ELEMENTS = 2 ** 28;
 
-/** Throws unless `shape` is a list of non-negative integers whose product stays under MAX_TENSOR_ELEMENTS. */
+/**
+ * Throws unless `shape` is a list of non-negative integers whose product stays under MAX_TENSOR_ELEMENTS. A
+ * single dimension may not pass it either, even beside a 0: no reader or model allocates from such a shape.
+ */
 export function checkShape(shape: readonly unknown[], what: string): number[] {
   if (shape.length > 16) throw new Error(`${what}: ${shape.length} dimensions, at most 16 are supported`);
   let n = 1;
-  for (const d of shape) {
+  shape.forEach((d, i) => {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new Error(`${what}: shape [${shape.join(', ')}] has a dimension that is not a non-negative integer`);
+      throw new Error(`${what}: shape ${describeList(shape)} has a dimension that is not a non-negative integer (dimension ${i} is ${describeValue(d)})`);
     }
+    if (d > MAX_TENSOR_ELEMENTS) throw new Error(`${what}: shape ${describeList(shape)} has dimension ${i} of ${d}, more than the limit of ${MAX_TENSOR_ELEMENTS} elements`);
     n *= d;
     if (n > MAX_TENSOR_ELEMENTS) {
-      throw new Error(`${what}: shape [${shape.join(', ')}] has more than ${MAX_TENSOR_ELEMENTS} elements`);
+      throw new Error(`${what}: shape ${describeList(shape)} has more than ${MAX_TENSOR_ELEMENTS} elements`);
     }
-  }
+  });
   return shape as number[];
 }

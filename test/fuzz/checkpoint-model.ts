@@ -1,6 +1,7 @@
 // A small valid PraNet state dict as the fuzzer's starting point, in the form a writer serialises (tensors
 // as views of storages, as torch pickles them), and mutations at that level: shapes, strides, offsets,
-// storage sizes and classes, keys, shared storages, hostile values.
+// storage sizes and classes, keys (block indices too), shared storages, hostile values, zero-size tensors
+// with an impossible dimension.
 import { PRANET_PRESETS, type PraNetPreset, randomPraNetWeights } from '../../src/models/random-weights.js';
 import { interesting, type Rand } from './rand.js';
 
@@ -93,7 +94,7 @@ const signedInteresting = (r: Rand, around: number) => (r.chance(0.2) ? -interes
 export function mutateCheckpoint(r: Rand, ck: Checkpoint): string {
   if (ck.tensors.length === 0) return 'no tensors';
   const t = r.pick(ck.tensors);
-  switch (r.int(0, 11)) {
+  switch (r.int(0, 12)) {
     case 0: {
       if (t.shape.length === 0) return 'scalar';
       const d = r.int(0, t.shape.length - 1);
@@ -134,6 +135,7 @@ export function mutateCheckpoint(r: Rand, ck: Checkpoint): string {
         `${old}x`,
         '',
         old.replace(/weight$/, 'bias'),
+        old.replace(/^(resnet\.layer\d\.)\d+\./, '$19999999999.'),
         'resnet.fc.weight',
         `${old}.num_batches_tracked`,
       ]);
@@ -153,6 +155,13 @@ export function mutateCheckpoint(r: Rand, ck: Checkpoint): string {
       next.set(data.subarray(0, next.length));
       ck.storages.set(t.storage, next);
       return `${t.key} storage bytes ${data.length} -> ${next.length}`;
+    }
+    case 11: {
+      // zero elements, one dimension past any limit: [huge, 0, ...]
+      const big = r.pick([12000, 2 ** 28 + 1, 2 ** 40]);
+      t.shape = t.shape.length < 2 ? [big, 0] : [big, 0, ...t.shape.slice(2)];
+      t.stride = t.shape.map(() => 1);
+      return `${t.key} shape [${t.shape.join(', ')}]`;
     }
     default: {
       if (t.shape.length > 0 && r.chance(0.5)) {

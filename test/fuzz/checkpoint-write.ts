@@ -1,10 +1,11 @@
 // Serialises the fuzzer's checkpoints as legacy .pth, zip .pth, .safetensors and .pnw, whatever their
 // (possibly inconsistent) structure says, and lists the integer fields of each container for mutation.
 import { WEIGHT_FILE_MAGIC } from '../../src/weights/engine-file.js';
-import { legacyPth, PickleWriter, safetensorsFile, zipArchive } from '../weights-helpers.js';
+import { legacyPth, PickleWriter, zipArchive } from '../weights-helpers.js';
 import { concatBytes } from '../../src/util/bytes.js';
 import type { Checkpoint, CkTensor } from './checkpoint-model.js';
 import type { Field } from './fields.js';
+import { jsonText } from './json-mutate.js';
 import type { Rand } from './rand.js';
 
 export interface Written {
@@ -159,7 +160,12 @@ export function safetensorsHeader(ck: Checkpoint): { header: Record<string, unkn
 }
 
 export function writeSafetensors(header: unknown, data: Uint8Array): Written {
-  return { bytes: safetensorsFile(header, data), fields: [{ name: 'header length', at: 0, width: 8 }] };
+  const json = new TextEncoder().encode(jsonText(header));
+  const bytes = new Uint8Array(8 + json.length + data.length);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+  bytes.set(json, 8);
+  bytes.set(data, 8 + json.length);
+  return { bytes, fields: [{ name: 'header length', at: 0, width: 8 }] };
 }
 
 export function pnwHeader(ck: Checkpoint): { header: Record<string, unknown>; data: Uint8Array } {
@@ -169,7 +175,7 @@ export function pnwHeader(ck: Checkpoint): { header: Record<string, unknown>; da
 }
 
 export function writePnw(header: unknown, data: Uint8Array): Written {
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(jsonText(header));
   const start = Math.ceil((16 + json.length) / 64) * 64;
   const out = new Uint8Array(start + data.length);
   out.set(WEIGHT_FILE_MAGIC);

@@ -1,8 +1,17 @@
 // Mutations of a JSON header (safetensors, .pnw): one value somewhere in it replaced by a wrong type, an
-// interesting number, or removed; or a list entry repeated.
+// interesting number, a list nested 10,000 deep, or removed; or a list entry repeated.
 import { interesting, type Rand } from './rand.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Stands for a list nested 10,000 deep, which jsonText writes out: too deep to hold or stringify as a value. */
+const DEEP_LIST = '\u0000deep list';
+const DEEP_DEPTH = 10_000;
+
+/** The header as the writers put it in a file. */
+export function jsonText(header: unknown): string {
+  return JSON.stringify(header).replaceAll(JSON.stringify(DEEP_LIST), '['.repeat(DEEP_DEPTH) + ']'.repeat(DEEP_DEPTH));
+}
 
 function replacement(r: Rand, old: Json): Json {
   const n = typeof old === 'number' ? old : 0;
@@ -22,6 +31,7 @@ function replacement(r: Rand, old: Json): Json {
     {},
     [n],
     [0, 2 ** 53],
+    DEEP_LIST,
     Array.isArray(old) ? [...old, ...old] : [1, 2, 3, 4, 5, 6],
   ]);
 }

@@ -1,5 +1,5 @@
 // Opcode-aware pickle mutations: integer arguments set to interesting values, opcodes dropped, repeated or
-// swapped, strings replaced, and hostile opcodes (globals that run code, memo and stack bombs) inserted.
+// swapped, strings replaced, and hostile opcodes (globals that run code, memo, stack and object bombs) inserted.
 import { concatBytes } from '../../src/util/bytes.js';
 import { interesting, type Rand } from './rand.js';
 
@@ -47,6 +47,14 @@ const str = (s: string) => {
 };
 const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 
+/** A list of 3 million empty dicts, lists or tuples: 3 MB of pickle, about 1 GB of objects unbounded. */
+function objectBomb(op: number): Uint8Array {
+  const round = new Uint8Array(500_002).fill(op);
+  round[0] = 0x28; // MARK
+  round[round.length - 1] = 0x65; // APPENDS
+  return concatBytes([Uint8Array.of(0x5d), ...new Array<Uint8Array>(6).fill(round)]);
+}
+
 function hostile(r: Rand): Uint8Array {
   const global = (m: string, n: string) => Uint8Array.of(0x63, ...utf8(`${m}\n${n}\n`));
   return r.pick([
@@ -66,6 +74,7 @@ function hostile(r: Rand): Uint8Array {
     Uint8Array.of(0x8b, ...u32(0x7fffffff)), // LONG4 of 2 GiB
     Uint8Array.of(0x95, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0), // FRAME
     new Uint8Array(r.pick([1000, 100000])).fill(0x28), // MARK bomb
+    objectBomb(r.pick([0x7d, 0x5d, 0x29])),
     concatBytes([Uint8Array.of(0x5d), ...Array.from({ length: 2000 }, () => Uint8Array.of(0x32))]), // DUP bomb
     Uint8Array.of(0x30), // POP
     Uint8Array.of(0x50, ...utf8('x\n')), // PERSID
