@@ -78,7 +78,9 @@ export class CompiledGraph {
       const offset = constantBytes;
       constantParts.push({ data, offset });
       constantBytes = roundUp(offset + data.byteLength, align);
-      return { offset, size: Math.max(16, roundUp(data.byteLength, 4)) };
+      // Whole vec4s: a binding of array<vec4f> has floor(size / 16) elements, and a read past them is clamped
+      // or zero on a GPU (lavapipe happened to read on). The offsets' alignment leaves room for the rounding.
+      return { offset, size: Math.max(16, roundUp(data.byteLength, 16)) };
     };
     const env = {
       maxGroups,

@@ -137,13 +137,17 @@ export function packBatchnorm(p: BatchnormParams): Float32Array {
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
 
+/** One float64 function per op: a table typed by the op names, so a new op without a reference does not compile. */
+const UNARY: Record<UnaryOp, (v: number) => number> = { copy: (v) => v, relu: (v) => Math.max(0, v), sigmoid: sig };
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = { add: (a, b) => a + b, mul: (a, b) => a * b };
+
 export function unaryReference(op: UnaryOp, a: ArrayLike<number>): Float64Array {
-  const f = op === 'relu' ? (v: number) => Math.max(0, v) : op === 'sigmoid' ? sig : (v: number) => v;
-  return Float64Array.from(a, f);
+  return Float64Array.from(a, UNARY[op]);
 }
 
 export function binaryReference(op: BinaryOp, a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-  return Float64Array.from(a, (v, i) => (op === 'add' ? v + b[i]! : v * b[i]!));
+  const f = BINARY[op];
+  return Float64Array.from(a, (v, i) => f(v, b[i]!));
 }
 
 export function eraseReference(x: ArrayLike<number>, s: ArrayLike<number>, shape: Shape4): Float64Array {

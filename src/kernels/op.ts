@@ -48,7 +48,8 @@ export interface OpDef<A = unknown> {
   /**
    * How it treats channel groups (graph/channel-layout.ts: storage gaps where a tensor is cut off a multiple
    * of 4). 'per-channel': each output channel comes from the same channel of its inputs of the output's
-   * width, so they share one grouping and gaps stay gaps (elementwise ops, pooling, resize). 'weighted': each
+   * width, so they share one grouping and gaps stay gaps (elementwise ops, pooling, resize; its kernel computes
+   * f(0) in a gap, which readers ignore, so f(0) must be finite or the gaps cleared). 'weighted': each
    * output channel comes from all input channels through weights laid out for the groups (conv); input and
    * output groupings are independent. 'dense': it reads its channels as one set (minmax), so its tensors must
    * be stored without gaps. 'view': the planner realises it as a channel window (slice, concat).

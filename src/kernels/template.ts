@@ -7,7 +7,10 @@ export type Defines = Readonly<Record<string, number | boolean | string>>;
 
 function withIncludes(shader: string, chain: string[]): string {
   const source = WGSL_SOURCES[shader];
-  if (source === undefined) throw new Error(`no shader named '${shader}' in shaders/${chain.length ? ` (included from ${chain.at(-1)}.wgsl)` : ''}`);
+  if (source === undefined)
+    throw new Error(
+      `no shader named '${shader}' among the embedded shaders${chain.length ? ` (included from ${chain.at(-1)}.wgsl)` : ''}: a new shaders/${shader}.wgsl is embedded by \`npm run build\``,
+    );
   if (chain.includes(shader)) throw new Error(`${shader}.wgsl includes itself (${[...chain, shader].join(' -> ')})`);
   return source.replace(/^\s*#include\s+(\w+)\s*$/gm, (_, name: string) => withIncludes(name, [...chain, shader]));
 }
