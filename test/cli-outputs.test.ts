@@ -3,7 +3,7 @@
 // --quiet, --version, overlays in their own folder so `eval --pred` reads masks only, and Ctrl-C.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '../src/io/image.js';
@@ -114,6 +114,12 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
     expect(link.status).to.equal(1);
     expect(link.stderr).to.match(/--json .*link\.json: cannot write: it is a symbolic link, which pranet does not replace/);
     expect(readFileSync(target, 'utf8')).to.equal('{}');
+    const readOnly = join(tmp, 'read-only.png');
+    writeFileSync(readOnly, 'kept');
+    chmodSync(readOnly, 0o444); // refused for root too, before any work
+    const ro = pranet(['segment', a, '-o', readOnly, '--weights', weights]);
+    expect([ro.status, ro.stderr.trim()]).to.deep.equal([1, `pranet segment: -o ${readOnly}: cannot write: the file is read-only (permission denied)`]);
+    expect(readFileSync(readOnly, 'utf8')).to.equal('kept');
   });
 
   it("--version and -V print the version (package.json's)", () => {

@@ -56,11 +56,14 @@ export function checkWritableFile(p: NamedPath, opts: WritableOptions, probed = 
   if (link?.isSymbolicLink()) throw fail(p, 'it is a symbolic link, which pranet does not replace; name the file it points to');
   if (st && !st.isFile()) throw fail(p, st.isDirectory() ? 'it is a folder' : 'it is not a regular file');
   if (st) {
+    // The mode bits too: for root, access() says every file is writable.
+    const readOnly = (st.mode & 0o222) === 0;
     try {
       accessSync(path, constants.W_OK);
     } catch {
       throw fail(p, 'the file is read-only (permission denied)');
     }
+    if (readOnly) throw fail(p, 'the file is read-only (permission denied)');
   }
   const folder = dirname(path);
   if (!opts.createFolders && !statOrNone(folder)?.isDirectory()) throw fail(p, `its folder ${folder} does not exist`);

@@ -81,7 +81,15 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   if (link?.isSymbolicLink()) throw cannot(path, 'it is a symbolic link, which pranet does not replace; name the file it points to', 'ELINK');
   if (st?.isDirectory()) throw cannot(path, 'it is a folder', 'EISDIR');
   if (st && !st.isFile()) throw cannot(path, 'it is not a regular file', 'ENOTREG');
-  if (st) await access(path, constants.W_OK).catch(() => Promise.reject(cannot(path, 'the file is read-only (permission denied)', 'EACCES')));
+  // The mode bits too: for root, access() says every file is writable.
+  const writable =
+    st &&
+    (st.mode & 0o222) !== 0 &&
+    (await access(path, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (st && !writable) throw cannot(path, 'the file is read-only (permission denied)', 'EACCES');
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     pendingTemps.add(tmp);

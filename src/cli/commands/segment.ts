@@ -97,7 +97,7 @@ export const segment = defineCommand({
         name: 'json',
         type: 'string',
         meta: 'FILE',
-        help: "write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, timings ('-': standard output)",
+        help: "write one record per image: file, width, height, maxProbability, polypPresent, areaFraction, imagesInBatch, batchTimingsMs (its batch's stage times) ('-': standard output)",
       },
       {
         name: 'frames-csv',
@@ -116,7 +116,7 @@ export const segment = defineCommand({
       'pranet segment polyp.jpg -o polyp.mask.png',
       'pranet segment images/ -o masks/ --overlay --json found.json   # masks/<name>.png, masks/overlays/<name>.png',
       'pranet segment images/ -o masks/ --quiet --json - | jq .',
-      'pranet segment frame.png --raw --threshold 0.5 --overlay',
+      'pranet segment frame.png --raw --overlay             # the probability as the PNG; the overlay at 0.5',
       'pranet segment clip.mp4 --overlay-video overlay.mp4 --frames-csv frames.csv -o masks/',
       'pranet segment polyp.png --weights pranet19.pnw --save-logits logits.npy',
     ],
