@@ -16,6 +16,7 @@ import { rng } from './support/random.js';
 import { requireSharedData } from './support/shared-data.js';
 import { tinyPraNetWeightFile } from './support/tiny-weights.js';
 import { type CliRun, runPranet } from './support/cli.js';
+import { encodePng16 } from './support/png16.js';
 
 const MAPS = PRANET_MAPS;
 const MASKS = join(KVASIR_TEST, 'masks');
@@ -232,6 +233,54 @@ describe('pranet eval', () => {
     expect(run.status, run.stderr).to.equal(0);
     const s = evaluateImage({ name: 'c', pred: { width: w, height: h, data: channel1 }, gt: { width: w, height: h, data: expectedGt } }).scores;
     expect(parseCsv(readFileSync(csv, 'utf8')).rows.get('c')).to.deep.equal([s.meanDice, s.meanIoU, s.wFm, s.Sm, s.meanEm, s.MAE, s.dice05]);
+  });
+
+  it('16-bit maps and masks score as their 8-bit selves, whatever the colour type (scaled, as im2uint8; not clipped at 255)', () => {
+    const [w, h] = [16, 12];
+    const r = rng(5);
+    const map = Uint8Array.from({ length: w * h }, () => Math.floor(256 * r()));
+    const mask = Uint8Array.from({ length: w * h }, (_, i) => (i % w > 4 && i % w < 11 && i > 2 * w ? 255 : i % 7 === 0 ? 100 : 0));
+    const wide = (a: Uint8Array, channels: 1 | 2 | 3) =>
+      Uint16Array.from({ length: a.length * channels }, (_, i) => (channels === 2 && i % 2 === 1 ? 65535 : a[Math.floor(i / channels)]! * 257));
+    const dir = join(tmp, 'sixteen');
+    for (const d of ['maps', 'masks']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, 'maps', 'eight.png'), encodePng(map, w, h));
+    writeFileSync(join(dir, 'masks', 'eight.png'), encodePng(mask, w, h));
+    ([1, 2, 3] as const).forEach((channels) => {
+      writeFileSync(join(dir, 'maps', `wide${channels}.png`), encodePng16(wide(map, channels), w, h, channels));
+      writeFileSync(join(dir, 'masks', `wide${channels}.png`), encodePng16(wide(mask, channels), w, h, channels));
+    });
+    const run = pranet(['eval', '--pred', join(dir, 'maps'), '--gt', join(dir, 'masks'), '--csv', '-', '--quiet']);
+    expect(run.status, run.stderr).to.equal(0);
+    const rows = parseCsv(run.stdout).rows;
+    for (const channels of [1, 2, 3]) expect(rows.get(`wide${channels}`), `${channels} channel(s)`).to.deep.equal(rows.get('eight'));
+  });
+
+  it('notes masks that are empty by the > 128 rule though not blank (0/1 labels), and one-pixel images (E-measure over eps)', () => {
+    const dir = join(tmp, 'odd-masks');
+    for (const d of ['maps', 'masks']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(
+      join(dir, 'maps', 'labels.png'),
+      encodePng(
+        Uint8Array.from({ length: 64 }, (_, i) => 4 * i),
+        8,
+        8,
+      ),
+    );
+    writeFileSync(
+      join(dir, 'masks', 'labels.png'),
+      encodePng(
+        Uint8Array.from({ length: 64 }, (_, i) => (i > 30 ? 1 : 0)),
+        8,
+        8,
+      ),
+    );
+    writeFileSync(join(dir, 'maps', 'dot.png'), encodePng(Uint8Array.of(0), 1, 1));
+    writeFileSync(join(dir, 'masks', 'dot.png'), encodePng(Uint8Array.of(255), 1, 1));
+    const run = pranet(['eval', '--pred', join(dir, 'maps'), '--gt', join(dir, 'masks')]);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.include("Note: 1 of 2 (labels) masks have pixels but none above 128, so by main.m's rule they hold no polyp");
+    expect(run.stdout).to.include("Note: 1 of 2 (dot) images have one pixel: main.m's E-measure divides by eps there");
   });
 
   describe('unpaired files, size mismatch and --resize', () => {

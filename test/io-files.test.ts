@@ -22,6 +22,11 @@ describe('io: Node file helpers', () => {
     symlinkSync(join(dir, 'gone.png'), join(dir, 'dangling.png'));
     const got = await listImages(dir);
     expect(got).to.deep.equal(['10.png', '9.png', 'C.jpeg', 'a.PNG', 'b.jpg', 'f.JPG', 'link.jpg'].map((f) => join(dir, f)));
+    // A name that is not UTF-8 cannot be named back as a string path: an error saying so, not 'no such file' later.
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/x`), Buffer.of(0xff), Buffer.from('y.png')]), '');
+    let err: Error | undefined;
+    await listImages(dir).catch((e: Error) => (err = e));
+    expect(err?.message).to.equal(`${dir}: the file name 'x\uFFFDy.png' is not valid UTF-8 (shown with U+FFFD); rename the file`);
   });
 
   it('readImageFile decodes, and its errors name the path', async () => {

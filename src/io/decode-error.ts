@@ -14,6 +14,12 @@ export class ImageDecodeError extends Error {
 export interface DecodeOptions {
   /** Largest width*height accepted (default DEFAULT_MAX_PIXELS). */
   maxPixels?: number;
+  /**
+   * How 16-bit PNG samples become 8 bits: 'pil' (default), as PIL's convert('RGB') does for the network's
+   * input (gray clips at 255, colour keeps its high byte); 'scale', v * 255 / 65535 rounded for every colour
+   * type (MATLAB's im2uint8), for maps and masks that are scored.
+   */
+  sixteenBits?: 'pil' | 'scale';
 }
 
 /** 40 megapixels: far above any endoscopy frame, and 160 MB as RGBA. */

@@ -14,6 +14,9 @@ export async function listImages(dir: string): Promise<string[]> {
   const names: string[] = [];
   for (const e of entries) {
     if (!IMAGE_EXTENSION.test(e.name)) continue;
+    // A name that is not UTF-8 comes back with U+FFFD in it, and a path made from it names no file.
+    if (e.name.includes('\uFFFD') && !(await lstat(join(dir, e.name)).catch(() => undefined)))
+      throw new Error(`${dir}: the file name '${e.name}' is not valid UTF-8 (shown with U+FFFD); rename the file`);
     // A symlink counts when it points at a file (a dangling one is skipped).
     const target = e.isSymbolicLink() ? await stat(join(dir, e.name)).catch(() => undefined) : undefined;
     if (e.isFile() || target?.isFile()) names.push(e.name);

@@ -25,14 +25,15 @@ function sampleAt(row: Uint8Array, o: number, i: number, depth: number): number 
  * A sample as PIL's convert('RGB') turns it into 8 bits. Sub-byte gray is scaled to 0..255 (PIL modes
  * "1" and "L;2"/"L;4"). 16-bit gray opens as PIL mode "I" and converting that to RGB clips at 255
  * (it does not scale). Every other 16-bit sample keeps its high byte (PIL rawmodes "RGB;16B" etc.).
+ * With `scale`, every 16-bit sample is scaled instead (DecodeOptions.sixteenBits).
  */
-function to8(v: number, depth: number, gray: boolean): number {
-  if (depth === 16) return gray ? Math.min(v, 255) : v >> 8;
+function to8(v: number, depth: number, gray: boolean, scale = false): number {
+  if (depth === 16) return scale ? Math.round((v * 255) / 65535) : gray ? Math.min(v, 255) : v >> 8;
   if (depth === 8) return v;
   return v * (255 / ((1 << depth) - 1));
 }
 
-function convert(layout: PngLayout, raw: Uint8Array): Uint8Array {
+function convert(layout: PngLayout, raw: Uint8Array, scale: boolean): Uint8Array {
   const { width: w, height: h, depth, ctype, channels, palette, trns } = layout;
   const bpl = Math.ceil((w * channels * depth) / 8);
   const out = new Uint8Array(w * h * 4);
@@ -58,13 +59,13 @@ function convert(layout: PngLayout, raw: Uint8Array): Uint8Array {
         out[q + 2] = i < nPal ? palette![3 * i + 2]! : i;
         out[q + 3] = trns && i < trns.length ? trns[i]! : 255;
       } else if (ctype === 0 || ctype === 4) {
-        const g = to8(s[0]!, depth, ctype === 0);
+        const g = to8(s[0]!, depth, ctype === 0, scale);
         out[q] = out[q + 1] = out[q + 2] = g;
-        out[q + 3] = ctype === 4 ? to8(s[1]!, depth, false) : key && s[0] === key[0] ? 0 : 255;
+        out[q + 3] = ctype === 4 ? to8(s[1]!, depth, false, scale) : key && s[0] === key[0] ? 0 : 255;
       } else {
-        for (let c = 0; c < 3; c++) out[q + c] = to8(s[c]!, depth, false);
+        for (let c = 0; c < 3; c++) out[q + c] = to8(s[c]!, depth, false, scale);
         const keyed = key !== undefined && s[0] === key[0] && s[1] === key[1] && s[2] === key[2];
-        out[q + 3] = ctype === 6 ? to8(s[3]!, depth, false) : keyed ? 0 : 255;
+        out[q + 3] = ctype === 6 ? to8(s[3]!, depth, false, scale) : keyed ? 0 : 255;
       }
     }
   }
@@ -78,5 +79,5 @@ export function decodePng(bytes: Uint8Array, source: string, opts: DecodeOptions
   // What UPNG.decode does after inflating: unfilter in place, or unfilter and de-interlace into a new array.
   const header = { width: layout.width, height: layout.height, depth: layout.depth, ctype: layout.ctype };
   const raw = layout.interlaced ? UPNG.decode._readInterlace(filtered, header) : UPNG.decode._filterZero(filtered, header, 0, layout.width, layout.height);
-  return { width: layout.width, height: layout.height, data: convert(layout, raw) };
+  return { width: layout.width, height: layout.height, data: convert(layout, raw, opts.sixteenBits === 'scale') };
 }

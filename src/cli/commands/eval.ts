@@ -179,6 +179,13 @@ export const evaluate = defineCommand({
     const summary = datasetSummary(metrics, o.resize ? scorer.resized > 0 : undefined);
     const notes = scorer.resized > 0 ? [`${scorer.resized} of ${metrics.n} maps differ in size from their masks: ${RESIZE_NOTE}.`] : [];
     if (skipped.length > 0) notes.push(`${skipped.length} of ${pairs.length} images could not be read and are not scored.`);
+    const some = (names: string[]) => `${names.length} of ${metrics.n} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`;
+    if (scorer.faintMasks.length > 0)
+      notes.push(
+        `${some(scorer.faintMasks)} masks have pixels but none above 128, so by main.m's rule they hold no polyp; masks labelled 0/1 must be scaled to 0/255.`,
+      );
+    if (scorer.onePixel.length > 0)
+      notes.push(`${some(scorer.onePixel)} images have one pixel: main.m's E-measure divides by eps there, so meanEm and maxEm are about 1e15.`);
     const mapsFrom = sources.pred === undefined ? `the model's maps of ${sources.images}` : `maps in ${sources.pred}`;
     say(`Scored ${metrics.n} images (${mapsFrom} against masks in ${sources.gt}) in ${formatDuration(seconds)}:`);
     say(formatSummaryTable(summary));

@@ -15,15 +15,21 @@ export async function listFolder(dir: string, what: string): Promise<string[]> {
   return files;
 }
 
+/**
+ * 16-bit PNGs scaled to 0..255 as MATLAB's im2uint8 does, the same for every colour type (the network's input
+ * follows PIL instead, which clips 16-bit gray at 255: a 16-bit map would come out nearly binary).
+ */
+const SCORED = { sixteenBits: 'scale' } as const;
+
 /** A prediction map as main.m reads it: channel 1 of the image, 0..255. */
 export async function readPredictionMap(path: string): Promise<GrayMap> {
-  const img = await readImageFile(path);
+  const img = await readImageFile(path, SCORED);
   return rgbaFirstChannel(img.data, img.width, img.height);
 }
 
 /** A GT mask as main.m reads it: MATLAB rgb2gray (gray files stay as they are); binarised later at > 128. */
 export async function readGroundTruth(path: string): Promise<GrayMap> {
-  const img = await readImageFile(path);
+  const img = await readImageFile(path, SCORED);
   return rgbaToGrayMatlab(img.data, img.width, img.height);
 }
 

@@ -15,6 +15,10 @@ export class Scorer {
   private readonly evaluations: ImageEvaluation[] = [];
   readonly thumbnails = new Map<string, StoredThumbnails>();
   resized = 0;
+  /** masks with pixels but none above 128: empty by main.m's rule (labels 0/1 not scaled to 0/255?) */
+  readonly faintMasks: string[] = [];
+  /** images of one pixel, whose E-measure main.m divides by eps */
+  readonly onePixel: string[] = [];
 
   constructor(private readonly opts: { resize: boolean; thumbnails: boolean }) {}
 
@@ -22,6 +26,8 @@ export class Scorer {
   add(name: string, map: GrayMap, mapSource: string, gt: GrayMap, gtSource: string, image?: RgbaImage): void {
     const fitted = fitMapToGt(map, gt, mapSource, gtSource, this.opts.resize);
     if (fitted.resized) this.resized++;
+    if (gt.data.length < 2) this.onePixel.push(name);
+    if (!gt.data.some((v) => v > 128) && gt.data.some((v) => v > 0)) this.faintMasks.push(name);
     this.evaluations.push(evaluateImage({ name, pred: fitted.map, gt }));
     if (this.opts.thumbnails) {
       const thumbs: StoredThumbnails = scoredThumbnails(fitted.map, gt);
