@@ -5,7 +5,8 @@ import UPNG from 'upng-js';
 import { concatBytes } from '../util/bytes.js';
 import { PNG_SIGNATURE } from './png-chunks.js';
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -30,7 +31,7 @@ function encode(pixels: Uint8Array, width: number, height: number, channels: 1 |
   ihdr[9] = channels === 1 ? 0 : 6; // colour type: gray or RGBA
   const bpl = width * channels;
   const idat = UPNG.encode._filterZero(pixels, height, channels, bpl, new Uint8Array(height * (bpl + 1)));
-  return concatBytes([new Uint8Array(PNG_SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return concatBytes([new Uint8Array(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 /** An 8-bit grayscale PNG (colour type 0) of `gray`, one byte per pixel, row-major. */

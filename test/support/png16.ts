@@ -1,20 +1,10 @@
 // A 16-bit PNG writer for tests (the engine writes 8-bit PNGs only): samples big-endian, rows unfiltered.
 import { deflateSync } from 'node:zlib';
-import UPNG from 'upng-js';
 import { PNG_SIGNATURE } from '../../src/io/png-chunks.js';
+import { pngChunk } from '../../src/io/png-encode.js';
 import { concatBytes } from '../../src/util/bytes.js';
 
 const COLOUR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const; // gray, gray + alpha, RGB, RGBA
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, UPNG.crc.crc(out, 4, 4 + data.length) >>> 0);
-  return out;
-}
 
 /** A 16-bit PNG of `samples` (`channels` per pixel, row-major). */
 export function encodePng16(samples: Uint16Array, width: number, height: number, channels: 1 | 2 | 3 | 4): Uint8Array {
@@ -30,5 +20,5 @@ export function encodePng16(samples: Uint16Array, width: number, height: number,
   for (let y = 0; y < height; y++) {
     for (let i = 0; i < width * channels; i++) view.setUint16(y * row + 1 + 2 * i, samples[y * width * channels + i]!);
   }
-  return concatBytes([new Uint8Array(PNG_SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return concatBytes([new Uint8Array(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array(0))]);
 }
