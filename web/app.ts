@@ -112,7 +112,11 @@ let busy = true;
 let queue = Promise.resolve();
 
 /** Enables what can be used now: nothing while busy, the image inputs once a model is loaded, the result's controls while one is shown. */
+/** The control that had the focus when it was disabled: it gets it back when enabled again (keyboard users). */
+let focusToRestore: HTMLElement | undefined;
+
 function updateControls(): void {
+  const focused = document.activeElement;
   // A video or camera can run beside a still image, but not while the model loads or the network is tuned.
   video.setEnabled(segmenter !== undefined && document.body.dataset.state !== 'tuning');
   const free = !busy && segmenter !== undefined;
@@ -120,6 +124,11 @@ function updateControls(): void {
   for (const c of [ui.threshold, ui.viewOverlay, ui.viewHeatmap, ui.downloadMask, ui.downloadOverlay, ui.profile]) c.disabled = !free || !shown;
   ui.busy.hidden = !busy;
   ui.output.setAttribute('aria-busy', String(busy));
+  if (focused instanceof HTMLButtonElement && focused.disabled) focusToRestore = focused;
+  else if (focusToRestore && !(focusToRestore as HTMLButtonElement).disabled) {
+    if (document.activeElement === document.body) focusToRestore.focus();
+    focusToRestore = undefined;
+  }
 }
 
 // ---- the model ----
@@ -404,6 +413,7 @@ const fileStem = (name: string) => name.replace(/\.[^.]*$/, '') || name;
 
 ui.file.addEventListener('change', () => {
   const file = ui.file.files?.[0];
+  ui.file.value = ''; // choosing the same file again must fire 'change' again
   if (file) enqueue(file.name, fileStem(file.name), () => Promise.resolve(file));
 });
 

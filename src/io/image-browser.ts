@@ -2,14 +2,21 @@
 // ImageBitmap, ImageData) -> RGBA bytes, decoded by the browser itself so no JavaScript decoder ships in the
 // bundle. The browser's JPEG decoder rounds its IDCT and chroma upsampling a little differently from PIL's,
 // so pixels may differ from decodeImage() by a few levels; PNGs without alpha decode identically.
+import { DEFAULT_MAX_PIXELS } from './decode-error.js';
 import type { RgbaImage } from './rgba-image.js';
 
 export type BrowserImageSource = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageData | Blob;
 
 type Drawable = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas;
 
+/**
+ * A real size within decodeImage's limit: above 16384^2 pixels Chromium's 2D canvas silently draws and reads
+ * zeros, so a larger image would come back blank, and be segmented as such.
+ */
 function checkSize(width: number, height: number, what: string): void {
   if (!(width >= 1 && height >= 1)) throw new Error(`imageToRgba: ${what} has size ${width}x${height}; it is empty or not loaded yet`);
+  if (width * height > DEFAULT_MAX_PIXELS)
+    throw new Error(`imageToRgba: ${what} is ${width}x${height} = ${width * height} pixels, above the limit of ${DEFAULT_MAX_PIXELS}`);
 }
 
 function fromImageData(img: ImageData): RgbaImage {

@@ -143,6 +143,12 @@ describe('browser: tuning in headless Chromium (SwiftShader)', function () {
     await session?.close();
   });
 
+  it('imageToRgba refuses an image above 40 megapixels (as decodeImage does) instead of reading it blank (Chromium above 16384^2)', async function () {
+    const read = (w: number, h: number) => session!.page.evaluate(([w, h]) => window.harnessReady!.then((x) => x.readCanvas(w, h)), [w, h] as const);
+    expect(await read(20000, 20000)).to.equal('imageToRgba: the image is 20000x20000 = 400000000 pixels, above the limit of 40000000');
+    expect(await read(3, 2)).to.equal('read');
+  });
+
   it('tuneThisDevice measures the tiny network, stores the table in IndexedDB (a second tuning at half the size adds to it), and the next loadSegmenter uses it', async function () {
     this.timeout(600_000);
     const r = await withDeadline(

@@ -1,6 +1,6 @@
 // The browser tests' page (bundled by the tests, never shipped): exposes window.harnessReady, which runs
 // kernel calls on the page's own WebGPU device and segments through the public browser API.
-import { loadFrameSegmenter, loadSegmenter, tuneThisDevice } from '../../../src/browser.js';
+import { imageToRgba, loadFrameSegmenter, loadSegmenter, tuneThisDevice } from '../../../src/browser.js';
 import { createBrowserGpu } from '../../../src/gpu/browser-device.js';
 import { PipelineCache } from '../../../src/gpu/pipelines.js';
 import { runKernelCall } from '../../support/run-kernel.js';
@@ -11,6 +11,12 @@ async function start(): Promise<Harness> {
   const cache = new PipelineCache(ctx);
   return {
     adapter: ctx.adapter,
+    async readCanvas(width, height) {
+      return imageToRgba(new OffscreenCanvas(width, height)).then(
+        () => 'read',
+        (e: Error) => e.message,
+      );
+    },
     async tune(weightsUrl, size) {
       const quick = { rounds: 1, maxCandidates: 1, minRunMs: 2 };
       const { table, convs, where } = await tuneThisDevice(weightsUrl, { size, ...quick });

@@ -41,6 +41,8 @@ export interface WireImage {
 /** What the harness page offers the tests, as window.harnessReady. */
 export interface Harness {
   adapter: AdapterSummary;
+  /** imageToRgba's error for a canvas of width x height (no error: 'read'), to check its size limit */
+  readCanvas(width: number, height: number): Promise<string>;
   /** runs one kernel call with NaN-poisoned outputs; inputs and results as base64 floats */
   runCall(call: WireCall, inputs: Record<string, string>, outputs: Record<string, number>): Promise<Record<string, string>>;
   /**
