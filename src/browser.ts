@@ -7,7 +7,7 @@ import { createBrowserGpu } from './gpu/browser-device.js';
 import type { GpuContext } from './gpu/context.js';
 import { loadWeights, type LoadedWeights } from './models/load-weights.js';
 import type { ProgressCallback } from './weights/fetch-bytes.js';
-import type { WeightFileSource } from './weights/load-weight-file.js';
+import { sourceName, type WeightFileSource } from './weights/load-weight-file.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import { FrameSegmenter, type FrameSegmenterOptions } from './api/frames.js';
 import type { TuningChoice } from './tuning/resolve.js';
@@ -69,7 +69,7 @@ async function deviceAndWeights(
     try {
       loaded = await loadWeights(url, opts.onProgress);
     } catch (err) {
-      const source = url instanceof ArrayBuffer || url instanceof Uint8Array ? 'weight bytes' : String(url);
+      const source = sourceName(url, 'weight bytes');
       // fetch() rejects with a bare "Failed to fetch" for network errors: name the file.
       const message = (err as Error).message;
       throw new WeightsLoadError(source, message.includes(source) ? message : `${source}: ${message}`, { cause: err });

@@ -9,6 +9,7 @@ import { createNodeGpu, type NodeGpuOptions } from './gpu/node-device.js';
 import { loadWeights, type LoadedWeights } from './models/load-weights.js';
 import type { GpuContext } from './gpu/context.js';
 import type { ProgressCallback, WeightFileSource } from './weights/index.js';
+import { sourceName } from './weights/load-weight-file.js';
 import type { TuningChoice } from './tuning/resolve.js';
 import { resolveNodeTuning } from './tuning/store-node.js';
 
@@ -74,7 +75,7 @@ export interface LoadOptions extends SegmenterOptions, NodeGpuOptions {
  */
 async function weightsAndDevice(weights: WeightFileSource, opts: LoadOptions): Promise<{ loaded: LoadedWeights; gpu: GpuContext }> {
   const loaded = await loadWeights(weights, opts.onProgress).catch((err: Error) => {
-    const source = weights instanceof ArrayBuffer || weights instanceof Uint8Array ? 'weight bytes' : String(weights);
+    const source = sourceName(weights, 'weight bytes');
     const message =
       weights === DEFAULT_WEIGHTS_PATH
         ? `the built-in model could not be loaded (${err.message}); reinstall the package or pass weights explicitly (--weights FILE)`

@@ -68,9 +68,7 @@ export function tuningChoice(value: string): TuningChoice {
   try {
     return readTableFile(value);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a file' : e.code === 'EACCES' ? 'permission denied' : undefined;
-    throw new Error(why ? `--tuning ${value}: ${why}` : `--tuning: ${e.message}`, { cause: err });
+    throw new Error(`--tuning ${(err as Error).message}`, { cause: err }); // the message starts with the file
   }
 }
 

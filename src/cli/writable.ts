@@ -1,10 +1,11 @@
 // Checks, before any work, that each output can be written where it is going, and names the real problem
 // when not: a read-only file, a folder that refuses new files (/proc), a symbolic link, a path through a file.
-import { accessSync, closeSync, constants, lstatSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { guardOutputs, type NamedPath, type PlannedIo, statOrNone } from './output-guard.js';
 import { isStandardStream } from './write-output.js';
+import { isReadOnlyFile } from '../io/files-node.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -55,16 +56,7 @@ export function checkWritableFile(p: NamedPath, opts: WritableOptions, probed = 
   if (st && (st.isCharacterDevice() || st.isFIFO())) return; // written straight into
   if (link?.isSymbolicLink()) throw fail(p, 'it is a symbolic link, which pranet does not replace; name the file it points to');
   if (st && !st.isFile()) throw fail(p, st.isDirectory() ? 'it is a folder' : 'it is not a regular file');
-  if (st) {
-    // The mode bits too: for root, access() says every file is writable.
-    const readOnly = (st.mode & 0o222) === 0;
-    try {
-      accessSync(path, constants.W_OK);
-    } catch {
-      throw fail(p, 'the file is read-only (permission denied)');
-    }
-    if (readOnly) throw fail(p, 'the file is read-only (permission denied)');
-  }
+  if (st && isReadOnlyFile(path, st.mode)) throw fail(p, 'the file is read-only (permission denied)');
   const folder = dirname(path);
   if (!opts.createFolders && !statOrNone(folder)?.isDirectory()) throw fail(p, `its folder ${folder} does not exist`);
   probe(existingFolder(folder, p), p, probed);

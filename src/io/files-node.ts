@@ -1,7 +1,7 @@
 // Node-only file access for the io layer (everything else in src/io also runs in browsers).
 import { randomBytes } from 'node:crypto';
-import { constants, unlinkSync } from 'node:fs';
-import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { accessSync, constants, unlinkSync } from 'node:fs';
+import { lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodeImage, type DecodeOptions, type RgbaImage } from './image.js';
 import { readFileWithProgress } from '../weights/read-file-node.js';
@@ -33,6 +33,17 @@ export const MAX_IMAGE_FILE_BYTES = 512 << 20;
 export async function readImageFile(path: string, opts: DecodeOptions = {}): Promise<RgbaImage> {
   const bytes = await readFileWithProgress(path, undefined, MAX_IMAGE_FILE_BYTES, 'an image file');
   return decodeImage(bytes, path, opts);
+}
+
+/** Whether an existing file may not be written: by access(), and by its mode bits (root's access() allows every file). */
+export function isReadOnlyFile(path: string, mode: number): boolean {
+  if ((mode & 0o222) === 0) return true;
+  try {
+    accessSync(path, constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Temporary files of writes in progress, so an interrupted process can remove them (removeTempFiles). */
@@ -84,15 +95,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   if (link?.isSymbolicLink()) throw cannot(path, 'it is a symbolic link, which pranet does not replace; name the file it points to', 'ELINK');
   if (st?.isDirectory()) throw cannot(path, 'it is a folder', 'EISDIR');
   if (st && !st.isFile()) throw cannot(path, 'it is not a regular file', 'ENOTREG');
-  // The mode bits too: for root, access() says every file is writable.
-  const writable =
-    st &&
-    (st.mode & 0o222) !== 0 &&
-    (await access(path, constants.W_OK).then(
-      () => true,
-      () => false,
-    ));
-  if (st && !writable) throw cannot(path, 'the file is read-only (permission denied)', 'EACCES');
+  if (st && isReadOnlyFile(path, st.mode)) throw cannot(path, 'the file is read-only (permission denied)', 'EACCES');
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     pendingTemps.add(tmp);

@@ -88,7 +88,8 @@ export function tilingProblem(v: unknown): string | undefined {
   if (problem) return problem;
   if ((t.wgx as number) * (t.wgy as number) > 1024) return `wgx x wgy must be at most 1024 invocations, got ${(t.wgx as number) * (t.wgy as number)}`;
   if (t.lanes !== undefined && !LANES.includes(t.lanes as string)) return `lanes must be one of ${LANES.join(', ')}`;
-  if (t.kc !== undefined && int('kc', 1, 16)) return int('kc', 1, 16);
+  const kc = t.kc === undefined ? undefined : int('kc', 1, 16);
+  if (kc) return kc;
   if (t.subgroup !== undefined && ![4, 8, 16, 32, 64, 128].includes(t.subgroup as number)) return 'subgroup must be 4, 8, 16, 32, 64 or 128';
   return undefined;
 }

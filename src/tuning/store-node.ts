@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AdapterSummary, GpuContext } from '../gpu/context.js';
 import { resolveTuning, type ResolvedTuning, type TuningChoice } from './resolve.js';
 import { writeFileAtomic } from '../io/files-node.js';
+import { fileErrorText } from '../weights/read-file-node.js';
 import { identityOf, parseTuningTable, tableName, type TuningTable } from './table.js';
 
 export function tuningDir(): string {
@@ -32,7 +33,16 @@ export function storedTableOrNone(a: AdapterSummary, say: (line: string) => void
   }
 }
 
-export const readTableFile = (path: string): TuningTable => parseTuningTable(readFileSync(path, 'utf8'), path);
+/** A table file, checked; errors name the file. */
+export function readTableFile(path: string): TuningTable {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${path}: ${fileErrorText(err as NodeJS.ErrnoException)}`, { cause: err });
+  }
+  return parseTuningTable(text, path);
+}
 
 /** Stores `t` as this adapter's table; returns where. */
 export async function storeTable(t: TuningTable, a: AdapterSummary): Promise<string> {

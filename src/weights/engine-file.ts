@@ -3,7 +3,7 @@
 import { ByteReader } from './bytes.js';
 import { decodeElements } from './decode.js';
 import { describeValue } from './describe.js';
-import { floatBitsToHalfBits } from './f16.js';
+import { floatBitsToHalfBits, HALF_MAX, isHalfFinite } from './f16.js';
 import { assertFinite } from './finite.js';
 import { checkShape, DTYPE_BYTES, numelOf, type HostTensor } from './tensor.js';
 
@@ -62,8 +62,8 @@ function toHalf(name: string, data: Float32Array): Uint16Array {
   const out = new Uint16Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const h = floatBitsToHalfBits(bits[i]!);
-    if ((h & 0x7c00) === 0x7c00) {
-      throw new Error(`encodeWeightFile: tensor '${name}' value ${data[i]} at element ${i} overflows float16 (largest finite is 65504)`);
+    if (!isHalfFinite(h)) {
+      throw new Error(`encodeWeightFile: tensor '${name}' value ${data[i]} at element ${i} overflows float16 (largest finite is ${HALF_MAX})`);
     }
     out[i] = h;
   }

@@ -30,6 +30,12 @@ export function halfArrayToFloat(bits: Uint16Array): Float32Array {
   return out;
 }
 
+/** The largest finite float16 value. */
+export const HALF_MAX = 65504;
+
+/** Whether half bits hold a finite value (not infinity or NaN: the exponent field not all ones). */
+export const isHalfFinite = (bits: number): boolean => (bits & 0x7c00) !== 0x7c00;
+
 /**
  * float32 bits -> half bits, rounding to nearest with ties to even. Values too large for half become
  * infinity (0x7c00 with the sign), NaN becomes a quiet NaN, so callers detect overflow by the exponent.

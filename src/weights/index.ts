@@ -5,7 +5,7 @@ export { readPth } from './pth.js';
 export { readSafetensors } from './safetensors.js';
 export { assertModelValues, readCheckpoint, readModelCheckpoint, sniffCheckpoint, type CheckpointFormat } from './load-checkpoint.js';
 export { cleanStateDict, DEFAULT_IGNORED_KEYS, DATA_PARALLEL_PREFIX } from './clean.js';
-export { assertFinite } from './finite.js';
+export { assertFinite, firstNonFinite } from './finite.js';
 export {
   decodeWeightFile,
   encodeWeightFile,
@@ -19,5 +19,5 @@ export {
 } from './engine-file.js';
 export { loadSourceBytes, loadWeightFile, sourceName, type WeightFileSource } from './load-weight-file.js';
 export type { ProgressCallback } from './fetch-bytes.js';
-export { floatToHalfBits, halfBitsToFloat } from './f16.js';
+export { floatToHalfBits, HALF_MAX, halfBitsToFloat, isHalfFinite } from './f16.js';
 export { unpickle, PICKLE_LIMITS, type UnpickleHooks } from './pickle.js';

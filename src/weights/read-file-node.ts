@@ -7,6 +7,13 @@ import type { ProgressCallback } from './fetch-bytes.js';
 
 const CHUNK_BYTES = 4 << 20;
 
+/** A file system error in words ('no such file', not 'ENOENT: no such file or directory, open ...'). */
+export function fileErrorText(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOENT') return 'no such file';
+  if (err.code === 'EACCES') return 'permission denied';
+  return err.code === 'EISDIR' ? 'is a folder, not a file' : err.message;
+}
+
 /**
  * Reads to the end of the file. The stat size only sizes the first buffer: pipes, FIFOs and devices
  * (/dev/stdin, process substitution) report 0. More than `maxBytes` (a checkpoint larger than that cannot
@@ -20,8 +27,7 @@ export async function readFileWithProgress(
 ): Promise<Uint8Array> {
   const name = String(path);
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new Error(`${name}: ${why}`);
+    throw new Error(`${name}: ${fileErrorText(err)}`);
   });
   try {
     const stat = await file.stat();
