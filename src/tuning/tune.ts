@@ -55,11 +55,15 @@ export interface ConvMeasurement {
   /** ms per dispatch of each candidate that ran */
   ms: { tiling: ConvTiling; ms: number }[];
   best: ConvTiling;
+  /** candidates that fit the conv but failed on this adapter (a driver's shader compiler, say): left out */
+  failed: { tiling: ConvTiling; error: string }[];
 }
 
 export interface TuneResult {
   table: TuningTable;
   convs: ConvMeasurement[];
+  /** tilings forced on every conv whose network failed to build here, left out of the whole-pass comparison */
+  skipped: { tiling: ConvTiling; error: string }[];
 }
 
 interface ConvCase {
@@ -108,6 +112,7 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
   const cin = c.x.c;
   const weights = fill(c.y.c * cin * c.attrs.kh * c.attrs.kw, 3).map((v) => Math.fround(v)); // exact in float16 too
   const ms: ConvMeasurement['ms'] = [];
+  const failed: ConvMeasurement['failed'] = [];
   try {
     for (const tiling of candidates) {
       let call;
@@ -115,10 +120,11 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
         call = conv2dKernel(c.attrs, c.x, c.y, tiling, {
           ...(res ? { res: c.y } : {}),
           maxGroups: ctx.limits.maxComputeWorkgroupsPerDimension,
+          limits: ctx.limits,
           weights: c.f16 ? 'f16' : 'f32',
         });
       } catch {
-        continue; // this tiling does not fit this conv
+        continue; // this tiling does not fit this conv (or this device's workgroup limits)
       }
       const packed = c.f16
         ? packConv2dWeightsF16(
@@ -142,7 +148,12 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
           status: { buffer: status },
           ...(res ? { res: { buffer: res } } : {}),
         };
-        const batch = await prepareDispatches(ctx, cache, [{ call, resources }]);
+        // A candidate that compiles on lavapipe may still fail on another driver: one such candidate must not
+        // end the whole tuning, so it is left out and named; a lost device ends it (every wait says so).
+        const batch = await prepareDispatches(ctx, cache, [{ call, resources }]).catch((e: Error) => {
+          failed.push({ tiling, error: e.message });
+        });
+        if (!batch) continue;
         try {
           const once = await timePass(ctx, batch.dispatches); // warm-up, and how many repeats make a run
           const repeats = Math.min(200, Math.max(1, Math.ceil(minRunMs / Math.max(once, 0.01))));
@@ -163,8 +174,9 @@ async function measureConv(ctx: GpuContext, cache: PipelineCache, c: ConvCase, c
     res?.destroy();
     status.destroy();
   }
-  if (ms.length === 0) throw new Error(`tune: no candidate tiling runs the conv ${c.key}`);
-  return { conv: c.key, count: c.count, ms, best: ms.reduce((a, b) => (b.ms < a.ms ? b : a)).tiling };
+  if (ms.length === 0)
+    throw new Error(`tune: no candidate tiling runs the conv ${c.key}${failed.length ? ` (${failed.length} failed; the first: ${failed[0]!.error})` : ''}`);
+  return { conv: c.key, count: c.count, ms, best: ms.reduce((a, b) => (b.ms < a.ms ? b : a)).tiling, failed };
 }
 
 /** Tunes the convs of `loaded` (at opts.size and opts.batch) on `ctx`; the result is not stored anywhere. */
@@ -193,9 +205,13 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
     models.push({ name: 'per-conv choice', rules: perConv, model: await build([...perConv, ...defaults]) });
     // Forced on every conv: the two the per-conv times predict fastest, then the class's usual ones.
     const uniform = opts.uniform ?? [...predictedUniform(convs).slice(0, 2), ...uniformCandidates(cls, ctx.subgroupSize)];
+    const skipped: TuneResult['skipped'] = [];
     for (const t of distinctTilings(uniform).slice(0, opts.maxCandidates)) {
       const rules = forcedTiling(t) as TilingRule[];
-      models.push({ name: `every conv ${tilingText(t)}`, rules, model: await build(rules) });
+      const model = await build(rules).catch((e: Error) => {
+        skipped.push({ tiling: t, error: e.message });
+      });
+      if (model) models.push({ name: `every conv ${tilingText(t)}`, rules, model });
     }
     const passMs = await comparePasses(models, batch, size, rounds, (done) => progress('whole passes', done, rounds));
     const winner = models.reduce((a, b) => (passMs[b.name]! < passMs[a.name]! ? b : a));
@@ -214,7 +230,7 @@ export async function tune(ctx: GpuContext, cache: PipelineCache, loaded: Loaded
       passMs,
       chosen: winner.name,
     };
-    return { table, convs };
+    return { table, convs, skipped };
   } finally {
     for (const m of models) m.model.destroy();
   }

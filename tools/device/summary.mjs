@@ -9,13 +9,21 @@ if (!dir) {
   console.error('usage: node tools/device/summary.mjs OUT_DIR [BATCH]');
   process.exit(2);
 }
+const lines = [];
 const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
+// A step cut off by its time limit can leave an empty or half-written file: it is named, and the rest of the
+// page is still written.
 const json = (f) => {
   const t = read(f);
-  return t === undefined ? undefined : JSON.parse(t);
+  if (t === undefined) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch (e) {
+    lines.push(`${f}: not read (${t.trim() === '' ? 'empty' : e.message})`);
+    return undefined;
+  }
 };
 const ms = (v) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
-const lines = [];
 const info = read('info.txt');
 if (info) lines.push(...info.split('\n').filter((l) => /^Adapter:|^ {2}(vendor|backend|class):|^Tiling:/.test(l)));
 const nvidia = read('nvidia-smi.txt');

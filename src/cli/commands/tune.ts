@@ -68,12 +68,14 @@ export const tune = defineCommand({
           bar!.update(done);
         },
       });
-      const { table, convs } = result;
+      const { table, convs, skipped } = result;
       say(`\n${convs.length} distinct convs; fastest tiling of each (ms per dispatch, the defaults' tiling first when it ran):`);
       for (const c of convs) {
         const best = c.ms.find((m) => m.tiling === c.best)!;
         say(`  ${c.conv.padEnd(58)} x${String(c.count).padEnd(3)} ${best.ms.toFixed(3).padStart(9)} ms  ${tilingText(c.best)}`);
+        for (const f of c.failed) say(`    left out, failed on this adapter: ${tilingText(f.tiling)}: ${f.error.split('\n')[0]}`);
       }
+      for (const f of skipped) say(`Forced on every conv, left out: ${tilingText(f.tiling)} failed on this adapter: ${f.error.split('\n')[0]}`);
       say('\nWhole forward passes (median ms):');
       for (const [name, ms] of Object.entries(table.passMs))
         say(`  ${name.padEnd(70)} ${ms.toFixed(2).padStart(10)}${name === table.chosen ? '  <- chosen' : ''}`);
