@@ -286,6 +286,8 @@ describe('pranet segment on folders', () => {
     const absent = pranet(['segment', SAMPLE, '-o', join(out, 'strict.png'), '--presence', '1', '--json', json]);
     expect(absent.status, absent.stderr).to.equal(0);
     const strict = (JSON.parse(readFileSync(json, 'utf8')) as { polypPresent: boolean; maxProbability: number }[])[0]!;
+    // At a max probability of exactly 1 the default threshold would give the same answer as --presence 1.
+    expect(strict.maxProbability, 'the check below tells --presence 1 from the default').to.be.below(1);
     expect(strict.polypPresent, '--presence 1 reaches the segmenter').to.equal(strict.maxProbability >= 1);
   });
 

@@ -69,6 +69,7 @@ describe('io: decoding like PIL convert("RGB")', function () {
   });
 
   it('PNG: refuses interlaced 1-bit files (mis-decoded by upng-js) with a clear error', () => {
+    expect(run.manifest.png_rejected.length, 'files the oracle wrote to be refused').to.be.at.least(1);
     for (const f of run.manifest.png_rejected) {
       expect(() => decodeImage(run.read(f), f)).to.throw(ImageDecodeError, new RegExp(`^${f}: interlaced 1-bit PNGs are not supported`));
     }
@@ -86,6 +87,7 @@ describe('io: decoding like PIL convert("RGB")', function () {
       const maxAllowed = plain ? JPEG_MAX_DIFF_PLAIN : JPEG_MAX_DIFF_YCBCR;
       if (s.max > maxAllowed || s.mean > JPEG_MEAN_DIFF) report.push(`${c.name}: max ${s.max} (bound ${maxAllowed}), mean ${s.mean.toFixed(4)}`);
     }
+    expect(run.manifest.jpeg.length).to.be.greaterThan(20);
     expect(report, report.join('\n')).to.deep.equal([]);
   });
 

@@ -48,6 +48,7 @@ describe('io: .npy files', () => {
         args.push(join(dir, `${name}.npy`), join(dir, `${name}.raw`));
       }
       const results = JSON.parse(runOracle(['npy-check', ...args])) as NpyCheck[];
+      expect(results, 'one result per file').to.have.length(cases.length);
       results.forEach((r, i) => {
         const [name, , shape] = cases[i]!;
         expect({ dtype: r.dtype, shape: r.shape, fortran: r.fortran, equal: r.equal }, name).to.deep.equal({

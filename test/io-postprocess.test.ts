@@ -12,6 +12,7 @@ describe('io: post-processing (min-max and bytescale, docs/pranet.md)', () => {
     skipWithoutPython(this);
     const run = oracleRun<PostManifest>('postprocess');
     try {
+      expect(run.manifest.postprocess.length, 'maps the oracle wrote').to.be.at.least(5);
       for (const c of run.manifest.postprocess) {
         const prob = float32s(run.read(c.prob));
         expect(prob.length, c.name).to.equal(c.count);

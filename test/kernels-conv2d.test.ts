@@ -18,7 +18,7 @@ import { ceilingTilings } from '../src/profile/gemm-ceiling.js';
 import { convCandidates, distinctTilings, uniformCandidates } from '../src/tuning/candidates.js';
 import { halfBitsToFloat } from '../src/weights/f16.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
-import { expectClose, expectZeroPadding } from './support/compare.js';
+import { expectClose, expectOutsideWindowUntouched, expectZeroPadding } from './support/compare.js';
 import { runCall, testGpu } from './support/gpu.js';
 import { int, pick, rng, toF16Values, uniform } from './support/random.js';
 
@@ -44,7 +44,7 @@ async function check(c: Case, seed: number): Promise<void> {
   const t = c.tiling ?? chooseTiling(DEFAULT_TILING_POLICY, ys.n * ys.h * ys.w, c.a.cout, (await testGpu()).ctx.subgroupSize);
   // Input and output may be channel windows of wider buffers, as for Res2Net's split and concat.
   const xv: TensorView = { ...c.xs, co: c.inOffset ?? 0, cs: roundUp(cin, 4) + (c.inOffset ?? 0) + 4 * int(r, 0, 1) };
-  const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) };
+  const yv: TensorView = { ...ys, co: c.outOffset ?? 0, cs: roundUp(ys.c, 4) + (c.outOffset ?? 0) + 4 * int(r, 0, 1) };
   const rv = denseView(ys);
   const call = conv2dKernel(c.a, xv, yv, t, { ...(res ? { res: rv } : {}), weights: c.weights ?? 'f32' });
   const packed =
@@ -60,6 +60,7 @@ async function check(c: Case, seed: number): Promise<void> {
   const what = `${call.label} ${c.weights ?? 'f32'} weights pad ${c.a.padT},${c.a.padB},${c.a.padL},${c.a.padR} tiling ${JSON.stringify(t)} seed ${seed}`;
   expectClose(unpackNhwc(out, yv), ref, 2e-6 * Math.sqrt(cin * c.a.kh * c.a.kw), what);
   expectZeroPadding(out, yv.cs, yv.co, ys.c, what);
+  expectOutsideWindowUntouched(out, yv.cs, yv.co, ys.c, what);
 }
 
 /** One tiling of each family, with awkward tile sizes (3 pixels, 3 channel groups), and subgroups where the device has them. */

@@ -13,7 +13,7 @@ import {
   type UnaryOp,
 } from '../src/kernels/elementwise.js';
 import { denseView, numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
-import { expectClose, expectZeroPadding } from './support/compare.js';
+import { expectClose, expectOutsideWindowUntouched, expectZeroPadding } from './support/compare.js';
 import { runCall } from './support/gpu.js';
 import { int, rng, uniform } from './support/random.js';
 
@@ -49,6 +49,7 @@ describe('elementwise kernels vs float64 reference', () => {
         const out = (await runCall(unaryKernel(op, av, yv), { x: packNhwc(a, av) }, { y: outFloats(yv) })).y!;
         expectClose(unpackNhwc(out, yv), unaryReference(op, a), 1e-5, `${op} case ${i}`);
         expectZeroPadding(out, yv.cs, yv.co, s.c, `${op} case ${i}`);
+        expectOutsideWindowUntouched(out, yv.cs, yv.co, s.c, `${op} case ${i}`);
       }
     });
   }
@@ -63,6 +64,7 @@ describe('elementwise kernels vs float64 reference', () => {
         const out = (await runCall(binaryKernel(op, av, bv, yv), { x: packNhwc(a, av), other: packNhwc(b, bv) }, { y: outFloats(yv) })).y!;
         expectClose(unpackNhwc(out, yv), binaryReference(op, a, b), 1e-5, `${op} case ${i}`);
         expectZeroPadding(out, yv.cs, yv.co, s.c, `${op} case ${i}`);
+        expectOutsideWindowUntouched(out, yv.cs, yv.co, s.c, `${op} case ${i}`);
       }
     });
   }
@@ -76,6 +78,7 @@ describe('elementwise kernels vs float64 reference', () => {
       const out = (await runCall(batchnormKernel(xv, yv), { x: packNhwc(x, xv), table: packBatchnorm(p) }, { y: outFloats(yv) })).y!;
       expectClose(unpackNhwc(out, yv), batchnormReference(x, s, p), 1e-5, `batchnorm case ${i}`);
       expectZeroPadding(out, yv.cs, yv.co, s.c, `batchnorm case ${i}`);
+      expectOutsideWindowUntouched(out, yv.cs, yv.co, s.c, `batchnorm case ${i}`);
     }
   });
 
@@ -89,6 +92,7 @@ describe('elementwise kernels vs float64 reference', () => {
       const out = (await runCall(eraseKernel(xv, mv, yv), { x: packNhwc(x, xv), s: packNhwc(m, mv) }, { y: outFloats(yv) })).y!;
       expectClose(unpackNhwc(out, yv), eraseReference(x, m, s), 1e-5, `erase case ${i}`);
       expectZeroPadding(out, yv.cs, yv.co, s.c, `erase case ${i}`);
+      expectOutsideWindowUntouched(out, yv.cs, yv.co, s.c, `erase case ${i}`);
     }
   });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { decodeNpy, encodeNpy } from '../src/io/npy.js';
 import { frameInputKernel, frameInputReference, frameInputTable } from '../src/kernels/frame-input.js';
 import { roundUp, type TensorView, unpackNhwc } from '../src/kernels/layout.js';
-import { expectClose, expectZeroPadding } from './support/compare.js';
+import { expectClose, expectOutsideWindowUntouched, expectZeroPadding } from './support/compare.js';
 import { runCall } from './support/gpu.js';
 import { PYTHON } from './support/paths.js';
 import { requireTorch } from './support/python.js';
@@ -45,6 +45,7 @@ describe('frame input kernel (video pre-processing on the GPU)', () => {
       const { nchw, raw } = await run(rgba, width, height, rowWords, y);
       expectClose(nchw, frameInputReference(rgba, width, height, size), 1e-5, `case ${i}: ${width}x${height} -> ${size}, ${rowWords} words per row`);
       expectZeroPadding(raw, y.cs, y.co, 3, `case ${i}`);
+      expectOutsideWindowUntouched(raw, y.cs, y.co, 3, `case ${i}`);
     }
   });
 
@@ -54,24 +55,41 @@ describe('frame input kernel (video pre-processing on the GPU)', () => {
     expect(() => frameInputKernel({ width: 10, height: 4, rowWords: 10 }, { ...y, w: 9 })).to.throw(/must be 1x3xSxS, got 1x3x8x9/);
   });
 
-  it('gives what PyTorch gives (to_tensor, F.interpolate bilinear with antialias, normalize) on the sample image', async function () {
+  it('gives what PyTorch gives (to_tensor, F.interpolate bilinear with antialias, normalize) on the sample image and on crops of it to upscale', async function () {
     requireTorch(this);
     const img = sampleImage();
+    // The whole sample shrinks on both axes; frames smaller than the network input (the float64 reference shares
+    // the taps with the kernel, so only PyTorch can check them) grow on one axis or on both, to 352 and to 64.
+    const crop = (x: number, y: number, w: number, h: number) => {
+      const data = new Uint8Array(4 * w * h);
+      if (x + w > img.width || y + h > img.height) throw new Error(`crop ${x},${y} ${w}x${h} outside the ${img.width}x${img.height} sample`);
+      for (let r = 0; r < h; r++) data.set(img.data.subarray(4 * ((y + r) * img.width + x), 4 * ((y + r) * img.width + x + w)), 4 * r * w);
+      return { width: w, height: h, data };
+    };
+    const cases = [
+      { frame: img, size: 352 },
+      { frame: crop(300, 100, 200, 150), size: 352 },
+      { frame: crop(250, 40, 37, 500), size: 352 },
+      { frame: crop(290, 200, 23, 41), size: 64 },
+    ];
     const dir = mkdtempSync(join(tmpdir(), 'pranet-frame-'));
     try {
-      writeFileSync(join(dir, 'rgba.npy'), encodeNpy(Float32Array.from(img.data), [img.height, img.width, 4]));
+      cases.forEach(({ frame: f }, i) => writeFileSync(join(dir, `rgba${i}.npy`), encodeNpy(Float32Array.from(f.data), [f.height, f.width, 4])));
       const script = [
         'import numpy as np, torch, torch.nn.functional as F, sys',
-        `x = torch.from_numpy(np.load("${join(dir, 'rgba.npy')}")[:, :, :3].astype(np.uint8)).permute(2, 0, 1).float().div(255).unsqueeze(0)`,
-        'y = F.interpolate(x, size=(352, 352), mode="bilinear", align_corners=False, antialias=True)',
-        'y = (y - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)',
-        `np.save("${join(dir, 'torch.npy')}", y.numpy().astype(np.float32))`,
+        `for i, size in enumerate(${JSON.stringify(cases.map((c) => c.size))}):`,
+        `    x = torch.from_numpy(np.load(f"${dir}/rgba{i}.npy")[:, :, :3].astype(np.uint8)).permute(2, 0, 1).float().div(255).unsqueeze(0)`,
+        '    y = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)',
+        '    y = (y - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)',
+        `    np.save(f"${dir}/torch{i}.npy", y.numpy().astype(np.float32))`,
       ].join('\n');
       const p = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8' });
       expect(p.status, p.stderr).to.equal(0);
-      const want = decodeNpy(readFileSync(join(dir, 'torch.npy')), 'torch.npy').data;
-      const { nchw } = await run(img.data, img.width, img.height, img.width, { n: 1, c: 3, h: 352, w: 352, co: 0, cs: roundUp(3, 4) });
-      expectClose(nchw, want, 2e-6, 'frame input vs PyTorch on the sample');
+      for (const [i, { frame, size }] of cases.entries()) {
+        const want = decodeNpy(readFileSync(join(dir, `torch${i}.npy`)), `torch${i}.npy`).data;
+        const { nchw } = await run(frame.data, frame.width, frame.height, frame.width, { n: 1, c: 3, h: size, w: size, co: 0, cs: roundUp(3, 4) });
+        expectClose(nchw, want, 2e-6, `frame input vs PyTorch, ${frame.width}x${frame.height} -> ${size}`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

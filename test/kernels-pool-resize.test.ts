@@ -3,7 +3,7 @@ import { numel, packNhwc, roundUp, type Shape4, type TensorView, unpackNhwc } fr
 import { minmaxKernel, minmaxReference } from '../src/kernels/minmax.js';
 import { poolAttrs, poolKernel, poolReference, poolShape, type PoolAttrs } from '../src/kernels/pool.js';
 import { bilinearTaps, resizeByScale, resizeKernel, resizeReference, resizeShape, resizeTable, type ResizeAttrs } from '../src/kernels/resize.js';
-import { expectClose, expectZeroPadding } from './support/compare.js';
+import { expectClose, expectOutsideWindowUntouched, expectZeroPadding } from './support/compare.js';
 import { runCall } from './support/gpu.js';
 import { int, pick, rng, uniform } from './support/random.js';
 
@@ -22,6 +22,7 @@ async function checkPool(xs: Shape4, a: PoolAttrs, seed: number): Promise<void> 
   const what = `${JSON.stringify(a)} on ${JSON.stringify(xs)}`;
   expectClose(unpackNhwc(out, yv), poolReference(x, xs, a), 1e-5, what);
   expectZeroPadding(out, yv.cs, yv.co, ys.c, what);
+  expectOutsideWindowUntouched(out, yv.cs, yv.co, ys.c, what);
 }
 
 async function checkResize(xs: Shape4, a: ResizeAttrs, seed: number): Promise<void> {
@@ -34,6 +35,7 @@ async function checkResize(xs: Shape4, a: ResizeAttrs, seed: number): Promise<vo
   const what = `resize ${JSON.stringify(xs)} ${JSON.stringify(a)}`;
   expectClose(unpackNhwc(out, yv), resizeReference(x, xs, a), 1e-5, what);
   expectZeroPadding(out, yv.cs, yv.co, ys.c, what);
+  expectOutsideWindowUntouched(out, yv.cs, yv.co, ys.c, what);
 }
 
 describe('pooling kernels vs float64 reference', () => {
@@ -125,6 +127,7 @@ describe('min-max normalisation vs float64 reference', () => {
       const out = (await runCall(minmaxKernel(xv, yv), { x: packNhwc(x, xv) }, { y: floats(yv) })).y!;
       expectClose(unpackNhwc(out, yv), minmaxReference(x, s), 1e-5, `minmax case ${i} ${JSON.stringify(s)}`);
       expectZeroPadding(out, yv.cs, yv.co, s.c, `minmax case ${i}`);
+      expectOutsideWindowUntouched(out, yv.cs, yv.co, s.c, `minmax case ${i}`);
     }
   });
 });

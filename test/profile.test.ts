@@ -341,9 +341,11 @@ describe('pranet profile and pranet bench', () => {
     const entries = readdirSync(join(TEST_CACHE_HOME, 'pranet-wgsl', 'bench')).filter((d) => d.startsWith('tiny-seed3.pnw-'));
     expect(entries).to.have.length(1);
     expect(readdirSync(join(TEST_CACHE_HOME, 'pranet-wgsl', 'bench', entries[0]!)).sort()).to.deep.equal(['input-64.npy', 'model-64.onnx', 'weights.pnw']);
-    const m = /ort-cpu lateral_map_2 vs the engine's: relative L2 (\S+)/.exec(r.stdout);
-    expect(m, r.stdout).to.not.equal(null);
-    expect(Number(m![1]), 'onnxruntime runs the unfolded .pnw like the engine').to.be.below(1e-4);
+    for (const peer of ['ort-cpu', 'ort-webgpu']) {
+      const m = new RegExp(`${peer} lateral_map_2 vs the engine's: relative L2 (\\S+)`).exec(r.stdout);
+      expect(m, `${peer} output comparison in:\n${r.stdout}`).to.not.equal(null);
+      expect(Number(m![1]), `${peer} runs the unfolded .pnw like the engine`).to.be.below(1e-4);
+    }
     expect(r.stdout).to.match(/torch [\d.]+ ms = [\d.]+x the engine's time/);
   });
 });

@@ -101,6 +101,7 @@ describe('video: pranet segment and bench on a clip', function () {
     // Read with the coded 622-pixel rows, each 529-pixel row of the turned frames was garbage (max probability 0).
     const first = decodeImage(readFileSync(join(masks, 'frame_000001.png')), 'mask');
     expect([first.width, first.height]).to.deep.equal([529, 622]);
+    expect([upright.length, rotated.length], 'frames of the upright and the turned clip').to.deep.equal([5, 5]);
     rotated.forEach((row, i) => expect(row[2], `frame ${i + 1}: max probability`).to.be.closeTo(upright[i]![2]!, 0.05));
 
     // Frames at 0, 0.2, 0.4, then a gap to 1.4 and 1.6 s: a constant-rate decode would have made 9 frames.

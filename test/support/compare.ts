@@ -30,6 +30,23 @@ export function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol:
   }
 }
 
+/**
+ * A kernel writes its output window only: every channel outside [co, co + roundUp4(c)) of every pixel must
+ * still hold the NaN the output buffer was poisoned with (support/run-kernel.ts). In a graph the rest of the
+ * row is other tensors (the other parts of a concat), which a write past the window would overwrite.
+ */
+export function expectOutsideWindowUntouched(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
+  const end = co + Math.ceil(c / 4) * 4;
+  for (let p = 0; p < nhwc.length / cs; p++) {
+    for (let ch = 0; ch < cs; ch++) {
+      if (ch === co) ch = end;
+      if (ch >= cs) break;
+      const v = nhwc[p * cs + ch];
+      if (!Number.isNaN(v)) throw new Error(`${what}: channel ${ch} of pixel ${p}, outside the output window [${co}, ${end}) of ${cs}, was written (${v})`);
+    }
+  }
+}
+
 /** The padding channels [co + c, co + roundUp4(c)) of every pixel must have been written as exact zeros. */
 export function expectZeroPadding(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
   const end = co + Math.ceil(c / 4) * 4;
