@@ -5,10 +5,12 @@
 // GPU to GPU and sends back only the probability map; the page then draws that same frame on a canvas at its own
 // size with the region on top (canvas compositing, so the frame's pixels are never read back to the CPU), and
 // adds a column to the presence strip. Paused, a step or a seek sends the frame shown with segment(), which
-// waits for a free slot. document.body.dataset.video tells scripts where it is: off -> loading -> playing <->
-// paused -> ended (or error), and window.pranetVideo gives the processed frames and counters.
+// waits for a free slot. The strip is also a slider (strip-keys.ts): a click or a key goes back to a column's
+// frame. document.body.dataset.video tells scripts where it is: off -> loading -> playing <-> paused -> ended
+// (or error), and window.pranetVideo gives the processed frames and counters.
 import { DEFAULT_OVERLAY_STYLE, loadFrameSegmenter, type FrameResult, type FrameSegmenter } from '../src/browser.js';
 import { drawStrip, STRIP_MAX_COLUMNS, type StripEntry } from './presence-strip.js';
+import { stripKeyTarget, stripValueText } from './strip-keys.js';
 
 export interface ProcessedFrame extends StripEntry {
   /** the engine's number for the frame (dropped frames count too) */
@@ -34,7 +36,7 @@ export interface VideoProbe {
   readonly presentedTime: number | undefined;
   /** whether requestVideoFrameCallback drives the processing (else a check per animation frame) */
   readonly videoFrameCallbacks: boolean;
-  /** what the frames go to the engine as (both are copied GPU to GPU by copyExternalImageToTexture) */
+  /** what the frames go to the engine as (VideoFrames where the browser has them; the engine copies either to the GPU) */
   readonly framePath: 'VideoFrame' | 'ImageBitmap';
 }
 
@@ -119,6 +121,7 @@ export class VideoDemo {
     status: element<HTMLElement>('video-status'),
     canvas: element<HTMLCanvasElement>('video-canvas'),
     strip: element<HTMLCanvasElement>('presence-strip'),
+    stripCursor: element<HTMLElement>('strip-cursor'),
     video: element<HTMLVideoElement>('video'),
     play: element<HTMLButtonElement>('video-play'),
     step: element<HTMLButtonElement>('video-step'),
@@ -150,6 +153,10 @@ export class VideoDemo {
   private animationHandle: number | undefined;
 
   private history: ProcessedFrame[] = [];
+  /** the history entry the strip's slider is on: the latest frame, or the one a click or key went back to */
+  private stripSelected: number | undefined;
+  /** the strip chose the frame: results keep the slider where it is (until play, a step or another source) */
+  private stripDriven = false;
   private shown: { frame: Frame; result: FrameResult; mediaTime: number } | undefined;
   private inFlight = 0;
   private droppedAtOpen = 0;
@@ -157,8 +164,8 @@ export class VideoDemo {
   private arrivals: number[] = [];
   private frameDuration: number | undefined;
   private presentedTime: number | undefined;
-  /** how frames go to the engine: VideoFrames where the browser can copy them to WebGPU, else ImageBitmaps */
-  private framePath: 'VideoFrame' | 'ImageBitmap' = typeof VideoFrame === 'function' ? 'VideoFrame' : 'ImageBitmap';
+  /** how frames go to the engine: VideoFrames where the browser has them, else ImageBitmaps */
+  private readonly framePath: 'VideoFrame' | 'ImageBitmap' = typeof VideoFrame === 'function' ? 'VideoFrame' : 'ImageBitmap';
 
   constructor(private readonly opts: VideoDemoOptions) {
     const ui = this.ui;
@@ -176,6 +183,7 @@ export class VideoDemo {
       this.render();
     });
     ui.strip.addEventListener('click', (e) => this.seekToColumn(e));
+    ui.strip.addEventListener('keydown', (e) => this.onStripKey(e));
     const video = ui.video;
     video.addEventListener('seeking', () => {
       if (!video.paused || !this.source) return;
@@ -373,12 +381,14 @@ export class VideoDemo {
     this.shown?.frame.close();
     this.shown = undefined;
     this.history = [];
+    this.stripSelected = undefined;
+    this.stripDriven = false;
     this.arrivals = [];
     this.frameDuration = this.presentedTime = undefined;
     this.wantFrame = false;
     this.paused = false;
     this.ui.canvas.width = this.ui.canvas.height = 1;
-    drawStrip(this.ui.strip, this.history);
+    this.updateStrip();
     this.ui.area.textContent = '';
     this.ui.body.hidden = true;
     this.setState('off');
@@ -450,32 +460,6 @@ export class VideoDemo {
     );
   }
 
-  /**
-   * Some browsers cannot copy a VideoFrame into a WebGPU texture (Chromium without GPU compositing: "Failed to
-   * copy content from video element"); an ImageBitmap of the frame still goes. Switches to ImageBitmaps for good
-   * and sends this frame again as one; false when the failure was something else (or the frame was no VideoFrame).
-   */
-  private fallBackToBitmaps(gen: number, frame: Frame, mediaTime: number, forced: boolean, err: unknown): boolean {
-    if (!(frame instanceof VideoFrame) || !/copyExternalImageToTexture/.test(errorText(err))) return false;
-    if (this.framePath === 'VideoFrame') {
-      // (frames already in flight as VideoFrames fail too, and come here after the switch)
-      this.framePath = 'ImageBitmap';
-      console.info(`pranet demo: this browser cannot copy a VideoFrame to WebGPU (${errorText(err)}); frames go as ImageBitmaps`);
-    }
-    createImageBitmap(frame).then(
-      (bitmap) => {
-        frame.close();
-        if (gen === this.generation) this.submit(gen, bitmap, mediaTime, forced);
-        else bitmap.close();
-      },
-      (e: unknown) => {
-        frame.close();
-        if (gen === this.generation) this.fail('The engine could not take a video frame', errorText(e));
-      },
-    );
-    return true;
-  }
-
   /** Hands a frame to the engine: dropped (and counted) when it is busy, unless `forced`. */
   private submit(gen: number, frame: Frame, mediaTime: number, forced: boolean): void {
     const seg = this.engine!;
@@ -493,7 +477,6 @@ export class VideoDemo {
           else frame.close();
         },
         (err: unknown) => {
-          if (this.fallBackToBitmaps(gen, frame, mediaTime, forced, err)) return;
           frame.close();
           if (gen === this.generation) this.fail('The engine could not segment a video frame', errorText(err));
         },
@@ -517,10 +500,11 @@ export class VideoDemo {
       regionPixels,
       latencyMs: result.timings.latencyMs,
     });
+    if (!this.stripDriven) this.stripSelected = this.history.length - 1;
     const now = performance.now();
     this.arrivals.push(now);
     while (this.arrivals.length > 2 && now - this.arrivals[0]! > 5000) this.arrivals.shift();
-    drawStrip(this.ui.strip, this.history);
+    this.updateStrip();
     this.showStats();
     this.showStatus();
   }
@@ -622,6 +606,7 @@ export class VideoDemo {
     } else {
       this.paused = false;
       this.wantFrame = false;
+      this.stripDriven = false;
       this.setState('playing');
       video.play().catch((err: unknown) => this.fail('Could not play the video', errorText(err)));
     }
@@ -632,6 +617,7 @@ export class VideoDemo {
     const video = this.ui.video;
     const s = this.source;
     if (!s) return;
+    this.stripDriven = false;
     if (this.state === 'playing') {
       this.paused = true;
       video.pause();
@@ -654,13 +640,64 @@ export class VideoDemo {
     video.currentTime = to;
   }
 
+  /** The first history entry the strip shows (it keeps the latest STRIP_MAX_COLUMNS). */
+  private stripOffset(): number {
+    return Math.max(0, this.history.length - STRIP_MAX_COLUMNS);
+  }
+
+  /** Draws the strip and sets its slider's value, its description and the focused strip's column marker. */
+  private updateStrip(): void {
+    const { strip, stripCursor } = this.ui;
+    drawStrip(strip, this.history);
+    const offset = this.stripOffset();
+    const count = this.history.length - offset;
+    const seekable = this.source?.kind === 'file' && count > 0;
+    strip.tabIndex = seekable ? 0 : -1;
+    strip.setAttribute('aria-disabled', String(!seekable));
+    const column = this.stripSelected === undefined ? undefined : Math.max(0, this.stripSelected - offset);
+    const entry = column === undefined ? undefined : this.history[offset + column];
+    const set = (name: string, value: string) => strip.setAttribute(`aria-${name}`, value);
+    set('valuemin', count ? '1' : '0');
+    set('valuemax', String(count));
+    set('valuenow', String(column === undefined ? 0 : column + 1));
+    set(
+      'valuetext',
+      entry ? stripValueText(column!, count, entry, this.source?.kind === 'file' ? clock(entry.mediaTime) : undefined) : 'No frame processed yet',
+    );
+    stripCursor.hidden = column === undefined;
+    stripCursor.style.left = `${(100 * (column ?? 0)) / Math.max(1, count)}%`;
+    stripCursor.style.width = `${100 / Math.max(1, count)}%`;
+  }
+
   /** A click on the strip: a video file goes back (paused) to that column's frame. */
   private seekToColumn(e: MouseEvent): void {
-    if (this.source?.kind !== 'file' || this.history.length === 0) return;
-    const shown = this.history.slice(-STRIP_MAX_COLUMNS);
+    const count = this.history.length - this.stripOffset();
+    if (count === 0) return;
     const rect = this.ui.strip.getBoundingClientRect();
-    const column = Math.min(shown.length - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * shown.length)));
+    const column = Math.min(count - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * count)));
+    this.seekToEntry(this.stripOffset() + column);
+  }
+
+  /** A key on the focused strip (strip-keys.ts says which column it goes to); other keys are left to the browser. */
+  private onStripKey(e: KeyboardEvent): void {
+    if (this.source?.kind !== 'file' || e.altKey || e.ctrlKey || e.metaKey) return;
+    const offset = this.stripOffset();
+    const current = Math.max(0, (this.stripSelected ?? this.history.length - 1) - offset);
+    const to = stripKeyTarget(e.key, e.shiftKey, current, this.history.slice(offset));
+    if (to === undefined) return;
+    e.preventDefault(); // the page must not scroll
+    this.seekToEntry(offset + to);
+  }
+
+  /** Puts the strip's slider on a history entry, and a video file goes back (paused) to its frame. */
+  private seekToEntry(index: number): void {
+    const entry = this.history[index];
+    if (this.source?.kind !== 'file' || !entry) return;
+    this.stripSelected = index;
+    this.stripDriven = true;
+    this.updateStrip();
     const video = this.ui.video;
+    const wasPaused = this.state === 'paused';
     if (this.state === 'playing') {
       this.paused = true;
       video.pause();
@@ -669,7 +706,10 @@ export class VideoDemo {
       this.paused = true;
       this.setState('paused');
     }
+    // Already on show and nothing pending: no seek (a seek to the picture shown presents no new frame to process).
+    const onShow = this.shown !== undefined && Math.abs(this.shown.mediaTime - entry.mediaTime) < 1e-3;
+    if (wasPaused && onShow && !video.seeking && !this.wantFrame && this.inFlight === 0) return;
     this.wantFrame = true;
-    video.currentTime = shown[column]!.mediaTime + 0.25 * (this.frameDuration ?? 1 / 30);
+    video.currentTime = entry.mediaTime + 0.25 * (this.frameDuration ?? 1 / 30);
   }
 }

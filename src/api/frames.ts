@@ -1,11 +1,11 @@
 // Video frames through the engine, kept on the GPU: a frame's pixels go up once (RGBA bytes in Node; in a
-// browser a VideoFrame, <video>, ImageBitmap or canvas is copied GPU to GPU), the network input is made there
-// (kernels/frame-input.ts: PyTorch's antialiased bilinear, not the still-image path's PIL-exact resize), and the
-// network, the resize to the frame's size and the sigmoid run in the same command buffer; only the probability
-// map comes back. Up to `maxInFlight` frames are in the pipeline at once: while the GPU runs frame N, frame N+1
-// is decoded and uploaded. segment() waits for a free slot (files: every frame counts); trySegment() drops the
-// frame instead (cameras and playing video: never a queue that grows).
-import { createStorageBuffer, mapForReading } from '../gpu/buffers.js';
+// browser a VideoFrame, <video>, ImageBitmap or canvas is copied GPU to GPU by frame-copy.ts), the network
+// input is made there (kernels/frame-input.ts: PyTorch's antialiased bilinear, not the still-image path's
+// PIL-exact resize), and the network, the resize to the frame's size and the sigmoid run in the same command
+// buffer; only the probability map comes back. Up to `maxInFlight` frames are in the pipeline at once: while
+// the GPU runs frame N, frame N+1 is decoded and uploaded. segment() waits for a free slot (files: every frame
+// counts); trySegment() drops the frame instead (cameras and playing video: never a queue that grows).
+import { createStorageBuffer, mapForReading, settle } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatches, prepareDispatches, type PreparedBatch } from '../gpu/dispatch.js';
 import { PipelineCache } from '../gpu/pipelines.js';
@@ -19,6 +19,7 @@ import { PraNetModel } from '../models/pranet-model.js';
 import type { SegmenterOptions } from './segmenter.js';
 import { defaultsText } from '../tuning/resolve.js';
 import { checkFinite, presenceOf, probabilityOption } from './presence.js';
+import { type BrowserFrame, browserFrameProblem, type CopyCheck, browserFrameSize, browserFrameType, FrameCopier, invalidCopy } from './frame-copy.js';
 
 /** RGBA bytes, row after row (Node and browsers); browsers may also pass anything copyExternalImageToTexture takes. */
 export type FrameInput =
@@ -61,15 +62,6 @@ export interface FrameSegmenterOptions extends Pick<SegmenterOptions, 'size' | '
 const isRgba = (f: FrameInput): f is { width: number; height: number; data: Uint8Array | Uint8ClampedArray } =>
   typeof f === 'object' && f !== null && 'data' in f && (f.data instanceof Uint8Array || f.data instanceof Uint8ClampedArray);
 
-/** The browser image types a frame may be (where this environment has them). */
-const IMAGE_TYPES = ['VideoFrame', 'HTMLVideoElement', 'ImageBitmap', 'HTMLCanvasElement', 'OffscreenCanvas'] as const;
-
-const isBrowserImage = (f: unknown): boolean =>
-  IMAGE_TYPES.some((name) => {
-    const type = (globalThis as Record<string, unknown>)[name];
-    return typeof type === 'function' && f instanceof type;
-  });
-
 const describe = (v: unknown): string => (v === null ? 'null' : withArticle(typeof v === 'object' ? (v.constructor?.name ?? 'plain object') : typeof v));
 
 const withArticle = (noun: string): string => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
@@ -81,25 +73,25 @@ function frameProblem(f: unknown, index: number): string | undefined {
     const { data } = f;
     if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray))
       return `frame ${index}: data must be RGBA bytes (a Uint8Array or Uint8ClampedArray), got ${describe(data)}`;
-  } else if (!isBrowserImage(f)) {
-    const browser = IMAGE_TYPES.some((name) => name in globalThis);
+  } else if (browserFrameType(f) === undefined) {
+    const browser = typeof HTMLVideoElement === 'function' || typeof ImageBitmap === 'function';
     return `frame ${index}: expected RGBA bytes ({ width, height, data })${browser ? ', a VideoFrame, <video>, ImageBitmap or canvas' : ''}, got ${describe(f)}`;
+  } else {
+    const problem = browserFrameProblem(f as BrowserFrame, index);
+    if (problem) return problem;
   }
   const frame = f as FrameInput;
   const [width, height] = frameSize(frame);
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
-    return `frame ${index}: a frame must have a positive width and height, got ${width}x${height}`;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    const transferred = browserFrameType(f) === 'OffscreenCanvas' ? ' (an OffscreenCanvas transferred to a worker reads 0x0)' : '';
+    return `frame ${index}: a frame must have a positive width and height, got ${width}x${height}${transferred}`;
+  }
   if (isRgba(frame) && frame.data.length !== 4 * width * height)
     return `frame ${index}: expected ${width}x${height} RGBA pixels (${4 * width * height} bytes), got ${frame.data.length} bytes`;
   return undefined;
 }
 
-function frameSize(f: FrameInput): [number, number] {
-  if (isRgba(f)) return [f.width, f.height];
-  if (typeof VideoFrame !== 'undefined' && f instanceof VideoFrame) return [f.displayWidth, f.displayHeight];
-  if (typeof HTMLVideoElement !== 'undefined' && f instanceof HTMLVideoElement) return [f.videoWidth, f.videoHeight];
-  return [(f as ImageBitmap).width, (f as ImageBitmap).height];
-}
+const frameSize = (f: FrameInput): [number, number] => (isRgba(f) ? [f.width, f.height] : browserFrameSize(f));
 
 /** What one frame size needs: the resize to it, and per slot a frame buffer, its input dispatch and a read-back buffer. */
 interface SizeResources {
@@ -125,6 +117,7 @@ export class FrameSegmenter {
   private disposed = false;
   /** calls of segment() not yet finished (running, or waiting for a slot): counted at once, so trySegment can refuse */
   private claimed = 0;
+  private readonly copier = new FrameCopier();
   /** frames trySegment turned away because every slot was busy */
   dropped = 0;
 
@@ -193,13 +186,11 @@ export class FrameSegmenter {
     try {
       const device = this.gpu.device;
       const t0 = performance.now();
+      let copied: CopyCheck | undefined;
+      if (isRgba(frame)) device.queue.writeBuffer(slot.frame, 0, frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+      else copied = await this.copier.copy(device, frame, slot.texture!, index);
       const encoder = device.createCommandEncoder({ label: `frame ${index}` });
-      if (isRgba(frame)) {
-        device.queue.writeBuffer(slot.frame, 0, frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-      } else {
-        device.queue.copyExternalImageToTexture({ source: frame }, { texture: slot.texture! }, [res.width, res.height]);
-        encoder.copyTextureToBuffer({ texture: slot.texture! }, { buffer: slot.frame, bytesPerRow: 4 * res.rowWords }, [res.width, res.height]);
-      }
+      if (copied) encoder.copyTextureToBuffer({ texture: slot.texture! }, { buffer: slot.frame, bytesPerRow: 4 * res.rowWords }, [res.width, res.height]);
       const uploadMs = performance.now() - t0;
       const logits = this.model.compiled.locate('output', 'lateral_map_2');
       const postIn = res.post.locate('input', 'logits');
@@ -210,6 +201,8 @@ export class FrameSegmenter {
       res.post.encode(encoder);
       encoder.copyBufferToBuffer(probability.buffer, probability.offset, slot.staging, 0, probability.bytes);
       device.queue.submit([encoder.finish()]);
+      const invalid = copied && (await settle(this.gpu, copied.validated));
+      if (invalid) throw invalidCopy(invalid, frame as BrowserFrame, index);
       await mapForReading(this.gpu, slot.staging);
       const t1 = performance.now();
       let map: Float32Array;

@@ -180,6 +180,55 @@ async function regionPixels(page: Page): Promise<number> {
 
 const setVideoThreshold = (page: Page, value: string) => setSlider(page, '#video-threshold', value);
 
+/** The strip's slider: its value and bounds, and what its value text says about the column it is on (1-based). */
+async function checkStripSlider(page: Page, column: number): Promise<void> {
+  const frames = await history(page);
+  const aria = await page.$eval('#presence-strip', (c) =>
+    Object.fromEntries(
+      ['role', 'tabindex', 'aria-disabled', 'aria-valuemin', 'aria-valuemax', 'aria-valuenow', 'aria-valuetext'].map((a) => [a, c.getAttribute(a)]),
+    ),
+  );
+  const f = frames[column - 1]!;
+  expect(aria, `the strip's slider on column ${column} of ${frames.length}`).to.deep.include({
+    role: 'slider',
+    tabindex: '0',
+    'aria-disabled': 'false',
+    'aria-valuemin': '1',
+    'aria-valuemax': String(frames.length),
+    'aria-valuenow': String(column),
+  });
+  const text = /^Frame (\d+) of (\d+), at (\d+):(\d\d\.\d\d): (polyp found|no polyp) \(highest probability (\d\.\d\d)\)$/.exec(aria['aria-valuetext'] ?? '');
+  expect(text, `aria-valuetext '${aria['aria-valuetext']}'`).to.not.equal(null);
+  expect(text!.slice(1, 3).map(Number)).to.deep.equal([column, frames.length]);
+  expect(60 * Number(text![3]) + Number(text![4]), 'the time in the value text').to.be.closeTo(f.mediaTime, 0.006);
+  expect(text![5]).to.equal(f.polypPresent ? 'polyp found' : 'no polyp');
+  expect(text![6]).to.equal(f.maxProbability.toFixed(2));
+}
+
+/**
+ * Presses `key` on the focused strip: the slider must go to the column `expected` gives (0-based, from the
+ * columns and the column it was on) and, unless that frame is the one shown, the video to that frame, processed
+ * again (a new column; the slider stays). Returns the column's frame.
+ */
+async function stripKey(page: Page, key: string, expected: (columns: ProcessedFrame[], now: number) => number): Promise<ProcessedFrame> {
+  const columns = await history(page);
+  const now = Number(await page.getAttribute('#presence-strip', 'aria-valuenow')) - 1;
+  const want = expected(columns, now);
+  expect(want, `the column ${key} should go to from ${now + 1}`).to.be.within(0, columns.length - 1);
+  const target = columns[want]!;
+  await page.keyboard.press(key);
+  expect(Number(await page.getAttribute('#presence-strip', 'aria-valuenow')), `the slider after ${key}`).to.equal(want + 1);
+  if (Math.abs(target.mediaTime - columns[columns.length - 1]!.mediaTime) > 1e-3) {
+    const f = await nextProcessed(page, columns.length);
+    await settled(page);
+    expect(f.mediaTime, `the frame ${key} went to`).to.be.closeTo(target.mediaTime, 0.001);
+    expect(await videoState(page)).to.equal('paused');
+  }
+  await checkStripSlider(page, want + 1);
+  expect(await page.evaluate(() => document.activeElement?.id), `focus after ${key}`).to.equal('presence-strip');
+  return target;
+}
+
 /** Seeks the paused video as a user scrubbing would (the strip's click does the same), and returns the frame processed. */
 async function seekTo(page: Page, t: number): Promise<ProcessedFrame> {
   const before = (await counters(page)).processed;
@@ -314,6 +363,29 @@ describe('browser: the demo page with a video file and a camera', function () {
     await settled(page);
     expect(again.mediaTime, "the frame of the strip's third column").to.be.closeTo(columns[2]!.mediaTime, 0.001);
     expect(again.maxProbability).to.be.closeTo(columns[2]!.maxProbability, 0.02);
+    await checkStripSlider(page, 3);
+
+    // The strip by keyboard: Tab reaches it (after the camera button), with a visible focus style.
+    await page.focus('#camera');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('presence-strip');
+    const focus = await page.$eval('#presence-strip', (c) => ({ visible: c.matches(':focus-visible'), outline: getComputedStyle(c).outlineStyle }));
+    expect(focus, 'the focused strip is outlined').to.deep.equal({ visible: true, outline: 'solid' });
+    expect(await page.isVisible('#strip-cursor'), "the slider's column is marked while the strip has focus").to.equal(true);
+    const polypBefore = (cs: ProcessedFrame[], from: number) => {
+      for (let i = from - 1; i >= 0; i--) if (cs[i]!.polypPresent) return i;
+      return from;
+    };
+    const polypAfter = (cs: ProcessedFrame[], from: number) => cs.findIndex((c, i) => i > from && c.polypPresent);
+    // End stays on the frame shown; Shift+Left then jumps back over the polyp-free frames of 3.0-3.2 s to 1.0 s.
+    await stripKey(page, 'End', (cs) => cs.length - 1);
+    const jumped = await stripKey(page, 'Shift+ArrowLeft', polypBefore);
+    expect(jumped.mediaTime, 'the previous frame with a polyp').to.be.closeTo(1.0, 0.001);
+    const crop = await stripKey(page, 'ArrowRight', (_cs, now) => now + 1);
+    expect(crop.polypPresent, 'the frame after 1.0 s in the strip (3.0 s)').to.equal(false);
+    await stripKey(page, 'Shift+ArrowRight', polypAfter);
+    await stripKey(page, 'Home', () => 0);
+    await stripKey(page, 'PageUp', (cs, now) => Math.min(cs.length - 1, now + 10));
 
     // Play, then pause: processing stops once the frames in flight are back. At a quarter of the speed, so
     // that the clip cannot reach its end (and 'Play again') while a loaded machine takes seconds per frame.

@@ -5,6 +5,7 @@ import { createBrowserGpu } from '../../../src/gpu/browser-device.js';
 import { PipelineCache } from '../../../src/gpu/pipelines.js';
 import { runKernelCall } from '../../support/run-kernel.js';
 import { bytesFromBase64, callFromWire, floatsFromBase64, type Harness, toBase64 } from '../support/wire.js';
+import { frameCases } from './frame-cases.js';
 
 async function start(): Promise<Harness> {
   const ctx = await createBrowserGpu();
@@ -56,6 +57,7 @@ async function start(): Promise<Harness> {
         await frames.dispose();
       }
     },
+    frameCases,
     async segment(weightsUrl, size, image, bitmap = false) {
       const segmenter = await loadSegmenter(weightsUrl, { size });
       try {

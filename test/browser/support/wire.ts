@@ -38,6 +38,34 @@ export interface WireImage {
   data: string;
 }
 
+/** Where the frame cases' media are: a same-origin clip, and an image and a clip from another origin (no CORS). */
+export interface FrameCaseUrls {
+  clip: string;
+  crossOriginImage: string;
+  crossOriginClip: string;
+}
+
+/** One browser frame through FrameSegmenter.segment (harness/frame-cases.ts), then a good frame. */
+export interface FrameCaseResult {
+  name: string;
+  /** the frame's index in the segmenter */
+  index: number;
+  /** a <video>'s readyState when segment() was called */
+  readyState?: number;
+  /** the error's message, if it failed */
+  error?: string;
+  /** whether what was thrown was the browser's DOMException itself */
+  domException?: boolean;
+  /** the name of the error's cause (the browser's DOMException) */
+  cause?: string;
+  /** if it succeeded: the largest difference of its map from the good frame's (the same picture) */
+  mapDiff?: number;
+  /** frames in flight once it settled */
+  inFlight: number;
+  /** the largest difference of the good frame after it from the first good frame */
+  afterDiff: number;
+}
+
 /** What the harness page offers the tests, as window.harnessReady. */
 export interface Harness {
   adapter: AdapterSummary;
@@ -60,6 +88,8 @@ export interface Harness {
    * two ways a browser gives frames, alternating at one size): the four probability maps, base64 floats.
    */
   frames(weightsUrl: string, size: number, image: WireImage): Promise<string[]>;
+  /** frameCases (harness/frame-cases.ts): browser frames the GPU copy refuses, each followed by a good frame */
+  frameCases(weightsUrl: string, size: number, urls: FrameCaseUrls): Promise<FrameCaseResult[]>;
   /**
    * tuneThisDevice(weightsUrl, quick options) at `size`, then at `size` / 2, then loadSegmenter(weightsUrl,
    * { size }) with tuning 'auto': the stored (second) table's choice, the first's passes, where it was stored, the
