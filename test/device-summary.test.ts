@@ -98,4 +98,16 @@ describe('the GPU run summary (tools/device/summary.mjs)', () => {
     ]);
     expect(out).not.to.match(/batch 1,|PyTorch|Frame path|Adapter/);
   });
+
+  it('names a file a step cut off left empty or half-written, and still prints the rest', () => {
+    const out = summary({
+      'torch-batch16.json': '',
+      'bench-official-tuned.json': '{"device": "NVIDIA H100", "res',
+      'bench-official-batch16-defaults.json': bench('defaults', [['engine', 320]]),
+    });
+    const lines = out.split('\n');
+    expect(lines).to.include('torch-batch16.json: not read (empty)');
+    expect(lines.find((l) => l.startsWith('bench-official-tuned.json: not read ('))).to.match(/JSON/);
+    expect(lines).to.include('official, batch 16, engine defaults: 320 ms per batch = 50.0 images/s');
+  });
 });
