@@ -27,5 +27,13 @@ opts=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/
 mkdir -p /tmp/pranet-amd64-lists/partial
 apt-get "${opts[@]}" update -qq
 (cd "$D/debs" && apt-get "${opts[@]}" download -qq libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
-du -ch "$D"/* "$D"/debs/* | tail -1
-echo "packed $D; the working tree that travels: $(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1) bytes tracked"
+# What travels: .device and the working tree's files that git tracks or does not ignore. Over the device
+# tool's 64 MiB the call would fail there, after the machine's start-up has been paid for: refuse here.
+tree=$(git ls-files -z -co --exclude-standard | du -cb --files0-from=- | tail -1 | cut -f1)
+packed=$(du -sb "$D" | cut -f1)
+limit=$((64 * 1024 * 1024))
+echo "packed $D: $packed bytes; the working tree that travels: $tree bytes; together $((packed + tree)) of $limit"
+if [ $((packed + tree)) -gt $limit ]; then
+  echo "pack.sh: over the device tool's 64 MiB transfer limit: remove large untracked files or trim .device" >&2
+  exit 1
+fi
