@@ -6,7 +6,7 @@ import type { StripEntry } from './presence-strip.js';
 
 export const STRIP_PAGE = 10;
 
-/** The column `key` moves to from `current` among `entries` (clamped), or undefined when the key is not the strip's. */
+/** The entry `key` moves to from `current` among `entries` (clamped), or undefined when the key is not the strip's. */
 export function stripKeyTarget(key: string, shift: boolean, current: number, entries: readonly StripEntry[]): number | undefined {
   const last = entries.length - 1;
   if (last < 0) return undefined;
@@ -30,8 +30,8 @@ export function stripKeyTarget(key: string, shift: boolean, current: number, ent
   return to === undefined ? undefined : Math.min(last, Math.max(0, to));
 }
 
-/** "Frame 3 of 12, at 0:01.20: polyp found (highest probability 0.98)"; `at` is the frame's time, if it has one. */
-export function stripValueText(column: number, count: number, entry: StripEntry, at: string | undefined): string {
+/** "Frame 3 of 12, at 0:01.20: polyp found (highest probability 0.98)" for entry 2 of 12; `at` is the frame's time, if it has one. */
+export function stripValueText(position: number, count: number, entry: StripEntry, at: string | undefined): string {
   const found = entry.polypPresent ? 'polyp found' : 'no polyp';
-  return `Frame ${column + 1} of ${count}${at ? `, at ${at}` : ''}: ${found} (highest probability ${entry.maxProbability.toFixed(2)})`;
+  return `Frame ${position + 1} of ${count}${at ? `, at ${at}` : ''}: ${found} (highest probability ${entry.maxProbability.toFixed(2)})`;
 }

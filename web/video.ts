@@ -4,13 +4,15 @@
 // maxInFlight frames are already in the pipeline it is dropped and counted, never queued. The engine copies it
 // GPU to GPU and sends back only the probability map; the page then draws that same frame on a canvas at its own
 // size with the region on top (canvas compositing, so the frame's pixels are never read back to the CPU), and
-// adds a column to the presence strip. Paused, a step or a seek sends the frame shown with segment(), which
-// waits for a free slot. The strip is also a slider (strip-keys.ts): a click or a key goes back to a column's
-// frame. document.body.dataset.video tells scripts where it is: off -> loading -> playing <-> paused -> ended
-// (or error), and window.pranetVideo gives the processed frames and counters.
+// adds a column to the presence strip (or updates the frame's column, for a frame processed before). Paused, a
+// step or a seek sends the frame shown with segment(), which waits for a free slot. The strip is also a slider
+// (strip-keys.ts, strip-view.ts): a click or a key goes back to a column's frame. document.body.dataset.video
+// tells scripts where it is: off -> loading -> playing <-> paused -> ended (or error), and window.pranetVideo
+// gives the processed frames and counters.
 import { DEFAULT_OVERLAY_STYLE, loadFrameSegmenter, type FrameResult, type FrameSegmenter } from '../src/browser.js';
 import { drawStrip, STRIP_MAX_COLUMNS, type StripEntry } from './presence-strip.js';
 import { stripKeyTarget, stripValueText } from './strip-keys.js';
+import { stripWindow } from './strip-view.js';
 
 export interface ProcessedFrame extends StripEntry {
   /** the engine's number for the frame (dropped frames count too) */
@@ -25,7 +27,14 @@ export interface ProcessedFrame extends StripEntry {
 
 /** What scripts and the browser tests can read, as window.pranetVideo. */
 export interface VideoProbe {
+  /** one entry per frame processed, in the order first processed (a frame processed again updates its entry) */
   readonly history: readonly ProcessedFrame[];
+  /** results shown since the source was opened (frames processed again included) */
+  readonly results: number;
+  /** the history entry the latest result went to */
+  readonly lastEntry: number | undefined;
+  /** the engine's number for the frame on show */
+  readonly shownIndex: number | undefined;
   /** frames handed to the engine whose result has not come back yet */
   readonly inFlight: number;
   /** frames dropped since the source was opened */
@@ -68,6 +77,8 @@ function element<T extends HTMLElement>(id: string): T {
 }
 
 const DEFAULT_THRESHOLD = '0.5';
+/** Frame times closer than this are the same frame (far below any video's frame duration). */
+const sameFrame = (a: number, b: number) => Math.abs(a - b) < 1e-4;
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** 83.25 s as 1:23.25 */
@@ -112,6 +123,14 @@ function regionLayer(probability: Float32Array, w: number, h: number, t: number,
   return count;
 }
 
+/** The pixels regionLayer would mark at threshold t (none when the frame's highest probability is under it, as render draws). */
+function regionCount(probability: Float32Array, maxProbability: number, t: number): number {
+  if (maxProbability < t) return 0;
+  let count = 0;
+  for (const p of probability) if (p >= t) count++;
+  return count;
+}
+
 export class VideoDemo {
   private readonly ui = {
     file: element<HTMLInputElement>('video-file'),
@@ -153,6 +172,8 @@ export class VideoDemo {
   private animationHandle: number | undefined;
 
   private history: ProcessedFrame[] = [];
+  private results = 0;
+  private lastEntry: number | undefined;
   /** the history entry the strip's slider is on: the latest frame, or the one a click or key went back to */
   private stripSelected: number | undefined;
   /** the strip chose the frame: results keep the slider where it is (until play, a step or another source) */
@@ -184,6 +205,7 @@ export class VideoDemo {
     });
     ui.strip.addEventListener('click', (e) => this.seekToColumn(e));
     ui.strip.addEventListener('keydown', (e) => this.onStripKey(e));
+    ui.strip.addEventListener('focus', () => this.updateStrip(true));
     const video = ui.video;
     video.addEventListener('seeking', () => {
       if (!video.paused || !this.source) return;
@@ -213,6 +235,15 @@ export class VideoDemo {
     return {
       get history() {
         return demo.history;
+      },
+      get results() {
+        return demo.results;
+      },
+      get lastEntry() {
+        return demo.lastEntry;
+      },
+      get shownIndex() {
+        return demo.shown?.result.index;
       },
       get inFlight() {
         return demo.inFlight;
@@ -274,6 +305,7 @@ export class VideoDemo {
     document.body.dataset.video = s;
     this.updateControls();
     this.showStatus();
+    this.updateStrip(); // a pause or the end gives a focused strip its value again
   }
 
   private updateControls(): void {
@@ -366,6 +398,7 @@ export class VideoDemo {
   /** Stops the source and forgets its frames (the model stays loaded). */
   async close(): Promise<void> {
     this.generation++;
+    const hadFocus = this.ui.body.contains(document.activeElement);
     const video = this.ui.video;
     if (this.callbackHandle !== undefined && typeof video.cancelVideoFrameCallback === 'function') video.cancelVideoFrameCallback(this.callbackHandle);
     if (this.animationHandle !== undefined) cancelAnimationFrame(this.animationHandle);
@@ -381,6 +414,8 @@ export class VideoDemo {
     this.shown?.frame.close();
     this.shown = undefined;
     this.history = [];
+    this.results = 0;
+    this.lastEntry = undefined;
     this.stripSelected = undefined;
     this.stripDriven = false;
     this.arrivals = [];
@@ -393,6 +428,8 @@ export class VideoDemo {
     this.ui.body.hidden = true;
     this.setState('off');
     this.showStats();
+    // Focus on a control that was just hidden would fall to the page's body: it goes where another video is opened.
+    if (hadFocus) (this.ui.file.disabled ? this.ui.camera : this.ui.file).focus();
     await Promise.resolve();
   }
 
@@ -487,11 +524,23 @@ export class VideoDemo {
       });
   }
 
+  /**
+   * A frame's result: drawn unless a later call's result is on show already (the engine may finish a later
+   * frame first), and recorded in the strip: a new column, or the frame's own column if it was processed
+   * before (a step back or a key on the strip goes to a frame already processed).
+   */
   private show(result: FrameResult, frame: Frame, mediaTime: number): void {
-    this.shown?.frame.close();
-    this.shown = { frame, result, mediaTime };
-    const regionPixels = this.render();
-    this.history.push({
+    const newest = !this.shown || result.index > this.shown.result.index;
+    let regionPixels: number;
+    if (newest) {
+      this.shown?.frame.close();
+      this.shown = { frame, result, mediaTime };
+      regionPixels = this.render();
+    } else {
+      frame.close();
+      regionPixels = regionCount(result.probability, result.maxProbability, this.threshold());
+    }
+    const entry: ProcessedFrame = {
       index: result.index,
       mediaTime,
       maxProbability: result.maxProbability,
@@ -499,14 +548,25 @@ export class VideoDemo {
       areaFraction: result.areaFraction,
       regionPixels,
       latencyMs: result.timings.latencyMs,
-    });
-    if (!this.stripDriven) this.stripSelected = this.history.length - 1;
+    };
+    let at = this.entryOf(mediaTime);
+    if (at === undefined) at = this.history.push(entry) - 1;
+    else if (result.index > this.history[at]!.index) this.history[at] = entry;
+    this.results++;
+    this.lastEntry = at;
+    if (!this.stripDriven && newest) this.stripSelected = at;
     const now = performance.now();
     this.arrivals.push(now);
     while (this.arrivals.length > 2 && now - this.arrivals[0]! > 5000) this.arrivals.shift();
     this.updateStrip();
     this.showStats();
     this.showStatus();
+  }
+
+  /** The history entry of the frame at `mediaTime`, if it was processed before. */
+  private entryOf(mediaTime: number): number | undefined {
+    for (let i = this.history.length - 1; i >= 0; i--) if (sameFrame(this.history[i]!.mediaTime, mediaTime)) return i;
+    return undefined;
   }
 
   /** Draws the shown frame and its region at the slider's threshold; returns the region's pixel count. */
@@ -640,53 +700,51 @@ export class VideoDemo {
     video.currentTime = to;
   }
 
-  /** The first history entry the strip shows (it keeps the latest STRIP_MAX_COLUMNS). */
-  private stripOffset(): number {
-    return Math.max(0, this.history.length - STRIP_MAX_COLUMNS);
-  }
-
-  /** Draws the strip and sets its slider's value, its description and the focused strip's column marker. */
-  private updateStrip(): void {
+  /**
+   * Draws the strip and the focused strip's column marker, and sets its slider's value and description. A
+   * screen reader announces a focused slider's every change of value: while the video plays, the value is
+   * kept until the user moves the slider, playback pauses or ends, or focus comes back (`announce`).
+   */
+  private updateStrip(announce = false): void {
     const { strip, stripCursor } = this.ui;
-    drawStrip(strip, this.history);
-    const offset = this.stripOffset();
-    const count = this.history.length - offset;
+    const total = this.history.length;
+    const { offset, count, column } = stripWindow(total, this.stripSelected, STRIP_MAX_COLUMNS);
+    drawStrip(strip, this.history.slice(offset, offset + count));
     const seekable = this.source?.kind === 'file' && count > 0;
     strip.tabIndex = seekable ? 0 : -1;
     strip.setAttribute('aria-disabled', String(!seekable));
-    const column = this.stripSelected === undefined ? undefined : Math.max(0, this.stripSelected - offset);
-    const entry = column === undefined ? undefined : this.history[offset + column];
-    const set = (name: string, value: string) => strip.setAttribute(`aria-${name}`, value);
-    set('valuemin', count ? '1' : '0');
-    set('valuemax', String(count));
-    set('valuenow', String(column === undefined ? 0 : column + 1));
-    set(
-      'valuetext',
-      entry ? stripValueText(column!, count, entry, this.source?.kind === 'file' ? clock(entry.mediaTime) : undefined) : 'No frame processed yet',
-    );
     stripCursor.hidden = column === undefined;
     stripCursor.style.left = `${(100 * (column ?? 0)) / Math.max(1, count)}%`;
     stripCursor.style.width = `${100 / Math.max(1, count)}%`;
+    if (!announce && this.state === 'playing' && document.activeElement === strip) return;
+    const selected = this.stripSelected;
+    const entry = selected === undefined ? undefined : this.history[selected];
+    const set = (name: string, value: string) => strip.setAttribute(`aria-${name}`, value);
+    set('valuemin', total ? '1' : '0');
+    set('valuemax', String(total));
+    set('valuenow', String(selected === undefined ? 0 : selected + 1));
+    set(
+      'valuetext',
+      entry ? stripValueText(selected!, total, entry, this.source?.kind === 'file' ? clock(entry.mediaTime) : undefined) : 'No frame processed yet',
+    );
   }
 
   /** A click on the strip: a video file goes back (paused) to that column's frame. */
   private seekToColumn(e: MouseEvent): void {
-    const count = this.history.length - this.stripOffset();
+    const { offset, count } = stripWindow(this.history.length, this.stripSelected, STRIP_MAX_COLUMNS);
     if (count === 0) return;
     const rect = this.ui.strip.getBoundingClientRect();
     const column = Math.min(count - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * count)));
-    this.seekToEntry(this.stripOffset() + column);
+    this.seekToEntry(offset + column);
   }
 
-  /** A key on the focused strip (strip-keys.ts says which column it goes to); other keys are left to the browser. */
+  /** A key on the focused strip (strip-keys.ts says which frame it goes to); other keys are left to the browser. */
   private onStripKey(e: KeyboardEvent): void {
     if (this.source?.kind !== 'file' || e.altKey || e.ctrlKey || e.metaKey) return;
-    const offset = this.stripOffset();
-    const current = Math.max(0, (this.stripSelected ?? this.history.length - 1) - offset);
-    const to = stripKeyTarget(e.key, e.shiftKey, current, this.history.slice(offset));
+    const to = stripKeyTarget(e.key, e.shiftKey, this.stripSelected ?? this.history.length - 1, this.history);
     if (to === undefined) return;
     e.preventDefault(); // the page must not scroll
-    this.seekToEntry(offset + to);
+    this.seekToEntry(to);
   }
 
   /** Puts the strip's slider on a history entry, and a video file goes back (paused) to its frame. */
@@ -695,7 +753,6 @@ export class VideoDemo {
     if (this.source?.kind !== 'file' || !entry) return;
     this.stripSelected = index;
     this.stripDriven = true;
-    this.updateStrip();
     const video = this.ui.video;
     const wasPaused = this.state === 'paused';
     if (this.state === 'playing') {
@@ -706,8 +763,9 @@ export class VideoDemo {
       this.paused = true;
       this.setState('paused');
     }
+    this.updateStrip(true);
     // Already on show and nothing pending: no seek (a seek to the picture shown presents no new frame to process).
-    const onShow = this.shown !== undefined && Math.abs(this.shown.mediaTime - entry.mediaTime) < 1e-3;
+    const onShow = this.shown !== undefined && sameFrame(this.shown.mediaTime, entry.mediaTime);
     if (wasPaused && onShow && !video.seeking && !this.wantFrame && this.inFlight === 0) return;
     this.wantFrame = true;
     video.currentTime = entry.mediaTime + 0.25 * (this.frameDuration ?? 1 / 30);

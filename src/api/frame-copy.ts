@@ -64,13 +64,17 @@ export interface CopyCheck {
   validated: Promise<GPUError | null>;
 }
 
+/**
+ * How browsers refuse a <video> or VideoFrame they cannot copy to WebGPU at all, though they can make an
+ * ImageBitmap of it: Chromium without GPU compositing (a software-rendered browser, the tests' SwiftShader)
+ * throws OperationError ("Failed to copy content from video element"); Firefox's WebIDL takes neither type as a
+ * source, a TypeError at the call; NotSupportedError is the DOM's name for a source a browser does not handle.
+ */
+const VIDEO_REFUSALS = new Set(['OperationError', 'TypeError', 'NotSupportedError']);
+
 /** Copies browser frames into textures; remembers the source types this browser can only copy as ImageBitmaps. */
 export class FrameCopier {
-  /**
-   * Chromium without GPU compositing (a software-rendered browser, the tests' SwiftShader) cannot copy a <video>
-   * or VideoFrame to WebGPU ("Failed to copy content from video element") but makes an ImageBitmap of the same
-   * picture, which it can copy. Types found so go that way from then on (each failed try logs a console line).
-   */
+  /** Types refused so and then copied as an ImageBitmap: they go that way from then on (each failed try logs a console line). */
   private readonly viaBitmap = new Set<TypeName>();
 
   /** Copies `frame` into `texture`, which has the size the frame had when segment() was called. */
@@ -91,19 +95,20 @@ export class FrameCopier {
       return copyDirect(device, frame, texture);
     } catch (err) {
       const video = type === 'HTMLVideoElement' || type === 'VideoFrame';
-      if (!video || errorName(err) !== 'OperationError') throw refused(err, frame, index);
+      if (!video || !VIDEO_REFUSALS.has(errorName(err))) throw refused(err, frame, index);
       const check = await this.copyAsBitmap(device, frame, texture, index, err);
       this.viaBitmap.add(type);
       return check;
     }
   }
 
+  /** Copies an ImageBitmap of `frame` (closed once copied); `directError` is the direct copy's refusal, if this frame was tried. */
   private async copyAsBitmap(device: GPUDevice, frame: BrowserFrame, texture: GPUTexture, index: number, directError?: unknown): Promise<CopyCheck> {
     let bitmap: ImageBitmap;
     try {
       bitmap = await createImageBitmap(frame);
     } catch (err) {
-      throw refused(directError ?? err, frame, index, directError ? err : undefined);
+      throw noBitmap(err, frame, index, directError);
     }
     try {
       if (bitmap.width !== texture.width || bitmap.height !== texture.height) {
@@ -111,7 +116,7 @@ export class FrameCopier {
       }
       return copyDirect(device, bitmap, texture);
     } catch (err) {
-      throw refused(err, frame, index);
+      throw refused(err, frame, index, true);
     } finally {
       bitmap.close();
     }
@@ -132,22 +137,42 @@ function copyDirect(device: GPUDevice, source: BrowserFrame, texture: GPUTexture
 const errorName = (err: unknown): string => (err instanceof Error || err instanceof DOMException ? err.name : '');
 const errorText = (err: unknown): string => (err instanceof Error || err instanceof DOMException ? `${err.name}: ${err.message}` : String(err));
 
-/** The browser's refusal of a frame, with what to do. */
-function refused(err: unknown, frame: BrowserFrame, index: number, alsoTried?: unknown): Error {
+const SECURITY_HINT =
+  "it holds another origin's pixels (a video or image from another site without CORS): serve it from this page's origin, or with CORS " +
+  '(crossorigin="anonymous" on the <video> or <img>, and an Access-Control-Allow-Origin header from its server)';
+
+const BYTES_HINT = 'pass its RGBA bytes instead ({ width, height, data }: draw it on a canvas and read them with getImageData)';
+
+/** The browser's refusal of a frame (`asBitmap`: of an ImageBitmap the engine made of it), with what to do. */
+function refused(err: unknown, frame: BrowserFrame, index: number, asBitmap = false): Error {
   const name = errorName(err);
   const type = browserFrameType(frame);
   const hint =
     name === 'SecurityError'
-      ? "it holds another origin's pixels (a video or image from another site without CORS): serve it from this page's origin, or with CORS " +
-        '(crossorigin="anonymous" on the <video> or <img>, and an Access-Control-Allow-Origin header from its server)'
+      ? SECURITY_HINT
       : name === 'InvalidStateError'
         ? 'it was closed or handed over (an ImageBitmap or VideoFrame after close() or a transfer, a canvas after transferControlToOffscreen()): ' +
           'pass frames that are open, and close them after their result comes back'
         : type === 'HTMLCanvasElement' || type === 'OffscreenCanvas'
           ? 'a canvas needs a rendering context with the frame drawn on it (getContext("2d") and drawImage, for example)'
-          : 'pass an ImageBitmap of the frame (createImageBitmap) or its RGBA bytes instead';
-  const also = alsoTried === undefined ? '' : `; an ImageBitmap of it failed too (${errorText(alsoTried)})`;
-  return new Error(`frame ${index}: the browser would not copy ${named(frame)} to the GPU (${errorText(err)}${also}); ${hint}`, { cause: err });
+          : asBitmap
+            ? BYTES_HINT
+            : 'pass an ImageBitmap of the frame (createImageBitmap) or its RGBA bytes instead';
+  const how = asBitmap ? ' as an ImageBitmap' : '';
+  return new Error(`frame ${index}: the browser would not copy ${named(frame)} to the GPU${how} (${errorText(err)}); ${hint}`, { cause: err });
+}
+
+/**
+ * A <video> or VideoFrame the browser could neither copy (`directError`: refused now; none: a type it refused
+ * before) nor make an ImageBitmap of (`err`). Closed frames were turned away before, so what is left is the
+ * frame's pixels as bytes.
+ */
+function noBitmap(err: unknown, frame: BrowserFrame, index: number, directError: unknown): Error {
+  const hint = [err, directError].some((e) => errorName(e) === 'SecurityError') ? SECURITY_HINT : BYTES_HINT;
+  const what = directError
+    ? `the browser would not copy ${named(frame)} to the GPU (${errorText(directError)}) nor make an ImageBitmap of it (${errorText(err)})`
+    : `the browser cannot copy a ${TYPE_NAMES[browserFrameType(frame)!]} to the GPU, and would not make an ImageBitmap of ${named(frame)} (${errorText(err)})`;
+  return new Error(`frame ${index}: ${what}; ${hint}`, { cause: directError ?? err });
 }
 
 /** The error for a copy the device found invalid: its texture still holds an earlier frame, so no result is given. */

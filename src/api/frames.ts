@@ -21,12 +21,15 @@ import { defaultsText } from '../tuning/resolve.js';
 import { checkFinite, presenceOf, probabilityOption } from './presence.js';
 import { type BrowserFrame, browserFrameProblem, type CopyCheck, browserFrameSize, browserFrameType, FrameCopier, invalidCopy } from './frame-copy.js';
 
-/** RGBA bytes, row after row (Node and browsers); browsers may also pass anything copyExternalImageToTexture takes. */
+/**
+ * RGBA bytes, row after row (Node and browsers); browsers may also pass anything copyExternalImageToTexture takes.
+ * The engine never closes a frame it is given: close a VideoFrame or ImageBitmap once its result has come back.
+ */
 export type FrameInput =
   { width: number; height: number; data: Uint8Array | Uint8ClampedArray } | VideoFrame | HTMLVideoElement | ImageBitmap | HTMLCanvasElement | OffscreenCanvas;
 
 export interface FrameTimings {
-  /** handing the pixels to the GPU (a copy in Node, GPU to GPU in a browser) */
+  /** handing the pixels to the GPU (a copy in Node, GPU to GPU in a browser, making an ImageBitmap first where it cannot copy the frame itself) */
   uploadMs: number;
   /** from submit until the probability map is back */
   gpuMs: number;

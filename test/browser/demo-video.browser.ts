@@ -17,6 +17,7 @@ import { requireOrSkip } from '../support/prerequisites.js';
 import { HEAT_LUT } from '../../web/heatmap.js';
 import { STRIP_EMPTY_RGB, STRIP_HEIGHT, STRIP_MARK_RGB, STRIP_MARK_ROWS, STRIP_SCORE_FROM_ROW, stripIndex } from '../../web/presence-strip.js';
 import type { ProcessedFrame } from '../../web/video.js';
+import { stripWindow } from '../../web/strip-view.js';
 import { setSlider } from './support/slider.js';
 import { openSession, type Session } from './support/session.js';
 
@@ -76,7 +77,7 @@ const history = (page: Page) => page.evaluate(() => window.pranetVideo!.history.
 const counters = (page: Page) =>
   page.evaluate(() => {
     const v = window.pranetVideo!;
-    return { processed: v.history.length, inFlight: v.inFlight, dropped: v.dropped, presentedTime: v.presentedTime };
+    return { processed: v.history.length, results: v.results, inFlight: v.inFlight, dropped: v.dropped, presentedTime: v.presentedTime };
   });
 const message = (page: Page) => page.evaluate(() => (document.getElementById('message')!.hidden ? '' : document.getElementById('message')!.innerText));
 
@@ -84,11 +85,49 @@ const message = (page: Page) => page.evaluate(() => (document.getElementById('me
 const settled = (page: Page, ms = 120_000) =>
   waitFor(page, 'the frames in flight coming back', async () => (await counters(page)).inFlight === 0 || undefined, ms);
 
-/** Waits for the next processed frame (after `before` of them) and returns it. */
+/** Waits for the next result (after `before` of them) and returns its frame's strip entry (a new one, or one updated). */
 async function nextProcessed(page: Page, before: number, ms = 120_000): Promise<ProcessedFrame> {
-  await waitFor(page, `processed frame ${before + 1}`, async () => (await counters(page)).processed > before || undefined, ms);
-  return (await history(page))[before]!;
+  await waitFor(page, `result ${before + 1}`, async () => (await counters(page)).results > before || undefined, ms);
+  return page.evaluate(() => ({ ...window.pranetVideo!.history[window.pranetVideo!.lastEntry!]! }));
 }
+
+/** The strip entry of the frame on show. */
+const shownFrame = (page: Page) =>
+  page.evaluate(() => {
+    const v = window.pranetVideo!;
+    const f = v.history.find((e) => e.index === v.shownIndex);
+    return f && { ...f };
+  });
+
+/** What the strip's slider says (a screen reader announces it). */
+const sliderValue = (page: Page) =>
+  page.$eval('#presence-strip', (c) => Object.fromEntries(['aria-valuenow', 'aria-valuemax', 'aria-valuetext'].map((a) => [a, c.getAttribute(a)])));
+
+/** Makes the page's next createImageBitmap call (the engine's, for a frame it cannot copy directly) wait for releaseBitmap. */
+const holdNextBitmap = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { createImageBitmap: typeof createImageBitmap; releaseBitmap?: () => boolean };
+    const make = w.createImageBitmap;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    w.createImageBitmap = ((...args: Parameters<typeof make>) => {
+      w.createImageBitmap = make; // this call only
+      held = true;
+      return gate.then(() => make(...args));
+    }) as typeof make;
+    w.releaseBitmap = () => {
+      w.createImageBitmap = make;
+      release();
+      return held;
+    };
+  });
+
+/** Lets the held createImageBitmap call go on; whether one was held. */
+const releaseBitmap = (page: Page) => page.evaluate(() => (window as unknown as { releaseBitmap: () => boolean }).releaseBitmap());
+
+/** Clicks a button as a script does: focus stays where it is. */
+const clickKeepingFocus = (page: Page, selector: string) => page.$eval(selector, (b) => (b as HTMLButtonElement).click());
 
 /** The readouts under the video as text, with the processed frames and the dropped count read at the same moment. */
 const readouts = (page: Page) =>
@@ -97,12 +136,13 @@ const readouts = (page: Page) =>
       ['video-processed', 'video-fps', 'video-latency', 'video-dropped', 'video-found'].map((id) => [id, document.getElementById(id)!.textContent]),
     ),
     frames: window.pranetVideo!.history.map((f) => ({ ...f })),
+    shownIndex: window.pranetVideo!.shownIndex,
     dropped: window.pranetVideo!.dropped,
   }));
 
 /** Checks the fps, latency, dropped and processed readouts against the page's own counters; returns the fps shown. */
 async function checkReadouts(page: Page, label: string): Promise<number | undefined> {
-  const { text: r, frames, dropped } = await readouts(page);
+  const { text: r, frames, shownIndex, dropped } = await readouts(page);
   const c = { dropped };
   console.log(`      [${label}] ${Object.values(r).join(' | ')}`);
   expect(r['video-processed']).to.match(new RegExp(`^${frames.length} frames?\\b`));
@@ -110,7 +150,9 @@ async function checkReadouts(page: Page, label: string): Promise<number | undefi
   const latency = /^(\d+) ms \(upload ([\d.]+) ms, GPU (\d+) ms, read-back ([\d.]+) ms\); median (\d+) ms over the last (\d+)$/.exec(r['video-latency']!);
   expect(latency, `latency readout '${r['video-latency']}'`).to.not.equal(null);
   const last = Number(latency![1]);
-  expect(last).to.equal(Math.round(frames[frames.length - 1]!.latencyMs));
+  const shown = frames.find((f) => f.index === shownIndex);
+  expect(shown, `the frame on show (${shownIndex}) in the strip`).to.not.equal(undefined);
+  expect(last).to.equal(Math.round(shown!.latencyMs));
   expect(last).to.be.greaterThan(0).and.lessThan(120_000);
   expect(Number(latency![3])).to.be.at.most(last + 1);
   expect(Number(latency![6])).to.equal(Math.min(30, frames.length));
@@ -208,7 +250,8 @@ async function checkStripSlider(page: Page, column: number): Promise<void> {
 /**
  * Presses `key` on the focused strip: the slider must go to the column `expected` gives (0-based, from the
  * columns and the column it was on) and, unless that frame is the one shown, the video to that frame, processed
- * again (a new column; the slider stays). Returns the column's frame.
+ * again: its own column updated, no new one, so the slider's maximum stays the number of frames. Returns the
+ * column's frame.
  */
 async function stripKey(page: Page, key: string, expected: (columns: ProcessedFrame[], now: number) => number): Promise<ProcessedFrame> {
   const columns = await history(page);
@@ -216,14 +259,23 @@ async function stripKey(page: Page, key: string, expected: (columns: ProcessedFr
   const want = expected(columns, now);
   expect(want, `the column ${key} should go to from ${now + 1}`).to.be.within(0, columns.length - 1);
   const target = columns[want]!;
+  const shown = await shownFrame(page);
+  const { results } = await counters(page);
   await page.keyboard.press(key);
   expect(Number(await page.getAttribute('#presence-strip', 'aria-valuenow')), `the slider after ${key}`).to.equal(want + 1);
-  if (Math.abs(target.mediaTime - columns[columns.length - 1]!.mediaTime) > 1e-3) {
-    const f = await nextProcessed(page, columns.length);
+  if (Math.abs(target.mediaTime - shown!.mediaTime) > 1e-3) {
+    const f = await nextProcessed(page, results);
     await settled(page);
     expect(f.mediaTime, `the frame ${key} went to`).to.be.closeTo(target.mediaTime, 0.001);
     expect(await videoState(page)).to.equal('paused');
   }
+  expect(await page.getAttribute('#presence-strip', 'aria-valuemax'), `the slider's maximum after ${key}: the ${columns.length} frames processed`).to.equal(
+    String(columns.length),
+  );
+  expect(
+    (await history(page)).map((f) => f.mediaTime),
+    `the strip's frames after ${key}`,
+  ).to.deep.equal(columns.map((f) => f.mediaTime));
   await checkStripSlider(page, want + 1);
   expect(await page.evaluate(() => document.activeElement?.id), `focus after ${key}`).to.equal('presence-strip');
   return target;
@@ -231,7 +283,7 @@ async function stripKey(page: Page, key: string, expected: (columns: ProcessedFr
 
 /** Seeks the paused video as a user scrubbing would (the strip's click does the same), and returns the frame processed. */
 async function seekTo(page: Page, t: number): Promise<ProcessedFrame> {
-  const before = (await counters(page)).processed;
+  const before = (await counters(page)).results;
   await page.$eval('#video', (v, time) => ((v as HTMLVideoElement).currentTime = time), t);
   const f = await nextProcessed(page, before);
   await settled(page);
@@ -330,7 +382,7 @@ describe('browser: the demo page with a video file and a camera', function () {
     const cropCensus = await videoCensus(page);
     expect(cropCensus.unchanged, 'the polyp-free frame drawn as it is').to.equal(cropCensus.total);
     expect(await page.textContent('#video-area')).to.match(/^Frame at 0:03\.00: no polyp found at threshold 0\.50 \(highest probability 0\.[0-4]\d\)\.$/);
-    const processed = (await counters(page)).processed;
+    const { results } = await counters(page);
     // A threshold at or under the frame's highest probability marks a region, drawn from the map in hand.
     const low = (Math.floor(onCrop.maxProbability * 100) / 100).toFixed(2);
     await setVideoThreshold(page, low);
@@ -342,28 +394,18 @@ describe('browser: the demo page with a video file and a camera', function () {
     await screenshot(page, 'demo-video-threshold.png');
     await setVideoThreshold(page, '0.5');
     expect((await videoCensus(page)).unchanged).to.equal(cropCensus.total);
-    expect((await counters(page)).processed, 'network runs after moving the slider').to.equal(processed);
+    expect((await counters(page)).results, 'network runs after moving the slider').to.equal(results);
 
     // Step: exactly one more frame, the next one.
     for (const expected of [3.1, 3.2]) {
-      const before = (await counters(page)).processed;
+      const before = await counters(page);
       await page.click('#video-step');
-      const stepped = await nextProcessed(page, before);
+      const stepped = await nextProcessed(page, before.results);
       await settled(page);
       expect(stepped.mediaTime, 'the frame a step processed').to.be.closeTo(expected, 0.001);
-      expect((await counters(page)).processed, 'frames processed by one step').to.equal(before + 1);
+      const after = await counters(page);
+      expect([after.results, after.processed], 'results and strip columns after one step').to.deep.equal([before.results + 1, before.processed + 1]);
     }
-
-    // A click on the strip goes back to that column's frame.
-    const columns = await history(page);
-    const box = (await page.locator('#presence-strip').boundingBox())!;
-    const before = columns.length;
-    await page.click('#presence-strip', { position: { x: ((2 + 0.5) / columns.length) * box.width, y: box.height / 2 } });
-    const again = await nextProcessed(page, before);
-    await settled(page);
-    expect(again.mediaTime, "the frame of the strip's third column").to.be.closeTo(columns[2]!.mediaTime, 0.001);
-    expect(again.maxProbability).to.be.closeTo(columns[2]!.maxProbability, 0.02);
-    await checkStripSlider(page, 3);
 
     // The strip by keyboard: Tab reaches it (after the camera button), with a visible focus style.
     await page.focus('#camera');
@@ -372,30 +414,71 @@ describe('browser: the demo page with a video file and a camera', function () {
     const focus = await page.$eval('#presence-strip', (c) => ({ visible: c.matches(':focus-visible'), outline: getComputedStyle(c).outlineStyle }));
     expect(focus, 'the focused strip is outlined').to.deep.equal({ visible: true, outline: 'solid' });
     expect(await page.isVisible('#strip-cursor'), "the slider's column is marked while the strip has focus").to.equal(true);
+    // Right, again and again from the first column, reaches the last: each frame it goes to is processed again
+    // and updates its own column, so the slider's maximum stays the number of frames processed.
+    const distinct = (await history(page)).length;
+    await stripKey(page, 'Home', () => 0);
+    for (let pressed = 1; pressed < distinct; pressed++) await stripKey(page, 'ArrowRight', (_cs, now) => now + 1);
+    expect(await sliderValue(page), `the slider after Right ${distinct - 1} times`).to.deep.include({
+      'aria-valuenow': String(distinct),
+      'aria-valuemax': String(distinct),
+    });
     const polypBefore = (cs: ProcessedFrame[], from: number) => {
       for (let i = from - 1; i >= 0; i--) if (cs[i]!.polypPresent) return i;
       return from;
     };
-    const polypAfter = (cs: ProcessedFrame[], from: number) => cs.findIndex((c, i) => i > from && c.polypPresent);
+    const polypAfter = (cs: ProcessedFrame[], from: number) => {
+      const i = cs.findIndex((c, j) => j > from && c.polypPresent);
+      return i < 0 ? from : i;
+    };
     // End stays on the frame shown; Shift+Left then jumps back over the polyp-free frames of 3.0-3.2 s to 1.0 s.
     await stripKey(page, 'End', (cs) => cs.length - 1);
     const jumped = await stripKey(page, 'Shift+ArrowLeft', polypBefore);
     expect(jumped.mediaTime, 'the previous frame with a polyp').to.be.closeTo(1.0, 0.001);
     const crop = await stripKey(page, 'ArrowRight', (_cs, now) => now + 1);
     expect(crop.polypPresent, 'the frame after 1.0 s in the strip (3.0 s)').to.equal(false);
-    await stripKey(page, 'Shift+ArrowRight', polypAfter);
+    await stripKey(page, 'Shift+ArrowRight', polypAfter); // none after 3.0 s (3.1 and 3.2 s have no polyp): it stays
     await stripKey(page, 'Home', () => 0);
+    await stripKey(page, 'Shift+ArrowRight', polypAfter);
     await stripKey(page, 'PageUp', (cs, now) => Math.min(cs.length - 1, now + 10));
 
-    // Play, then pause: processing stops once the frames in flight are back. At a quarter of the speed, so
-    // that the clip cannot reach its end (and 'Play again') while a loaded machine takes seconds per frame.
-    await page.$eval('#video', (v) => ((v as HTMLVideoElement).playbackRate = 0.25));
-    await page.click('#video-play');
-    expect(await videoState(page)).to.equal('playing');
-    await nextProcessed(page, (await counters(page)).processed);
-    await page.click('#video-play');
-    expect(await videoState(page)).to.equal('paused');
+    // A click on the strip goes back to that column's frame, and updates that column.
+    const columns = await history(page);
+    const box = (await page.locator('#presence-strip').boundingBox())!;
+    const before = await counters(page);
+    await page.click('#presence-strip', { position: { x: ((2 + 0.5) / columns.length) * box.width, y: box.height / 2 } });
+    const again = await nextProcessed(page, before.results);
     await settled(page);
+    expect(again.mediaTime, "the frame of the strip's third column").to.be.closeTo(columns[2]!.mediaTime, 0.001);
+    expect(again.maxProbability).to.be.closeTo(columns[2]!.maxProbability, 0.02);
+    expect((await counters(page)).processed, 'strip columns after going back to a frame').to.equal(before.processed);
+    await checkStripSlider(page, 3);
+
+    // Play with the strip focused and one frame held back in the engine (its ImageBitmap delayed) while later
+    // ones come back; then pause. At a quarter of the speed, so that the clip cannot reach its end (and 'Play
+    // again') while a loaded machine takes seconds per frame. A screen reader is not told of every frame: the
+    // strip's value stays until the pause. The held frame's result, older than the one on show, never replaces it.
+    await page.$eval('#video', (v) => ((v as HTMLVideoElement).playbackRate = 0.25));
+    await holdNextBitmap(page);
+    await page.focus('#presence-strip');
+    const announced = await sliderValue(page);
+    await clickKeepingFocus(page, '#video-play');
+    expect(await videoState(page)).to.equal('playing');
+    await nextProcessed(page, (await counters(page)).results);
+    expect(await sliderValue(page), "the focused strip's value while frames come in").to.deep.equal(announced);
+    await clickKeepingFocus(page, '#video-play');
+    expect(await videoState(page)).to.equal('paused');
+    await waitFor(page, 'every frame but the held one coming back', async () => (await counters(page)).inFlight <= 1 || undefined, 120_000);
+    const newest = (await shownFrame(page))!;
+    const beforeLate = (await counters(page)).results;
+    expect(await releaseBitmap(page), 'the engine made an ImageBitmap of a frame (this Chromium cannot copy video directly), which the test held').to.equal(
+      true,
+    );
+    const late = await nextProcessed(page, beforeLate);
+    await settled(page);
+    expect(late.index, 'the held frame came back after a later one').to.be.lessThan(newest.index);
+    expect((await shownFrame(page))?.index, 'the frame on show once an older result came back').to.equal(newest.index);
+    await checkStripSlider(page, (await history(page)).findIndex((f) => f.index === newest.index) + 1);
     const atPause = await counters(page);
     await page.waitForTimeout(4000);
     const later = await counters(page);
@@ -413,9 +496,12 @@ describe('browser: the demo page with a video file and a camera', function () {
     await waitFor(page, 'the dropped video playing', async () => (await videoState(page)) === 'playing' || undefined, 120_000);
     expect(await page.textContent('#video-status')).to.match(/^Playing dropped\.webm \(626 x 546, 0:08\.00/);
     expect(await page.evaluate(() => document.body.dataset.state), 'the still-image part is untouched').to.equal('ready');
-    await page.click('#video-close');
+    // Closed while the strip has focus: focus goes to the file chooser, not to the page's body.
+    await page.focus('#presence-strip');
+    await clickKeepingFocus(page, '#video-close');
     expect(await videoState(page)).to.equal('off');
     expect(await page.isHidden('#video-body')).to.equal(true);
+    expect(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName), 'focus once the video is closed').to.equal('video-file');
   });
 
   it("plays Chromium's fake camera with fps, latency and dropped frames; pause stops it, step takes one frame", async function () {
@@ -438,13 +524,12 @@ describe('browser: the demo page with a video file and a camera', function () {
     const atPause = await counters(page);
     await page.waitForTimeout(4000);
     expect(await counters(page), 'counters 4 s after pausing the camera').to.deep.equal(atPause);
-    const before = atPause.processed;
     await page.click('#video-step');
-    const stepped = await nextProcessed(page, before);
+    const stepped = await nextProcessed(page, atPause.results);
     await settled(page);
     await page.waitForTimeout(3000);
     const afterStep = await counters(page);
-    expect(afterStep.processed, 'frames processed by one step of the camera').to.equal(before + 1);
+    expect(afterStep.results, 'frames processed by one step of the camera').to.equal(atPause.results + 1);
     expect(stepped.mediaTime).to.be.greaterThan(atPause.presentedTime ?? 0);
     expect(await videoState(page)).to.equal('paused');
     expect(await page.$eval('#video', (v) => (v as HTMLVideoElement).paused)).to.equal(true);
@@ -458,5 +543,27 @@ describe('browser: the demo page with a video file and a camera', function () {
     await page.click('#video-close');
     expect(await videoState(page)).to.equal('off');
     expect(await page.$eval('#video', (v) => (v as HTMLVideoElement).srcObject === null)).to.equal(true);
+  });
+});
+
+// In Node, no browser: the strip's window with a column limit of 5 instead of 4096 (which takes hours of video).
+describe('demo: the presence strip past its column limit (web/strip-view.ts)', () => {
+  const MAX = 5;
+  it('the strip always draws the selected frame, and the slider’s column names that frame, never a neighbour', () => {
+    for (let total = 0; total <= 3 * MAX; total++) {
+      for (const selected of [undefined, ...Array.from({ length: total }, (_, i) => i)]) {
+        const w = stripWindow(total, selected, MAX);
+        const at = `${total} frames, entry ${selected} selected`;
+        expect(w.count, at).to.equal(Math.min(total, MAX));
+        // the latest frames, unless the selected one is older: then it is the first column
+        expect(w.offset, at).to.equal(Math.min(total - w.count, selected ?? Infinity));
+        if (selected === undefined) {
+          expect(w.column, at).to.equal(undefined);
+          continue;
+        }
+        expect(w.column, at).to.be.within(0, w.count - 1);
+        expect(w.offset + w.column!, `${at}: the entry of the slider's column`).to.equal(selected);
+      }
+    }
   });
 });

@@ -2,97 +2,33 @@
 // with a single slot (a frame that kept it busy would hang the next). Each case is followed by a good frame
 // (an ImageBitmap of the clip), whose map must equal the first good frame's: a failed frame neither holds its
 // slot nor leaves anything behind. Cases that should succeed (a ready <video>, a VideoFrame) are compared with
-// that bitmap's map: the same picture.
-import { loadFrameSegmenter, type FrameInput } from '../../../src/browser.js';
+// that bitmap's map: the same picture. Then the ImageBitmap way round as Firefox, and frames in flight
+// together (frame-fallback.ts).
+import { loadFrameSegmenter } from '../../../src/browser.js';
 import type { FrameCaseResult, FrameCaseUrls } from '../support/wire.js';
-
-const event = (target: EventTarget, name: string) => new Promise<void>((resolve) => target.addEventListener(name, () => resolve(), { once: true }));
-
-async function loadVideo(src: string): Promise<HTMLVideoElement> {
-  const video = document.createElement('video');
-  video.muted = true;
-  const ready = Promise.race([
-    event(video, 'loadeddata'),
-    event(video, 'error').then(() => Promise.reject(new Error(`the test video ${src} did not load: ${video.error?.message}`))),
-  ]);
-  video.src = src;
-  await ready;
-  return video;
-}
-
-/**
- * A <video> that stays at HAVE_METADATA: fed through Media Source Extensions with the clip's header only
- * (everything before its first Cluster), so it knows its size but never gets a picture.
- */
-async function metadataOnly(src: string): Promise<HTMLVideoElement> {
-  const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
-  const cluster = bytes.findIndex((b, i) => b === 0x1f && bytes[i + 1] === 0x43 && bytes[i + 2] === 0xb6 && bytes[i + 3] === 0x75);
-  if (cluster < 0) throw new Error(`${src} has no WebM Cluster`);
-  const source = new MediaSource();
-  const video = document.createElement('video');
-  video.muted = true;
-  const opened = event(source, 'sourceopen');
-  video.src = URL.createObjectURL(source);
-  await opened;
-  const metadata = event(video, 'loadedmetadata');
-  source.addSourceBuffer('video/webm; codecs="vp8"').appendBuffer(bytes.subarray(0, cluster));
-  await metadata;
-  return video;
-}
-
-async function loadImage(src: string): Promise<HTMLImageElement> {
-  const img = new Image();
-  img.src = src;
-  await img.decode();
-  return img;
-}
-
-function drawnCanvas(source: CanvasImageSource, width: number, height: number): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  canvas.getContext('2d')!.drawImage(source, 0, 0, width, height);
-  return canvas;
-}
-
-const maxDiff = (a: Float32Array, b: Float32Array) => (a.length !== b.length ? Infinity : a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0));
+import { CaseRunner } from './case-runner.js';
+import { CopyWatch } from './copy-watch.js';
+import { fallbackCases } from './frame-fallback.js';
+import { drawnCanvas, event, loadImage, loadVideo, metadataOnly } from './media.js';
 
 export async function frameCases(weightsUrl: string, size: number, urls: FrameCaseUrls): Promise<FrameCaseResult[]> {
+  const watch = new CopyWatch();
+  try {
+    return await chromiumCases(weightsUrl, size, urls, watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function chromiumCases(weightsUrl: string, size: number, urls: FrameCaseUrls, watch: CopyWatch): Promise<FrameCaseResult[]> {
   const frames = await loadFrameSegmenter(weightsUrl, { size, maxInFlight: 1 });
   const video = await loadVideo(urls.clip);
   const early = await metadataOnly(urls.clip);
   const good = await createImageBitmap(video);
   const results: FrameCaseResult[] = [];
-  let next = 0;
-  let reference: Float32Array | undefined;
-  const goodMap = async () => (await frames.segment(good)).probability;
   try {
-    reference = await goodMap();
-    next++;
-    /** Segments `frame` (`meanwhile` runs once it waits for the slot, which a good frame holds), then a good frame. */
-    const run = async (name: string, frame: () => FrameInput, meanwhile?: () => void): Promise<void> => {
-      const result: FrameCaseResult = { name, index: -1, afterDiff: NaN, inFlight: -1 };
-      const holder = meanwhile ? goodMap() : undefined;
-      const f = frame();
-      if (f instanceof HTMLVideoElement) result.readyState = f.readyState;
-      result.index = next + (holder ? 1 : 0);
-      next += holder ? 2 : 1;
-      const pending = frames.segment(f);
-      meanwhile?.();
-      await holder;
-      try {
-        result.mapDiff = maxDiff((await pending).probability, reference!);
-      } catch (err) {
-        result.error = err instanceof Error || err instanceof DOMException ? err.message : String(err);
-        result.domException = err instanceof DOMException;
-        const cause = (err as { cause?: unknown }).cause;
-        if (cause instanceof Error || cause instanceof DOMException) result.cause = cause.name;
-      }
-      result.inFlight = frames.inFlight;
-      result.afterDiff = maxDiff(await goodMap(), reference!);
-      next++;
-      results.push(result);
-    };
+    const runner = await new CaseRunner(frames, good, watch, results).start();
+    const run = runner.run.bind(runner);
 
     // A ready <video> and a VideoFrame of it: this Chromium cannot copy either to WebGPU directly; the engine
     // goes through an ImageBitmap of the same picture (twice: the second time it knows to).
@@ -183,6 +119,7 @@ export async function frameCases(weightsUrl: string, size: number, urls: FrameCa
       };
       return good;
     });
+    await fallbackCases(weightsUrl, size, urls.clip, good, watch, results);
     return results;
   } finally {
     good.close();

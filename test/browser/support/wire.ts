@@ -60,6 +60,12 @@ export interface FrameCaseResult {
   cause?: string;
   /** if it succeeded: the largest difference of its map from the good frame's (the same picture) */
   mapDiff?: number;
+  /** copyExternalImageToTexture calls given the frame itself, and how many of them threw */
+  directCopies?: number;
+  directRefused?: number;
+  /** ImageBitmaps the engine made (of the frame, or of the batch it was in), and how many were still open after */
+  bitmapsMade?: number;
+  bitmapsOpen?: number;
   /** frames in flight once it settled */
   inFlight: number;
   /** the largest difference of the good frame after it from the first good frame */
