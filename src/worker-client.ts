@@ -4,7 +4,16 @@
 // decodes, runs the network and post-processes. Only types come from the engine: nothing here may import it.
 import { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 import type { SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './api/segmenter.js';
-import { buffersOf, isProtocolMessage, PROTOCOL, type SegmenterInfo, type WireError, type WorkerReply, type WorkerRequest } from './api/worker-protocol.js';
+import {
+  isProtocolMessage,
+  otherVersion,
+  PROTOCOL,
+  wireImages,
+  type SegmenterInfo,
+  type WireError,
+  type WorkerReply,
+  type WorkerRequest,
+} from './api/worker-protocol.js';
 import type { AdapterSummary } from './gpu/context.js';
 import type { PraNetConfig } from './models/pranet-config.js';
 import type { ProfileSummary } from './profile/kernel-profile.js';
@@ -27,18 +36,39 @@ export interface WorkerLoadOptions extends SegmenterOptions {
    * A module worker running pranet-wgsl/worker. By default one is started from `./worker.js` next to this
    * module (`new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`); with a bundler that does
    * not follow that pattern (esbuild), bundle pranet-wgsl/worker as an entry of its own and pass the worker.
-   * The worker belongs to the segmenter: a failed load or dispose() terminates it.
+   * The worker belongs to the segmenter: a failed load or dispose() terminates it, and it cannot be given again.
    */
   worker?: Worker;
+  /** aborts the load (e.g. `AbortSignal.timeout(60_000)` for a download that stalls): the worker is terminated and the promise rejects with the signal's reason */
+  signal?: AbortSignal;
 }
 
 export interface WorkerSegmentOptions extends SegmentOptions {
   /**
    * Hand the images' pixel buffers and ImageBitmaps to the worker instead of copying them: faster for large
-   * images, but they are unusable here afterwards (bitmaps closed, buffers detached). Default false.
+   * images, but they are unusable here afterwards (bitmaps closed, buffers detached; passing them again fails by
+   * name). Pixels that view part of a larger buffer go as a copy of their bytes, leaving that buffer whole. Default false.
    */
   transfer?: boolean;
 }
+
+/** The options the worker reads: only these cross (another key, a function for one, would fail to clone). */
+const LOAD_KEYS: Record<keyof SegmenterOptions | 'tuning', true> = {
+  batch: true,
+  allMaps: true,
+  size: true,
+  tiling: true,
+  tilingDescription: true,
+  tuning: true,
+};
+const SEGMENT_KEYS: Record<keyof SegmentOptions, true> = { logits: true, presenceThreshold: true, maskThreshold: true };
+
+function known<T extends object>(opts: T, keys: object): Partial<T> {
+  return Object.fromEntries(Object.entries(opts).filter(([k, v]) => Object.hasOwn(keys, k) && v !== undefined)) as Partial<T>;
+}
+
+/** Workers given to loadSegmenterInWorker: each belongs to one segmenter, whose dispose() or failed load ends it. */
+const claimed = new WeakSet<Worker>();
 
 const NO_TIMINGS: SegmentTimings = { preprocessMs: 0, uploadMs: 0, networkMs: 0, readbackMs: 0, postprocessMs: 0 };
 
@@ -60,6 +90,9 @@ function fromWire(e: WireError): Error {
 /** Requests and their replies over one worker; a worker that fails fails every call, pending or later. */
 class WorkerChannel {
   private readonly pending = new Map<number, Pending>();
+  /** requests posted before the worker said anything: its module may not have been listening yet */
+  private readonly unheard = new Map<number, Request>();
+  private heard = false;
   private nextId = 1;
   private broken: Error | undefined;
 
@@ -67,22 +100,45 @@ class WorkerChannel {
     readonly worker: Worker,
     what: string,
   ) {
-    worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const reply = event.data;
-      if (!isProtocolMessage<WorkerReply>(reply)) return;
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      if (reply.kind === 'progress') return p.onProgress?.(reply.loaded, reply.total);
-      this.pending.delete(reply.id);
-      if (reply.kind === 'failed') p.reject(fromWire(reply.error));
-      else p.resolve(reply);
-    });
-    // A script that does not load gives a bare Event; an uncaught exception an ErrorEvent with a message.
+    worker.addEventListener('message', (event: MessageEvent<unknown>) => this.receive(event.data));
+    // A script that does not load gives a bare Event; an uncaught exception an ErrorEvent with a message. Once
+    // the module has spoken the worker runs, and stays alive through a host script's uncaught errors: those are
+    // left to the host (and its console).
     worker.addEventListener('error', (event: Event) => {
+      if (this.heard && event instanceof ErrorEvent) return;
       const detail = event instanceof ErrorEvent && event.message ? event.message : `its script did not load or is not a module worker (${what})`;
       this.fail(new Error(`the segmentation worker failed: ${detail}`));
     });
     worker.addEventListener('messageerror', () => this.fail(new Error('the segmentation worker sent a message that could not be read (messageerror)')));
+    // terminate() ends a worker without any event here: without this, calls pending then would wait forever
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      this.fail(new Error('the segmentation worker was terminated (worker.terminate()); dispose() ends a segmenter'));
+      terminate();
+    };
+  }
+
+  private receive(data: unknown): void {
+    const other = otherVersion(data);
+    if (other) return this.fail(new Error(`the segmentation worker runs another version of pranet-wgsl (it speaks ${other}, this page ${PROTOCOL})`));
+    if (!isProtocolMessage<WorkerReply>(data)) return;
+    if (!this.heard) {
+      this.heard = true;
+      // the worker dedups: a request it did receive is not run twice
+      if (data.kind === 'ready') for (const [id, req] of this.unheard) this.post(id, req, []);
+      this.unheard.clear();
+    }
+    if (data.kind === 'closed') return this.fail(new Error('the segmentation worker closed itself (close() in the worker)'));
+    const p = this.pending.get(data.id);
+    if (!p) return;
+    if (data.kind === 'progress') return p.onProgress?.(data.loaded, data.total);
+    this.pending.delete(data.id);
+    if (data.kind === 'failed') p.reject(fromWire(data.error));
+    else p.resolve(data);
+  }
+
+  private post(id: number, req: Request, transfer: Transferable[]): void {
+    this.worker.postMessage({ protocol: PROTOCOL, id, ...req }, transfer);
   }
 
   request(req: Request, transfer: Transferable[] = [], onProgress?: ProgressCallback): Promise<Reply> {
@@ -91,7 +147,9 @@ class WorkerChannel {
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       try {
-        this.worker.postMessage({ protocol: PROTOCOL, id, ...req }, transfer);
+        this.post(id, req, transfer);
+        // only what was copied can be sent again (a transferred buffer is gone)
+        if (!this.heard && transfer.length === 0) this.unheard.set(id, req);
       } catch (err) {
         // DataCloneError: something that cannot be sent (a function, a DOM element, a detached buffer)
         this.pending.delete(id);
@@ -104,22 +162,16 @@ class WorkerChannel {
     this.broken ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    this.unheard.clear();
   }
 }
 
 /** Relative URLs resolve against the page, as in loadSegmenter (in the worker they would resolve against its script). */
 function weightsForWorker(src: WeightFileSource): string | ArrayBuffer | Uint8Array {
-  if (src instanceof ArrayBuffer || src instanceof Uint8Array) return src;
+  if (src instanceof ArrayBuffer) return src;
+  if (src instanceof Uint8Array) return src.byteLength === src.buffer.byteLength ? src : src.slice(); // a clone of a view copies its whole buffer
   const base = (globalThis as { document?: Document }).document?.baseURI ?? globalThis.location?.href;
   return base === undefined ? String(src) : new URL(src, base).href;
-}
-
-const isBitmap = (img: SegmentInput): img is ImageBitmap => typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap;
-
-/** With `transfer`: the bitmaps and the pixel buffers (each once) go to the worker instead of copies. */
-function transferList(images: readonly SegmentInput[]): Transferable[] {
-  const pixels = images.filter((img) => !isBitmap(img)).map((img) => (img as { data?: ArrayBufferView }).data);
-  return [...new Set(images.filter(isBitmap)), ...buffersOf(pixels)]; // each once: a repeat fails postMessage
 }
 
 /** A segmenter whose device and model live in a worker; the same methods and properties as Segmenter. */
@@ -156,8 +208,8 @@ export class WorkerSegmenter {
 
   async segmentBatch(images: readonly SegmentInput[], opts: WorkerSegmentOptions = {}): Promise<Segmentation[]> {
     if (this.disposing) throw new Error('this segmenter has been disposed');
-    const { transfer, ...options } = opts;
-    const reply = await this.channel.request({ kind: 'segment', images: [...images], options }, transfer ? transferList(images) : []);
+    const wire = wireImages(images, opts.transfer === true);
+    const reply = await this.channel.request({ kind: 'segment', images: wire.images, options: known(opts, SEGMENT_KEYS) }, wire.transfer);
     if (reply.kind !== 'segmented') throw new Error(`the segmentation worker answered '${reply.kind}' to 'segment'`);
     this.lastTimings = reply.timings;
     return reply.results;
@@ -193,17 +245,35 @@ export class WorkerSegmenter {
  * network. Rejects with NoWebGpuError or WeightsLoadError as loadSegmenter does; the worker is then terminated.
  */
 export async function loadSegmenterInWorker(weights: WeightFileSource, opts: WorkerLoadOptions = {}): Promise<WorkerSegmenter> {
-  const { worker: given, onProgress, ...options } = opts;
+  const { worker: given, onProgress, signal } = opts;
+  signal?.throwIfAborted();
+  if (given !== undefined) checkGiven(given);
   const defaultUrl = given ? undefined : new URL('./worker.js', import.meta.url);
   const worker = given ?? new Worker(defaultUrl!, { type: 'module' });
+  claimed.add(worker);
   const channel = new WorkerChannel(worker, defaultUrl ? defaultUrl.href : 'the worker passed in { worker }');
+  const abort = () => channel.fail(signal!.reason as Error);
+  signal?.addEventListener('abort', abort);
   try {
-    const reply = await channel.request({ kind: 'load', weights: weightsForWorker(weights), options }, [], onProgress);
+    const reply = await channel.request({ kind: 'load', weights: weightsForWorker(weights), options: known(opts, LOAD_KEYS) }, [], onProgress);
     if (reply.kind !== 'loaded') throw new Error(`the segmentation worker answered '${reply.kind}' to 'load'`);
     return new WorkerSegmenter(channel, reply.info);
   } catch (err) {
     channel.fail(err as Error);
     worker.terminate();
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+}
+
+/** A worker that is not one, or one already given: its messages would mix with another segmenter's, or never come (terminated). */
+function checkGiven(worker: unknown): asserts worker is Worker {
+  if (!(typeof Worker !== 'undefined' && worker instanceof Worker)) {
+    const what = worker === null || typeof worker !== 'object' ? JSON.stringify(worker) : `a ${worker.constructor?.name ?? 'object'}`;
+    throw new Error(`loadSegmenterInWorker: { worker } takes a module Worker (new Worker(url, { type: 'module' })), got ${what}`);
+  }
+  if (claimed.has(worker)) {
+    throw new Error('loadSegmenterInWorker: this Worker was already given to a segmenter, whose dispose() or failed load ends it: start a new Worker for each');
   }
 }

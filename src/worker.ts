@@ -3,19 +3,32 @@
 // loadSegmenterInWorker() (./worker-client.ts); the messages are in ./api/worker-protocol.ts. Importing this
 // module from a worker script of your own works too: it answers only messages of its protocol.
 import type { Segmenter } from './api/segmenter.js';
-import { buffersOf, isProtocolMessage, PROTOCOL, resultArrays, type WireError, type WorkerReply, type WorkerRequest } from './api/worker-protocol.js';
+import {
+  buffersOf,
+  isProtocolMessage,
+  NOTICE,
+  otherVersion,
+  PROTOCOL,
+  resultArrays,
+  type WireError,
+  type WorkerReply,
+  type WorkerRequest,
+} from './api/worker-protocol.js';
 import { loadSegmenter } from './browser.js';
 
 /** The part of DedicatedWorkerGlobalScope used here (the project compiles against the DOM's types, not the worker's). */
 interface WorkerScope {
   postMessage(message: WorkerReply, transfer: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+  close(): void;
 }
 
 type Reply = WorkerReply extends infer R ? (R extends unknown ? Omit<R, 'protocol' | 'id'> : never) : never;
 
 const scope = globalThis as unknown as WorkerScope;
 let segmenter: Promise<Segmenter> | undefined;
+/** the id of the load this worker took: the page may send it twice (see 'ready' below) */
+let loadId: number | undefined;
 
 function post(id: number, reply: Reply, transfer: Transferable[] = []): void {
   scope.postMessage({ protocol: PROTOCOL, id, ...reply }, transfer);
@@ -34,6 +47,8 @@ function loaded(): Promise<Segmenter> {
 async function handle(msg: WorkerRequest): Promise<void> {
   switch (msg.kind) {
     case 'load': {
+      if (msg.id === loadId) return;
+      loadId = msg.id;
       if (segmenter) throw new Error('this worker already holds a model: start one worker per segmenter');
       const onProgress = (done: number, total: number | undefined) => post(msg.id, { kind: 'progress', loaded: done, total });
       segmenter = loadSegmenter(msg.weights, { ...msg.options, onProgress });
@@ -65,11 +80,27 @@ async function handle(msg: WorkerRequest): Promise<void> {
       post(msg.id, { kind: 'disposed' });
       return;
     }
+    default:
+      throw new Error(`this worker does not know the request '${String((msg as { kind?: unknown }).kind)}'`);
   }
 }
 
 scope.addEventListener('message', (event) => {
   const msg = event.data;
+  const other = otherVersion(msg);
+  // a page of another version fails all its calls on any message of this one: the reply names both
+  if (other) return post(NOTICE, { kind: 'failed', error: { name: 'Error', message: `the page speaks ${other}, this worker ${PROTOCOL}` } });
   if (!isProtocolMessage<WorkerRequest>(msg)) return;
   handle(msg).catch((err: unknown) => post(msg.id, { kind: 'failed', error: toWire(err) }));
 });
+
+// A message that reaches a worker before this module listens is lost (a host script that imports it with a
+// dynamic import()): saying when it listens lets the page send its load again.
+post(NOTICE, { kind: 'ready' });
+
+// close() ends the worker without an event on the page: say so first, so its pending calls fail instead of waiting.
+const close = scope.close.bind(scope);
+scope.close = () => {
+  post(NOTICE, { kind: 'closed' });
+  close();
+};

@@ -4,17 +4,22 @@
 import type { AdapterSummary } from '../gpu/context.js';
 import type { PraNetConfig } from '../models/pranet-config.js';
 import type { ProfileSummary } from '../profile/kernel-profile.js';
-import type { SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './segmenter.js';
+import type { RgbaPixels, SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './segmenter.js';
 
 /** Every message carries this, so the worker can share its message port with a host script's own messages. */
 export const PROTOCOL = 'pranet-wgsl/worker/1';
+/** What every version's PROTOCOL starts with: a message with another version's is a mismatch, not someone else's. */
+const FAMILY = 'pranet-wgsl/worker/';
 
 export type WorkerRequest = { protocol: typeof PROTOCOL; id: number } & (
   | { kind: 'load'; weights: string | ArrayBuffer | Uint8Array; options: SegmenterOptions }
-  | { kind: 'segment'; images: SegmentInput[]; options: SegmentOptions }
+  | { kind: 'segment'; images: WireImage[]; options: SegmentOptions }
   | { kind: 'profile' }
   | { kind: 'dispose' }
 );
+
+/** An image as it crosses: an ImageBitmap, or RGBA pixels as exactly { width, height, data }. */
+export type WireImage = ImageBitmap | RgbaPixels;
 
 /** What the page learns about the loaded model (the Segmenter's own properties, minus the device itself). */
 export interface SegmenterInfo {
@@ -33,7 +38,15 @@ export interface WireError {
   source?: string;
 }
 
+/**
+ * Id of the worker's notices, which answer no request: 'ready' (its module now listens, so the page sends again
+ * a load posted before; see worker.ts) and 'closed' (it called close(): nothing pending will be answered).
+ */
+export const NOTICE = 0;
+
 export type WorkerReply = { protocol: typeof PROTOCOL; id: number } & (
+  | { kind: 'ready' }
+  | { kind: 'closed' }
   | { kind: 'progress'; loaded: number; total: number | undefined }
   | { kind: 'loaded'; info: SegmenterInfo }
   | { kind: 'segmented'; results: Segmentation[]; timings: SegmentTimings }
@@ -46,6 +59,12 @@ export function isProtocolMessage<T extends WorkerRequest | WorkerReply>(data: u
   return typeof data === 'object' && data !== null && (data as { protocol?: unknown }).protocol === PROTOCOL;
 }
 
+/** The PROTOCOL of a message from another version of pranet-wgsl; undefined for this version's and for other code's messages. */
+export function otherVersion(data: unknown): string | undefined {
+  const p = typeof data === 'object' && data !== null ? (data as { protocol?: unknown }).protocol : undefined;
+  return typeof p === 'string' && p.startsWith(FAMILY) && p !== PROTOCOL ? p : undefined;
+}
+
 /** The distinct buffers under some typed arrays (a buffer listed twice in a transfer list is an error). */
 export function buffersOf(arrays: Iterable<ArrayBufferView | undefined>): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -56,4 +75,52 @@ export function buffersOf(arrays: Iterable<ArrayBufferView | undefined>): ArrayB
 /** Every typed array of a result: the worker hands them over instead of copying them. */
 export function resultArrays(r: Segmentation): ArrayBufferView[] {
   return [r.probability, r.normalized, r.mask, ...(r.logits ? [r.logits] : []), ...Object.values(r.lateralMaps ?? {})];
+}
+
+const isBitmap = (img: unknown): img is ImageBitmap => typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap;
+
+/** RGBA pixels checked with the engine's messages (toRgba in ./segmenter.ts), so a bad image fails before its buffer is handed over. */
+function pixelsOf(img: unknown, i: number): RgbaPixels {
+  const { width, height, data } = (img ?? {}) as Partial<RgbaPixels>;
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || width === undefined || height === undefined) {
+    const what =
+      img === null || typeof img !== 'object'
+        ? (JSON.stringify(img) ?? String(img))
+        : `an ${(img as { constructor?: { name?: string } }).constructor?.name ?? 'object'} without width, height and RGBA data`;
+    throw new Error(`image ${i}: expected RGBA pixels ({ width, height, data: Uint8Array }), ImageData or an ImageBitmap, got ${what}`);
+  }
+  if ((data.buffer as { detached?: boolean }).detached === true) {
+    throw new Error(`image ${i}: its pixel buffer is detached (an earlier call with { transfer: true } handed it to the worker); pass a copy`);
+  }
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
+    throw new Error(`image ${i}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
+  }
+  return { width, height, data };
+}
+
+/**
+ * A segment request's images as they cross, checked on the page: structured cloning would refuse an <img> or a
+ * detached buffer in its own words, and drop a width or height that is a getter. With `transfer`, bitmaps and
+ * pixel buffers are handed over. Pixels that are a view into a larger buffer go as a copy of their own bytes
+ * (sending the view would copy, or detach, the whole buffer).
+ */
+export function wireImages(images: readonly SegmentInput[], transfer: boolean): { images: WireImage[]; transfer: Transferable[] } {
+  const list: unknown = images;
+  if (!Array.isArray(list)) throw new Error(`segmentBatch takes an array of images, got ${list === null ? 'null' : typeof list}`);
+  const handed = new Set<Transferable>(); // each once: a repeat fails postMessage
+  const out = images.map((img, i): WireImage => {
+    if (isBitmap(img)) {
+      // a live bitmap is never empty: 0 x 0 is one closed or transferred
+      if (img.width === 0)
+        throw new Error(`image ${i}: the ImageBitmap is closed (close() was called, or an earlier call with { transfer: true } handed it over)`);
+      if (transfer) handed.add(img);
+      return img;
+    }
+    const { width, height, data } = pixelsOf(img, i);
+    const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    const sent = whole ? data : data.slice();
+    if (transfer || !whole) handed.add(sent.buffer as ArrayBuffer); // a copy made here is ours to hand over
+    return { width, height, data: sent };
+  });
+  return { images: out, transfer: [...handed] };
 }

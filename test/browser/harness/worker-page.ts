@@ -131,7 +131,7 @@ const harness: WorkerHarness = {
     const inWorker = await loadSegmenterInWorker(weightsUrl, { size });
     const badPixelsMain = await rejection(main.segment(bad));
     const badPixelsWorker = await rejection(inWorker.segment(bad));
-    const unsendable = await rejection(inWorker.segment({ width: 1, height: 1, data: new Uint8Array(4), extra: () => 0 } as never));
+    const unsendable = await rejection(inWorker.segment({ width: 1, height: 1, data: new Uint8Array(4) }, { logits: (() => true) as never }));
     await main.dispose();
     await inWorker.dispose();
     const afterDispose = await rejection(inWorker.segment({ width: 1, height: 1, data: new Uint8Array(4) }));
