@@ -6,6 +6,7 @@ import { NoWebGpuError, WeightsLoadError } from './api/errors.js';
 import type { SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './api/segmenter.js';
 import {
   isProtocolMessage,
+  NOTICE,
   otherVersion,
   PROTOCOL,
   wireImages,
@@ -90,8 +91,13 @@ function fromWire(e: WireError): Error {
 /** Requests and their replies over one worker; a worker that fails fails every call, pending or later. */
 class WorkerChannel {
   private readonly pending = new Map<number, Pending>();
-  /** requests posted before the worker said anything: its module may not have been listening yet */
-  private readonly unheard = new Map<number, Request>();
+  /**
+   * Requests made before the worker said 'ready', sent once it has: a message that reaches a worker before its
+   * module listens is lost (a host script that imports the engine with import()).
+   */
+  private waiting: { id: number; req: Request; transfer: Transferable[] }[] = [];
+  private ready = false;
+  /** the module has spoken: from then on the worker's uncaught errors are a host script's, not the engine's */
   private heard = false;
   private nextId = 1;
   private broken: Error | undefined;
@@ -116,17 +122,22 @@ class WorkerChannel {
       this.fail(new Error('the segmentation worker was terminated (worker.terminate()); dispose() ends a segmenter'));
       terminate();
     };
+    // A worker that started listening before this page did has said 'ready' unheard: it says it again to this.
+    worker.postMessage({ protocol: PROTOCOL, id: NOTICE, kind: 'hello' });
   }
 
   private receive(data: unknown): void {
     const other = otherVersion(data);
     if (other) return this.fail(new Error(`the segmentation worker runs another version of pranet-wgsl (it speaks ${other}, this page ${PROTOCOL})`));
     if (!isProtocolMessage<WorkerReply>(data)) return;
-    if (!this.heard) {
-      this.heard = true;
-      // the worker dedups: a request it did receive is not run twice
-      if (data.kind === 'ready') for (const [id, req] of this.unheard) this.post(id, req, []);
-      this.unheard.clear();
+    this.heard = true;
+    if (data.kind === 'ready') {
+      if (this.ready) return; // said at start and to 'hello': the first one counts
+      this.ready = true;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const w of waiting) this.send(w.id, w.req, w.transfer);
+      return;
     }
     if (data.kind === 'closed') return this.fail(new Error('the segmentation worker closed itself (close() in the worker)'));
     const p = this.pending.get(data.id);
@@ -146,32 +157,48 @@ class WorkerChannel {
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
-      try {
-        this.post(id, req, transfer);
-        // only what was copied can be sent again (a transferred buffer is gone)
-        if (!this.heard && transfer.length === 0) this.unheard.set(id, req);
-      } catch (err) {
-        // DataCloneError: something that cannot be sent (a function, a DOM element, a detached buffer)
-        this.pending.delete(id);
-        reject(new Error(`cannot send the ${req.kind} request to the segmentation worker: ${(err as Error).message}`, { cause: err }));
-      }
+      if (this.ready) this.send(id, req, transfer);
+      else this.waiting.push({ id, req, transfer });
     });
+  }
+
+  /** Posts a request whose promise is pending; one that cannot be sent rejects it by name. */
+  private send(id: number, req: Request, transfer: Transferable[]): void {
+    try {
+      this.post(id, req, transfer);
+    } catch (err) {
+      // DataCloneError: something that cannot be sent (a function, a DOM element, a detached buffer)
+      const p = this.pending.get(id);
+      this.pending.delete(id);
+      p?.reject(new Error(`cannot send the ${req.kind} request to the segmentation worker: ${(err as Error).message}`, { cause: err }));
+    }
   }
 
   fail(err: Error): void {
     this.broken ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    this.unheard.clear();
+    this.waiting = [];
   }
 }
 
-/** Relative URLs resolve against the page, as in loadSegmenter (in the worker they would resolve against its script). */
-function weightsForWorker(src: WeightFileSource): string | ArrayBuffer | Uint8Array {
-  if (src instanceof ArrayBuffer) return src;
-  if (src instanceof Uint8Array) return src.byteLength === src.buffer.byteLength ? src : src.slice(); // a clone of a view copies its whole buffer
+/**
+ * The weights as they go to the worker. Bytes are copied now, as the call's documentation says (the load may
+ * wait for the worker's 'ready', and the app may reuse or hand over its buffer meanwhile), and the copy is
+ * handed over, not cloned again. Relative URLs resolve against the page, as in loadSegmenter (in the worker
+ * they would resolve against its script).
+ */
+function weightsForWorker(src: WeightFileSource): { weights: string | ArrayBuffer; transfer: Transferable[] } {
+  if (src instanceof ArrayBuffer || src instanceof Uint8Array) {
+    const buffer = src instanceof ArrayBuffer ? src : src.buffer;
+    if ((buffer as { detached?: boolean }).detached === true)
+      throw new Error("loadSegmenterInWorker: the weight bytes' buffer is detached (handed over elsewhere)");
+    // by constructor: slice() of a subclass (Buffer's) may return a view of the same buffer
+    const copy = new Uint8Array(src instanceof ArrayBuffer ? new Uint8Array(src) : src).buffer;
+    return { weights: copy, transfer: [copy] };
+  }
   const base = (globalThis as { document?: Document }).document?.baseURI ?? globalThis.location?.href;
-  return base === undefined ? String(src) : new URL(src, base).href;
+  return { weights: base === undefined ? String(src) : new URL(src, base).href, transfer: [] };
 }
 
 /** A segmenter whose device and model live in a worker; the same methods and properties as Segmenter. */
@@ -255,7 +282,8 @@ export async function loadSegmenterInWorker(weights: WeightFileSource, opts: Wor
   const abort = () => channel.fail(signal!.reason as Error);
   signal?.addEventListener('abort', abort);
   try {
-    const reply = await channel.request({ kind: 'load', weights: weightsForWorker(weights), options: known(opts, LOAD_KEYS) }, [], onProgress);
+    const sent = weightsForWorker(weights);
+    const reply = await channel.request({ kind: 'load', weights: sent.weights, options: known(opts, LOAD_KEYS) }, sent.transfer, onProgress);
     if (reply.kind !== 'loaded') throw new Error(`the segmentation worker answered '${reply.kind}' to 'load'`);
     return new WorkerSegmenter(channel, reply.info);
   } catch (err) {

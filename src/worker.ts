@@ -27,8 +27,6 @@ type Reply = WorkerReply extends infer R ? (R extends unknown ? Omit<R, 'protoco
 
 const scope = globalThis as unknown as WorkerScope;
 let segmenter: Promise<Segmenter> | undefined;
-/** the id of the load this worker took: the page may send it twice (see 'ready' below) */
-let loadId: number | undefined;
 
 function post(id: number, reply: Reply, transfer: Transferable[] = []): void {
   scope.postMessage({ protocol: PROTOCOL, id, ...reply }, transfer);
@@ -46,9 +44,10 @@ function loaded(): Promise<Segmenter> {
 
 async function handle(msg: WorkerRequest): Promise<void> {
   switch (msg.kind) {
+    case 'hello':
+      post(NOTICE, { kind: 'ready' });
+      return;
     case 'load': {
-      if (msg.id === loadId) return;
-      loadId = msg.id;
       if (segmenter) throw new Error('this worker already holds a model: start one worker per segmenter');
       const onProgress = (done: number, total: number | undefined) => post(msg.id, { kind: 'progress', loaded: done, total });
       segmenter = loadSegmenter(msg.weights, { ...msg.options, onProgress });
@@ -95,7 +94,7 @@ scope.addEventListener('message', (event) => {
 });
 
 // A message that reaches a worker before this module listens is lost (a host script that imports it with a
-// dynamic import()): saying when it listens lets the page send its load again.
+// dynamic import()): the page sends nothing but 'hello' until it hears 'ready', said now and to each 'hello'.
 post(NOTICE, { kind: 'ready' });
 
 // close() ends the worker without an event on the page: say so first, so its pending calls fail instead of waiting.

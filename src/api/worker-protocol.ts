@@ -12,6 +12,7 @@ export const PROTOCOL = 'pranet-wgsl/worker/1';
 const FAMILY = 'pranet-wgsl/worker/';
 
 export type WorkerRequest = { protocol: typeof PROTOCOL; id: number } & (
+  | { kind: 'hello' }
   | { kind: 'load'; weights: string | ArrayBuffer | Uint8Array; options: SegmenterOptions }
   | { kind: 'segment'; images: WireImage[]; options: SegmentOptions }
   | { kind: 'profile' }
@@ -39,8 +40,10 @@ export interface WireError {
 }
 
 /**
- * Id of the worker's notices, which answer no request: 'ready' (its module now listens, so the page sends again
- * a load posted before; see worker.ts) and 'closed' (it called close(): nothing pending will be answered).
+ * Id of the messages outside the request/reply pairs: the page's 'hello' and the worker's notices, 'ready' (its
+ * module listens: sent when it starts and in answer to 'hello', so the page, which sends nothing before it,
+ * learns it whether the worker started before or after the page began listening) and 'closed' (it called
+ * close(): nothing pending will be answered).
  */
 export const NOTICE = 0;
 
@@ -118,7 +121,8 @@ export function wireImages(images: readonly SegmentInput[], transfer: boolean): 
     }
     const { width, height, data } = pixelsOf(img, i);
     const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    const sent = whole ? data : data.slice();
+    // a copy by constructor: slice() of a subclass (Buffer's) may return a view of the same buffer
+    const sent = whole ? data : data instanceof Uint8ClampedArray ? new Uint8ClampedArray(data) : new Uint8Array(data);
     if (transfer || !whole) handed.add(sent.buffer as ArrayBuffer); // a copy made here is ours to hand over
     return { width, height, data: sent };
   });

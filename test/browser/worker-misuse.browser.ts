@@ -94,6 +94,10 @@ describe('browser: the worker client misused', function () {
     expectResolved(r.lateImport, 'a worker that imports the engine late (dynamic import)', '16x12');
     expect(expectRejected(r.deafWithTimeout, 'a worker that never answers, with AbortSignal.timeout', /timed out/).name).to.equal('TimeoutError');
     expectRejected(r.abortedLoad, 'a load aborted by its signal', 'the user left the page');
+    expectResolved(r.abortAfterLoad, 'a segmenter whose load signal is aborted after the load', '16x12');
+    expect(r.loadsSeen, 'load messages the worker received for one load (the weights go once)').to.equal(1);
+    expectResolved(r.weightsDetachedAfterCall, 'weight bytes handed elsewhere just after the call (copied at the call)', '16x12');
+    expectRejected(r.rawLoadOnLoaded, 'a second load, id 1, on a worker holding a model', /^this worker already holds a model/);
     expectRejected(
       r.otherVersion,
       'a worker of another version',
@@ -133,6 +137,7 @@ describe('browser: the worker client misused', function () {
     expectRejected(r.closedBitmap.worker, 'a transferred ImageBitmap passed again', /^image 0: the ImageBitmap is closed/);
     expect(r.poolKeeps, 'transferring pixels that view a larger buffer leaves that buffer whole').to.equal(128);
     expect(r.viewSame, 'and segments those pixels, not the whole buffer').to.equal(true);
+    expect(r.subclassPoolKeeps, 'pixels of a subclass whose slice() is a view: its pool stays whole (copied by constructor)').to.equal(128);
     const weights = expectRejected(r.garbageWeights.main, 'weight bytes that are not a weight file (main thread)', /weight bytes/);
     expect(weights.cls).to.equal('WeightsLoadError');
     expect(r.garbageWeights.worker, 'the worker rejects with the same WeightsLoadError').to.deep.equal(weights);

@@ -150,6 +150,39 @@ const misuse: WorkerMisuse = {
     const abortedLoad = outcome(load('worker.js', { signal: aborting.signal }), AT_ONCE_MS);
     aborting.abort(new Error('the user left the page'));
 
+    const later = new AbortController();
+    const kept = await load('worker.js', { signal: later.signal });
+    later.abort(new Error('aborted after the load'));
+    const abortAfterLoad = await outcome(useOnce(Promise.resolve(kept)));
+
+    const counting = await load('count-loads.js');
+    const loadsSeen = await new Promise<number>((resolve) => {
+      counting.worker.addEventListener(
+        'message',
+        (e: MessageEvent<{ type?: string; loads?: number }>) => void (e.data?.type === 'loads' && resolve(e.data.loads!)),
+      );
+      counting.worker.postMessage('loads?');
+    });
+
+    const rawReply = new Promise<unknown>((resolve) =>
+      counting.worker.addEventListener('message', (e: MessageEvent<{ id?: number; kind?: string }>) => void (e.data?.id === 1 && resolve(e.data))),
+    );
+    counting.worker.postMessage({ protocol: 'pranet-wgsl/worker/1', id: 1, kind: 'load', weights: url, options: {} });
+    const rawLoadOnLoaded = await outcome(
+      rawReply.then((r) => {
+        const reply = r as { kind: string; error?: { message: string } };
+        if (reply.kind === 'failed') throw new Error(reply.error!.message);
+        return reply.kind;
+      }),
+      AT_ONCE_MS,
+    );
+    await outcome(counting.dispose());
+
+    const bytes = await (await fetch(url)).arrayBuffer();
+    const loadingBytes = loadSegmenterInWorker(bytes, { size, worker: workerAt('late-import.js') });
+    structuredClone(bytes, { transfer: [bytes] }); // the app hands its buffer on while the worker starts
+    const weightsDetachedAfterCall = await outcome(useOnce(loadingBytes));
+
     // the worker's half of a version mismatch: its answer to a request of another version
     const raw = workerAt('worker.js');
     const answer = new Promise<unknown>((resolve) =>
@@ -168,6 +201,10 @@ const misuse: WorkerMisuse = {
       lateImport: await outcome(useOnce(load('late-import.js'))),
       deafWithTimeout: await outcome(load('deaf.js', { signal: AbortSignal.timeout(500) }), AT_ONCE_MS),
       abortedLoad: await abortedLoad,
+      abortAfterLoad,
+      loadsSeen,
+      weightsDetachedAfterCall,
+      rawLoadOnLoaded,
       otherVersion: await outcome(load('other-version.js'), AT_ONCE_MS),
       workerToOtherVersion,
       noWebGpu: await outcome(load('no-webgpu.js')),
@@ -190,6 +227,14 @@ const misuse: WorkerMisuse = {
       const view = { width: 4, height: 4, data: pool.subarray(64) };
       const viewInMain = await main.segment(view);
       const viewInWorker = await m.segment(view, { transfer: true });
+      // Buffer's slice() returns a view of the same memory, not a copy
+      class ViewSlice extends Uint8Array {
+        override slice(start?: number, end?: number): Uint8Array<ArrayBuffer> {
+          return this.subarray(start, end);
+        }
+      }
+      const subclassPool = new ViewSlice(64 + 4 * 4 * 4);
+      await m.segment({ width: 4, height: 4, data: subclassPool.subarray(64) });
       const garbage = new TextEncoder().encode('these bytes are not a weight file');
       const canvas = new OffscreenCanvas(6400, 6300); // 40.3 Mpx
       canvas.getContext('2d');
@@ -209,6 +254,7 @@ const misuse: WorkerMisuse = {
         refusedKeeps: refused.data.length,
         poolKeeps: pool.length,
         viewSame: sameBytes(viewInMain.probability, viewInWorker.probability),
+        subclassPoolKeeps: subclassPool.length,
         huge: await both((s) => s.segment(huge)),
         garbageWeights: {
           worker: await outcome(loadSegmenterInWorker(garbage, { size, worker: workerAt('worker.js') })),

@@ -27,6 +27,16 @@ const HOST_SCRIPTS: Record<string, string> = {
   ].join('\n'),
   // the engine imported lazily: messages that arrive before it listens are dropped
   'late-import.js': "await new Promise((resolve) => setTimeout(resolve, 300));\nawait import('./worker.js');\n",
+  // counts the engine's load messages it receives, and says how many when asked
+  'count-loads.js': [
+    "import './worker.js';",
+    'let loads = 0;',
+    "self.addEventListener('message', (e) => {",
+    "  if (e.data?.kind === 'load') loads++;",
+    "  if (e.data === 'loads?') postMessage({ type: 'loads', loads });",
+    '});',
+    '',
+  ].join('\n'),
   // the wrong script: it never answers
   'deaf.js': 'self.onmessage = () => {};\n',
   // a worker built from another version of pranet-wgsl

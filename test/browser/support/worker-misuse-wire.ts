@@ -41,6 +41,14 @@ export interface WorkerMisuse {
     lateImport: Outcome;
     deafWithTimeout: Outcome;
     abortedLoad: Outcome;
+    /** a signal aborted after the load: the segmenter keeps working */
+    abortAfterLoad: Outcome;
+    /** load messages a host script saw for one load (the weights go once) */
+    loadsSeen: number;
+    /** weight bytes handed over elsewhere right after the call, to a worker that imports the engine late */
+    weightsDetachedAfterCall: Outcome;
+    /** a raw load (id 1, as every client's first) to a worker that holds a model */
+    rawLoadOnLoaded: Outcome;
     otherVersion: Outcome;
     workerToOtherVersion: Outcome;
     noWebGpu: Outcome;
@@ -64,6 +72,8 @@ export interface WorkerMisuse {
     refusedKeeps: number;
     poolKeeps: number;
     viewSame: boolean;
+    /** a pool under pixels of a Uint8Array subclass whose slice() is a view (as Buffer's), sent without transfer */
+    subclassPoolKeeps: number;
     huge: Both;
     garbageWeights: Both;
   }>;
