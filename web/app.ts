@@ -565,9 +565,14 @@ async function tune(): Promise<void> {
     describeModel(segmenter);
     ui.modelStatus.textContent = 'Model ready, with the tilings tuned for this GPU. Choose an image.';
     ui.tuneProgress.value = 1;
+    // Candidates this GPU's driver refused are left out of the tuning: say how many, and list them in the console.
+    const failures = [...tuned.convs.flatMap((c) => c.failed.map((f) => `${c.conv}: ${f.error}`)), ...tuned.skipped.map((f) => `every conv: ${f.error}`)];
+    for (const f of failures) console.warn(`tuning left out a tiling that failed on this GPU: ${f}`);
+    const refused = failures.length;
     ui.tuneText.textContent =
       `Tuned in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${tuned.convs.length} kinds of convolution measured, ` +
-      `and the fastest whole pass was "${tuned.table.chosen}". Saved in ${tuned.where}; the model now uses it (see Details).`;
+      `and the fastest whole pass was "${tuned.table.chosen}". Saved in ${tuned.where}; the model now uses it (see Details).` +
+      (refused ? ` ${refused} candidate tiling(s) failed on this GPU and were left out (listed in the browser's console).` : '');
   } catch (err) {
     ui.tuneStatus.hidden = true;
     showMessage('Could not tune for this GPU', `${errorText(err)}\n\nThe model keeps its previous tilings.`);
