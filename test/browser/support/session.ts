@@ -2,7 +2,7 @@
 // free port. WebGPU is switched on with --enable-unsafe-webgpu (without a GPU, Chromium's SwiftShader adapter
 // serves it), and the other flags keep the browser off the network. Everything that can hang has a deadline
 // that fails with a message saying what did not finish.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -94,21 +94,41 @@ export async function openSession(opts: { webgpu: boolean; args?: string[] }): P
   }
 }
 
+/** A test page: its entries (name -> .ts file, bundled into `folder` of /test-files/) and the global it sets when it runs. */
+export interface TestPage {
+  html: string;
+  title: string;
+  folder: string;
+  entries: Record<string, string>;
+  /** the entry the HTML runs */
+  script: string;
+  ready: string;
+}
+
+/** Bundles a test page into the session's /test-files/, opens it and waits until it has set its global. */
+export async function openTestPage(s: Session, t: TestPage): Promise<void> {
+  const { bundleBrowser } = await importTool<typeof BundleWeb>('tools/build/bundle-web.mjs');
+  const dir = join(s.files, t.folder);
+  mkdirSync(dir, { recursive: true });
+  await bundleBrowser(t.entries, dir);
+  const src = t.folder ? `${t.folder}/${t.script}.js` : `${t.script}.js`;
+  writeFileSync(
+    join(s.files, t.html),
+    `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${t.title}</title><script type="module" src="${src}"></script>\n`,
+  );
+  await s.page.goto(`${s.url}test-files/${t.html}`);
+  await s.page
+    .waitForFunction((name) => (window as unknown as Record<string, unknown>)[name] !== undefined, t.ready, { timeout: 30_000 })
+    .catch(() => Promise.reject(new Error(`the page ${t.html} did not start within 30 s (did ${src} load? see the page errors above)`)));
+}
+
 /**
  * Bundles the test harness page (test/browser/harness/page.ts) into the session's /test-files/ folder, opens
  * it and waits for its WebGPU device; returns the adapter the page got.
  */
 export async function openHarness(s: Session): Promise<AdapterSummary> {
-  const { bundleBrowser } = await importTool<typeof BundleWeb>('tools/build/bundle-web.mjs');
-  await bundleBrowser({ harness: join(REPO_ROOT, 'test/browser/harness/page.ts') }, s.files);
-  writeFileSync(
-    join(s.files, 'harness.html'),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>pranet test harness</title><script type="module" src="harness.js"></script>\n',
-  );
-  await s.page.goto(`${s.url}test-files/harness.html`);
-  await s.page
-    .waitForFunction(() => window.harnessReady !== undefined, undefined, { timeout: 30_000 })
-    .catch(() => Promise.reject(new Error('the harness page did not start within 30 s (did harness.js load? see the page errors above)')));
+  const entries = { harness: join(REPO_ROOT, 'test/browser/harness/page.ts') };
+  await openTestPage(s, { html: 'harness.html', title: 'pranet test harness', folder: '', entries, script: 'harness', ready: 'harnessReady' });
   return withDeadline(
     s.page.evaluate(() => window.harnessReady!.then((h) => h.adapter)),
     60_000,

@@ -2,10 +2,8 @@
 // scripts of an imagined app around it (HOST_SCRIPTS), side by side in the session's /test-files/misuse/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type * as BundleWeb from '../../../tools/build/bundle-web.mjs';
 import { REPO_ROOT } from '../../support/paths.js';
-import type { Session } from './session.js';
+import { openTestPage, type Session } from './session.js';
 import './worker-misuse-wire.js'; // declares window.workerMisuse
 
 /** Module workers as apps write them, each importing ./worker.js (pranet-wgsl/worker) in its own way, or not at all. */
@@ -47,17 +45,10 @@ const HOST_SCRIPTS: Record<string, string> = {
 };
 
 export async function openWorkerMisuse(s: Session): Promise<void> {
-  const { bundleBrowser } = (await import(pathToFileURL(join(REPO_ROOT, 'tools/build/bundle-web.mjs')).href)) as typeof BundleWeb;
+  const entries = { page: join(REPO_ROOT, 'test/browser/harness/worker-misuse-page.ts'), worker: join(REPO_ROOT, 'src/worker.ts') };
+  // the host scripts beside worker.js, written before the page opens (it starts workers from them)
   const dir = join(s.files, 'misuse');
   mkdirSync(dir, { recursive: true });
-  await bundleBrowser({ page: join(REPO_ROOT, 'test/browser/harness/worker-misuse-page.ts'), worker: join(REPO_ROOT, 'src/worker.ts') }, dir);
   for (const [name, text] of Object.entries(HOST_SCRIPTS)) writeFileSync(join(dir, name), text);
-  writeFileSync(
-    join(s.files, 'misuse.html'),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>pranet worker misuse</title><script type="module" src="misuse/page.js"></script>\n',
-  );
-  await s.page.goto(`${s.url}test-files/misuse.html`);
-  await s.page
-    .waitForFunction(() => window.workerMisuse !== undefined, undefined, { timeout: 30_000 })
-    .catch(() => Promise.reject(new Error('the worker-misuse test page did not start within 30 s (did misuse/page.js load? see the page errors above)')));
+  await openTestPage(s, { html: 'misuse.html', title: 'pranet worker misuse', folder: 'misuse', entries, script: 'page', ready: 'workerMisuse' });
 }
