@@ -15,6 +15,7 @@ import type { LoadedWeights } from '../models/load-weights.js';
 import type { PraNetConfig } from '../models/pranet-config.js';
 import { PraNetModel, type StageTimings } from '../models/pranet-model.js';
 import { PostprocessGraphs } from './postprocess-graph.js';
+import { imageListProblem, rgbaPixelsOf } from './image-input.js';
 import { timedDispatches } from '../profile/from-graph.js';
 import { summarizeProfile, type ProfileSummary } from '../profile/kernel-profile.js';
 
@@ -158,8 +159,8 @@ export class Segmenter {
   segmentBatch(images: readonly SegmentInput[], opts: SegmentOptions = {}): Promise<Segmentation[]> {
     // The turn is taken now, so a dispose() that follows this call waits for it. Bitmaps are read meanwhile
     // (no GPU needed), and a bad input fails at once instead of after the calls queued before it.
-    const list: unknown = images;
-    if (!Array.isArray(list)) return Promise.reject(new Error(`segmentBatch takes an array of images, got ${list === null ? 'null' : typeof list}`));
+    const listProblem = imageListProblem(images);
+    if (listProblem) return Promise.reject(new Error(listProblem));
     const pixels = Promise.all(images.map((img, i) => toRgba(img, i)));
     const result = this.exclusive(async () => this.segmentNow(await pixels, opts));
     void result.catch(() => undefined); // when the pixels fail, their error is the one returned
@@ -252,16 +253,6 @@ export class Segmenter {
 
 async function toRgba(img: SegmentInput, index: number): Promise<RgbaImage> {
   if (typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap) return imageToRgba(img);
-  const { width, height, data } = (img ?? {}) as Partial<RgbaPixels>;
-  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || width === undefined || height === undefined) {
-    const what =
-      img === null || typeof img !== 'object'
-        ? (JSON.stringify(img) ?? String(img))
-        : `an ${img.constructor?.name ?? 'object'} without width, height and RGBA data`;
-    throw new Error(`image ${index}: expected RGBA pixels ({ width, height, data: Uint8Array }), ImageData or an ImageBitmap, got ${what}`);
-  }
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
-    throw new Error(`image ${index}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
-  }
+  const { width, height, data } = rgbaPixelsOf(img, index);
   return { width, height, data: data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

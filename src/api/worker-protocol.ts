@@ -4,6 +4,7 @@
 import type { AdapterSummary } from '../gpu/context.js';
 import type { PraNetConfig } from '../models/pranet-config.js';
 import type { ProfileSummary } from '../profile/kernel-profile.js';
+import { imageListProblem, rgbaPixelsOf } from './image-input.js';
 import type { RgbaPixels, SegmentInput, Segmentation, SegmenterOptions, SegmentOptions, SegmentTimings } from './segmenter.js';
 
 /** Every message carries this, so the worker can share its message port with a host script's own messages. */
@@ -82,25 +83,6 @@ export function resultArrays(r: Segmentation): ArrayBufferView[] {
 
 const isBitmap = (img: unknown): img is ImageBitmap => typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap;
 
-/** RGBA pixels checked with the engine's messages (toRgba in ./segmenter.ts), so a bad image fails before its buffer is handed over. */
-function pixelsOf(img: unknown, i: number): RgbaPixels {
-  const { width, height, data } = (img ?? {}) as Partial<RgbaPixels>;
-  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || width === undefined || height === undefined) {
-    const what =
-      img === null || typeof img !== 'object'
-        ? (JSON.stringify(img) ?? String(img))
-        : `an ${(img as { constructor?: { name?: string } }).constructor?.name ?? 'object'} without width, height and RGBA data`;
-    throw new Error(`image ${i}: expected RGBA pixels ({ width, height, data: Uint8Array }), ImageData or an ImageBitmap, got ${what}`);
-  }
-  if ((data.buffer as { detached?: boolean }).detached === true) {
-    throw new Error(`image ${i}: its pixel buffer is detached (an earlier call with { transfer: true } handed it to the worker); pass a copy`);
-  }
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
-    throw new Error(`image ${i}: expected RGBA pixels (width * height * 4 bytes), got ${width}x${height} with ${data.length} bytes`);
-  }
-  return { width, height, data };
-}
-
 /**
  * A segment request's images as they cross, checked on the page: structured cloning would refuse an <img> or a
  * detached buffer in its own words, and drop a width or height that is a getter. With `transfer`, bitmaps and
@@ -108,8 +90,8 @@ function pixelsOf(img: unknown, i: number): RgbaPixels {
  * (sending the view would copy, or detach, the whole buffer).
  */
 export function wireImages(images: readonly SegmentInput[], transfer: boolean): { images: WireImage[]; transfer: Transferable[] } {
-  const list: unknown = images;
-  if (!Array.isArray(list)) throw new Error(`segmentBatch takes an array of images, got ${list === null ? 'null' : typeof list}`);
+  const listProblem = imageListProblem(images);
+  if (listProblem) throw new Error(listProblem);
   const handed = new Set<Transferable>(); // each once: a repeat fails postMessage
   const out = images.map((img, i): WireImage => {
     if (isBitmap(img)) {
@@ -119,7 +101,7 @@ export function wireImages(images: readonly SegmentInput[], transfer: boolean): 
       if (transfer) handed.add(img);
       return img;
     }
-    const { width, height, data } = pixelsOf(img, i);
+    const { width, height, data } = rgbaPixelsOf(img, i, 'an earlier call with { transfer: true } handed it to the worker');
     const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
     // a copy by constructor: slice() of a subclass (Buffer's) may return a view of the same buffer
     const sent = whole ? data : data instanceof Uint8ClampedArray ? new Uint8ClampedArray(data) : new Uint8Array(data);
