@@ -35,7 +35,7 @@ export function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol:
  * still hold the NaN the output buffer was poisoned with (support/run-kernel.ts). In a graph the rest of the
  * row is other tensors (the other parts of a concat), which a write past the window would overwrite.
  */
-export function expectOutsideWindowUntouched(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
+function expectOutsideWindowUntouched(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
   const end = co + Math.ceil(c / 4) * 4;
   for (let p = 0; p < nhwc.length / cs; p++) {
     for (let ch = 0; ch < cs; ch++) {
@@ -56,4 +56,13 @@ export function expectZeroPadding(nhwc: Float32Array, cs: number, co: number, c:
       if (v !== 0) throw new Error(`${what}: padding channel ${ch} of pixel ${p} is ${v}, expected 0`);
     }
   }
+}
+
+/**
+ * What a kernel may write of an output row poisoned with NaN: its window, with exact zeros in the window's
+ * padding channels, and nothing outside it.
+ */
+export function expectOutputWindow(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
+  expectZeroPadding(nhwc, cs, co, c, what);
+  expectOutsideWindowUntouched(nhwc, cs, co, c, what);
 }
