@@ -102,13 +102,23 @@ export class FrameCopier {
     }
   }
 
-  /** Copies an ImageBitmap of `frame` (closed once copied); `directError` is the direct copy's refusal, if this frame was tried. */
+  /**
+   * Copies an ImageBitmap of `frame` (closed once copied); `directError` is the direct copy's refusal, if this
+   * frame was tried (if not, and no ImageBitmap can be made, the frame itself is tried before giving up).
+   */
   private async copyAsBitmap(device: GPUDevice, frame: BrowserFrame, texture: GPUTexture, index: number, directError?: unknown): Promise<CopyCheck> {
     let bitmap: ImageBitmap;
     try {
       bitmap = await createImageBitmap(frame);
     } catch (err) {
-      throw noBitmap(err, frame, index, directError);
+      if (directError !== undefined) throw noBitmap(err, frame, index, directError);
+      // A type refused before: the frame itself may still go (nothing is lost trying), and if not, its refusal
+      // says why this frame fails (a cross-origin <video>'s SecurityError) where the ImageBitmap's may not.
+      try {
+        return copyDirect(device, frame, texture);
+      } catch (direct) {
+        throw noBitmap(err, frame, index, direct);
+      }
     }
     try {
       if (bitmap.width !== texture.width || bitmap.height !== texture.height) {
@@ -162,17 +172,13 @@ function refused(err: unknown, frame: BrowserFrame, index: number, asBitmap = fa
   return new Error(`frame ${index}: the browser would not copy ${named(frame)} to the GPU${how} (${errorText(err)}); ${hint}`, { cause: err });
 }
 
-/**
- * A <video> or VideoFrame the browser could neither copy (`directError`: refused now; none: a type it refused
- * before) nor make an ImageBitmap of (`err`). Closed frames were turned away before, so what is left is the
- * frame's pixels as bytes.
- */
+/** A <video> or VideoFrame the browser would neither copy (`directError`) nor make an ImageBitmap of (`err`). */
 function noBitmap(err: unknown, frame: BrowserFrame, index: number, directError: unknown): Error {
   const hint = [err, directError].some((e) => errorName(e) === 'SecurityError') ? SECURITY_HINT : BYTES_HINT;
-  const what = directError
-    ? `the browser would not copy ${named(frame)} to the GPU (${errorText(directError)}) nor make an ImageBitmap of it (${errorText(err)})`
-    : `the browser cannot copy a ${TYPE_NAMES[browserFrameType(frame)!]} to the GPU, and would not make an ImageBitmap of ${named(frame)} (${errorText(err)})`;
-  return new Error(`frame ${index}: ${what}; ${hint}`, { cause: directError ?? err });
+  return new Error(
+    `frame ${index}: the browser would not copy ${named(frame)} to the GPU (${errorText(directError)}) nor make an ImageBitmap of it (${errorText(err)}); ${hint}`,
+    { cause: directError },
+  );
 }
 
 /** The error for a copy the device found invalid: its texture still holds an earlier frame, so no result is given. */

@@ -8,7 +8,7 @@ import { loadFrameSegmenter } from '../../../src/browser.js';
 import type { FrameCaseResult, FrameCaseUrls } from '../support/wire.js';
 import { CaseRunner } from './case-runner.js';
 import { CopyWatch } from './copy-watch.js';
-import { fallbackCases } from './frame-fallback.js';
+import { fallbackCases, noBitmap } from './frame-fallback.js';
 import { drawnCanvas, event, loadImage, loadVideo, metadataOnly } from './media.js';
 
 export async function frameCases(weightsUrl: string, size: number, urls: FrameCaseUrls): Promise<FrameCaseResult[]> {
@@ -91,6 +91,10 @@ async function chromiumCases(weightsUrl: string, size: number, urls: FrameCaseUr
     });
     const foreignVideo = await loadVideo(urls.crossOriginClip);
     await run('cross-origin <video>', () => foreignVideo);
+    // As a browser that could not make an ImageBitmap of it this time: the copy of the video itself says why.
+    watch.bitmapFailures.push(noBitmap());
+    await run('cross-origin <video>, and no ImageBitmap of it', () => foreignVideo);
+    watch.bitmapFailures.length = 0;
 
     // A canvas handed to an OffscreenCanvas, and one nothing was ever drawn on (no context).
     await run('<canvas> after transferControlToOffscreen()', () => {

@@ -11,7 +11,7 @@ import type { CopyWatch } from './copy-watch.js';
 import { drawnCanvas, loadVideo } from './media.js';
 
 /** What createImageBitmap rejects with where the browser cannot make one (Chromium's, for a picture it cannot read). */
-const noBitmap = () => new DOMException('The source image could not be decoded.', 'InvalidStateError');
+export const noBitmap = () => new DOMException('The source image could not be decoded.', 'InvalidStateError');
 
 async function withSegmenter<T>(weightsUrl: string, size: number, maxInFlight: number, work: (frames: FrameSegmenter) => Promise<T>): Promise<T> {
   const frames = await loadFrameSegmenter(weightsUrl, { size, maxInFlight });
