@@ -48,7 +48,7 @@ function expectOutsideWindowUntouched(nhwc: Float32Array, cs: number, co: number
 }
 
 /** The padding channels [co + c, co + roundUp4(c)) of every pixel must have been written as exact zeros. */
-export function expectZeroPadding(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
+function expectZeroPadding(nhwc: Float32Array, cs: number, co: number, c: number, what: string): void {
   const end = co + Math.ceil(c / 4) * 4;
   for (let p = 0; p < nhwc.length / cs; p++) {
     for (let ch = co + c; ch < end; ch++) {
