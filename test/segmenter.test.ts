@@ -270,4 +270,25 @@ describe("Node's loaders", () => {
     expect((bytes as WeightsLoadError).source).to.equal('weight bytes');
     expect(new NoWebGpuError('x').name).to.equal('NoWebGpuError');
   });
+
+  it('weights that read but do not fit the architecture are a WeightsLoadError too; an impossible size is not', async () => {
+    const rejection = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const tensors = tinyPraNetTensors();
+    tensors.delete('ra2_conv2.conv.weight');
+    const cut = encodeWeightFile(tensors, { dtype: 'f32', meta: {} });
+    for (const err of [await rejection(loadSegmenter(cut, { size: 32 })), await rejection(loadFrameSegmenter(cut, { size: 32 }))]) {
+      expect(err, 'a weight file missing a key').to.be.instanceOf(WeightsLoadError);
+      expect((err as WeightsLoadError).source).to.equal('weight bytes');
+      expect((err as Error).message).to.match(
+        /^weight bytes: the weights do not fit the PraNet architecture \(1 problem\):\n {2}missing key 'ra2_conv2\.conv\.weight'/,
+      );
+    }
+    const size = await rejection(loadSegmenter(tinyPraNetWeightFile(), { size: 33 }));
+    expect(size).to.be.instanceOf(Error).and.not.instanceOf(WeightsLoadError);
+    expect((size as Error).message).to.equal('PraNet input size 33 must be a positive multiple of 32');
+  });
 });

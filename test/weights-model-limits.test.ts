@@ -80,6 +80,18 @@ describe('weights: bounds on what the model builder infers from a checkpoint', f
     );
   });
 
+  it("a PyTorch state dict missing one of resnet.bn1's tensors is still read as one: that key is named, and only it", () => {
+    for (const key of ['resnet.bn1.weight', 'resnet.bn1.running_var']) {
+      const sd = microStateDict(false);
+      const c = sd.get(key)!.shape[0];
+      sd.delete(key);
+      // Read as folded, the file gave hundreds of wrong problems (every conv's bias missing) and never this one.
+      expect(() => build(sd, 'b.pth')).to.throw(
+        `b.pth: the weights do not fit the PraNet architecture (1 problem):\n  missing key '${key}' (expected shape [${c}])`,
+      );
+    }
+  });
+
   it('stand-ins for missing or mis-shaped tensors share one buffer, and the build stops at one over 2^22 values', () => {
     const r = new WeightReader(new Map([['a', { shape: [2], data: Float32Array.of(1, 2) }]]), 'x.pth');
     const missing = r.take('m', [1000, 10]);

@@ -19,7 +19,8 @@ export interface ConvertResult {
 /** `sd` must already be cleaned (no num_batches_tracked, no resnet.fc, no 'module.' prefix) and finite. */
 export function convertStateDict(sd: StateDict, opts: { dtype: WeightFileDtype; source: string }): ConvertResult {
   const built = buildPraNet(sd, { source: opts.source, outputs: ['lateral_map_2'] });
-  if (!built.rawBatchnorm) throw new Error(`${opts.source}: has no batchnorm statistics (resnet.bn1.*): it is not a PyTorch PraNet checkpoint`);
+  if (!built.rawBatchnorm)
+    throw new Error(`${opts.source}: has no batchnorm statistics (no running_mean or running_var): it is not a PyTorch PraNet checkpoint`);
   foldBatchnorm(built.graph);
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   let parameters = 0;

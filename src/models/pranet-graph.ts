@@ -169,20 +169,28 @@ function reverseAttention(l: Layers, ra: string, feature: TensorId, crop: Tensor
   return l.add(`${ra}.residual`, x, crop);
 }
 
-export function buildPraNet(weights: WeightMap, opts: BuildOptions = {}): BuiltPraNet {
-  const source = opts.source ?? 'weights';
-  const size = opts.size ?? 352;
-  const batch = opts.batch ?? 1;
-  const wanted = new Set<string>(opts.outputs ?? ['lateral_map_2']);
-  for (const o of wanted) {
+/** Throws for options no weights could build (checked before the weights, so the error is not blamed on them). */
+export function checkBuildOptions(opts: BuildOptions): void {
+  const { size = 352, batch = 1 } = opts;
+  for (const o of opts.outputs ?? []) {
     if (!(PRANET_OUTPUTS as readonly string[]).includes(o)) throw new Error(`unknown PraNet output '${o}'; known: ${PRANET_OUTPUTS.join(', ')}`);
   }
   if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new Error(`PraNet input size ${size} must be a positive multiple of 32`);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch ${batch} must be a positive integer`);
+}
+
+export function buildPraNet(weights: WeightMap, opts: BuildOptions = {}): BuiltPraNet {
+  checkBuildOptions(opts);
+  const source = opts.source ?? 'weights';
+  const size = opts.size ?? 352;
+  const batch = opts.batch ?? 1;
+  const wanted = new Set<string>(opts.outputs ?? ['lateral_map_2']);
 
   const r = new WeightReader(weights, source);
   const config = inferConfig(r);
-  const raw = r.has('resnet.bn1.weight');
+  // PyTorch's state dict keeps the batchnorms (their running statistics); an engine file has them folded into
+  // the convs. Asked of every key, so a checkpoint missing one batchnorm tensor is not read as folded.
+  const raw = [...r.keys()].some((k) => /(^|\.)(running_mean|running_var)$/.test(k) || k.startsWith('resnet.bn1.'));
   const l = new Layers(r, raw);
   const emit = (name: PraNetOutput, t: TensorId) => {
     if (wanted.has(name)) l.g.output(name, t);

@@ -7,7 +7,8 @@ import { optimize } from '../graph/passes.js';
 import type { LoadedWeights } from './load-weights.js';
 import type { PraNetConfig } from './pranet-config.js';
 import { stopwatch } from '../util/stopwatch.js';
-import { buildPraNet, type PraNetOutput } from './pranet-graph.js';
+import { WeightsLoadError } from '../api/errors.js';
+import { buildPraNet, checkBuildOptions, type PraNetOutput } from './pranet-graph.js';
 
 export interface StageTimings {
   uploadMs?: number;
@@ -32,8 +33,16 @@ export class PraNetModel {
   static async create(ctx: GpuContext, cache: PipelineCache, loaded: LoadedWeights, opts: PraNetModelOptions = {}): Promise<PraNetModel> {
     const batch = opts.batch ?? 1;
     const size = opts.size ?? 352;
-    const built = buildPraNet(loaded.weights, { batch, size, outputs: opts.outputs, source: loaded.source });
-    optimize(built.graph);
+    const build = { batch, size, outputs: opts.outputs, source: loaded.source };
+    checkBuildOptions(build);
+    let built: ReturnType<typeof buildPraNet>;
+    try {
+      // What fails here is the weights (keys, shapes, values that fold to non-finite): an app catches it as such.
+      built = buildPraNet(loaded.weights, build);
+      optimize(built.graph);
+    } catch (err) {
+      throw new WeightsLoadError(loaded.source, (err as Error).message, { cause: err });
+    }
     const compiled = await CompiledGraph.compile(ctx, cache, built.graph, opts);
     return new PraNetModel(built.config, compiled, batch, size);
   }
