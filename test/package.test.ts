@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_WEIGHTS_FILE } from '../src/api/default-weights.js';
 import { decodeImage } from '../src/io/index.js';
-import { typeCheck, writeConsumers } from './support/consumers.js';
+import { typeCheck, writeConsumers, writeReadmeExamples } from './support/consumers.js';
 import { installPacked, packList, type InstalledPackage, type PackSummary } from './support/packed-package.js';
 import { REPO_ROOT } from './support/paths.js';
 import { SAMPLE } from './support/shipped-model.js';
@@ -132,6 +132,18 @@ describe('package: installed from the tarball into a new project', function () {
     const r = typeCheck(installed.dir, 'node');
     expect(r.errors, 'tsc errors').to.deep.equal([]);
     expect(r.status).to.equal(0);
+  });
+
+  it("every TypeScript example in the README type-checks against the installed package (Node's or the browser's, by what it imports)", function () {
+    this.timeout(120_000);
+    const written = writeReadmeExamples(installed.dir);
+    expect(written.node.length, 'Node examples').to.be.at.least(2);
+    expect(written.browser.length, 'browser examples').to.be.at.least(3);
+    for (const project of ['readme-node', 'readme-browser']) {
+      const r = typeCheck(installed.dir, project);
+      expect(r.errors, `${project}: tsc errors (readme/block-N.ts is the README's Nth ts block)`).to.deep.equal([]);
+      expect(r.status, project).to.equal(0);
+    }
   });
 
   it('esbuild bundles the browser app: browser code only, the weights file copied and referenced, the worker kept', async function () {

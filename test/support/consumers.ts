@@ -2,7 +2,7 @@
 // and in a worker, the built-in weights imported as a URL), a wrong browser app (Node-only API), a Node script.
 // Each is type-checked with this repository's TypeScript under the settings such projects use.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
@@ -88,17 +88,55 @@ export function writeConsumers(dir: string): void {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  for (const [name, p] of Object.entries(CONSUMER_PROJECTS)) {
-    // strict, and the package's own declarations checked too (skipLibCheck off)
-    const compilerOptions = { ...p.options, strict: true, noEmit: true, skipLibCheck: false };
-    writeFileSync(join(dir, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files: p.files }, null, 2));
-  }
+  for (const [name, p] of Object.entries(CONSUMER_PROJECTS)) writeProject(dir, name, p.options, p.files);
+}
+
+/** tsconfig.<name>.json: strict, and the package's own declarations checked too (skipLibCheck off). */
+function writeProject(dir: string, name: string, options: object, files: string[]): void {
+  const compilerOptions = { ...options, strict: true, noEmit: true, skipLibCheck: false };
+  writeFileSync(join(dir, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files }, null, 2));
 }
 
 /** `tsc --noEmit -p tsconfig.<name>.json` in `dir`: its exit code and the error lines. */
-export function typeCheck(dir: string, name: keyof typeof CONSUMER_PROJECTS): { status: number | null; errors: string[] } {
+export function typeCheck(dir: string, name: string): { status: number | null; errors: string[] } {
   const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '--noEmit', '-p', `tsconfig.${name}.json`], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   if (r.error) throw new Error(`tsc could not run: ${r.error.message}`);
   return { status: r.status, errors: r.stdout.split('\n').filter((l) => l.includes('error TS')) };
+}
+
+/**
+ * Names the README's examples leave to the reader (the frames of a video, the page's <video>), declared for a
+ * block that uses them without defining them.
+ */
+const README_FREE_NAMES: Record<string, string> = {
+  rgbaFrames: 'declare const rgbaFrames: AsyncIterable<{ width: number; height: number; data: Uint8Array }>;',
+  video: 'declare const video: HTMLVideoElement;',
+  draw: "declare const draw: (result: import('pranet-wgsl/browser').FrameResult) => void;",
+  weightsUrl: 'declare const weightsUrl: string;',
+  file: 'declare const file: Blob;',
+};
+
+/** A browser example imports a browser entry or the weights as an asset; the rest are Node's. */
+const isBrowserExample = (code: string) => /^import [^;]*from 'pranet-wgsl\/(browser|worker-client|weights\/)/m.test(code);
+
+/**
+ * Writes every ```ts block of README.md as a module of its own (readme/block-N.ts, N from 1 in the README's
+ * order) and a project for each host, 'readme-node' and 'readme-browser', checked as the consumers are.
+ */
+export function writeReadmeExamples(dir: string): { node: string[]; browser: string[] } {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  const kinds = { node: [] as string[], browser: [] as string[] };
+  blocks.forEach((code, i) => {
+    const defined = (name: string) => new RegExp(`(const|let|function) ${name}\\b|import [^;]*\\b${name}\\b`).test(code);
+    const free = Object.entries(README_FREE_NAMES).filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !defined(name));
+    const path = `readme/block-${i + 1}.ts`;
+    mkdirSync(join(dir, 'readme'), { recursive: true });
+    writeFileSync(join(dir, path), `${code}\n${free.map(([, d]) => d).join('\n')}\nexport {};\n`);
+    kinds[isBrowserExample(code) ? 'browser' : 'node'].push(path);
+  });
+  writeProject(dir, 'readme-node', NODE_OPTIONS, kinds.node);
+  writeProject(dir, 'readme-browser', BROWSER_OPTIONS, [...kinds.browser, 'web/pnw.d.ts']); // after writeConsumers
+  return kinds;
 }
