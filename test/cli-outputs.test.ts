@@ -224,7 +224,11 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
     expect(r.status, r.stderr).to.equal(1);
     expect(r.stderr).to.match(/pranet eval: skipped .*one-bad\/b\.png: not a PNG or JPEG file/);
     expect(readdirSync(saved).sort()).to.deep.equal(['a.png', 'c.png']);
-    expect((JSON.parse(readFileSync(json, 'utf8')) as { n: number }).n).to.equal(2);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as { n: number; notScored: { name: string; error: string }[] };
+    expect(summary.n).to.equal(2);
+    expect(summary.notScored).to.have.length(1);
+    expect(summary.notScored[0]!.name).to.equal('b');
+    expect(summary.notScored[0]!.error).to.match(/one-bad\/b\.png: not a PNG or JPEG file/);
     expect(r.stdout).to.match(/Note: 1 of 3 images could not be read and are not scored/);
   });
 

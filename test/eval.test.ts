@@ -383,11 +383,12 @@ describe('pranet eval', () => {
       for (const o of outs) expect(existsSync(o), o).to.equal(false);
     });
 
-    it('usage errors exit 2: no --gt, neither --pred nor --images, segmenting options with --pred', () => {
+    it('usage errors exit 2: no --gt, neither --pred nor --images, segmenting options with --pred, --quiet with nowhere for the scores', () => {
       for (const [args, msg] of [
         [['--pred', MAPS], /missing --gt/],
         [['--gt', MASKS], /--pred DIR .* or --images DIR/],
         [['--pred', MAPS, '--gt', MASKS, '--weights', 'x.pnw'], /--weights is for segmenting with --images/],
+        [['--pred', MAPS, '--gt', MASKS, '-q'], /--quiet prints no scores: name where they go \(--json, --csv or --report; - for standard output\)/],
       ] as [string[], RegExp][]) {
         const r = pranet(['eval', ...args]);
         expect(r.status, args.join(' ')).to.equal(2);

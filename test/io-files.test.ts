@@ -50,6 +50,15 @@ describe('io: Node file helpers', () => {
     expect(readdirSync(dir)).to.deep.equal(['out.png']);
   });
 
+  it('writeFileAtomic takes names up to the 255-byte limit (its temporary name beside them is cut to fit)', async () => {
+    for (const name of [`${'x'.repeat(251)}.csv`, `${'é'.repeat(125)}.csv`]) {
+      expect(Buffer.byteLength(name)).to.be.within(254, 255);
+      await writeFileAtomic(join(dir, name), new Uint8Array([7]));
+      expect(Array.from(readFileSync(join(dir, name)))).to.deep.equal([7]);
+    }
+    expect(readdirSync(dir)).to.have.length(2);
+  });
+
   it('writeFileAtomic: a failed write throws, keeps the target as it was, and cleans up', async () => {
     const target = join(dir, 'taken');
     mkdirSync(target);

@@ -18,6 +18,10 @@ import { runPranet } from './support/cli.js';
 const NAMES = ['cju15wdt3zla10801odjiw7sy', 'cju17z0qongpa0993de4boim4', 'cju2hos57llxm08359g92p6jj', 'cju2rga4psq9n09881z519xx0', 'cju6vifjlv55z0987un6y4zdo'];
 
 const pranet = runPranet;
+const ffmpeg = (args: string[]) => {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { encoding: 'utf8' });
+  expect(r.status, r.stderr).to.equal(0);
+};
 
 const ffprobeFrames = (path: string) =>
   Number(
@@ -141,19 +145,54 @@ describe('video: pranet segment and bench on a clip', function () {
     expect(r1.stderr).to.match(/bad\.mp4: not a video ffmpeg can read/);
     const r2 = pranet(['segment', clip, '--frames-csv', join(tmp, 'y.csv')], { PATH: '/nonexistent' });
     expect(r2.status).to.equal(1);
-    expect(r2.stderr).to.match(/ffprobe is not on PATH .*install ffmpeg/);
+    expect(r2.stderr).to.match(/^pranet segment: a video needs ffmpeg and ffprobe: ffprobe is not on PATH .*; install ffmpeg/);
     const r3 = pranet(['segment', clip, '--overlay-video', join(tmp, 'o.avi')]);
-    expect(r3.status).to.equal(1);
+    expect(r3.status, 'a usage error').to.equal(2);
     expect(r3.stderr).to.match(/o\.avi: video outputs are \.mp4 \(H\.264\) or \.mkv/);
     const r4 = pranet(['segment', clip]);
     expect(r4.status).to.equal(2);
     expect(r4.stderr).to.match(/a video needs an output/);
+    const mixed = pranet(['segment', clip, join(tmp, 'still_1.png'), '-o', join(tmp, 'mixed')]);
+    expect([mixed.status, mixed.stderr.trim()]).to.deep.equal([
+      2,
+      `pranet segment: ${clip} is a video: a video is segmented on its own (one input), images may come many at once. Try \`pranet segment --help\`.`,
+    ]);
     const before = readFileSync(clip);
     const r5 = pranet(['segment', clip, '--frames-csv', clip]);
     expect(r5.status, 'an output on the input is refused before any work').to.equal(2);
     expect(r5.stderr).to.match(/--frames-csv .* would overwrite the input /);
     expect(readFileSync(clip).equals(before)).to.equal(true);
     expect(existsSync(join(tmp, 'x.csv')) || existsSync(join(tmp, 'y.csv'))).to.equal(false);
+  });
+
+  it('a damaged clip: its frames as far as ffmpeg decodes them, a warning that names it and exit 1; a pipe is refused before anything reads it', () => {
+    const whole = join(tmp, 'whole.mp4');
+    ffmpeg(['-i', clip, '-vf', 'scale=320:256', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', whole]);
+    const bytes = readFileSync(whole);
+    const half = join(tmp, 'half.mp4');
+    writeFileSync(half, bytes.subarray(0, bytes.length >> 1));
+    const csv = join(tmp, 'half.csv');
+    const r = pranet(['segment', half, '--frames-csv', csv]);
+    expect(r.status, r.stderr).to.equal(1);
+    expect(r.stderr).to.match(/^pranet segment: warning: \S+half\.mp4 is damaged or incomplete: ffmpeg reported "[^@"]+" while decoding it/m);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1);
+    expect(rows.length, 'frames decoded from half the file').to.be.within(1, NAMES.length - 1);
+    const pipe = join(tmp, 'pipe.mkv');
+    expect(spawnSync('mkfifo', [pipe]).status).to.equal(0);
+    const p = pranet(['segment', pipe, '--frames-csv', join(tmp, 'pipe.csv')]);
+    expect([p.status, p.stderr.trim()]).to.deep.equal([1, `pranet segment: ${pipe}: not a regular file (a pipe, device or folder): give a video file`]);
+  });
+
+  it("a variable-rate Matroska clip (which stores no average rate): the overlay lasts as long as the clip, at its frames' own rate", () => {
+    // 5 frames at 0, 0.1, 0.4, 0.9 and 1.6 s: 2.5 frames/s on average, where ffprobe guesses 10 from the first two.
+    const vfr = join(tmp, 'vfr.mkv');
+    ffmpeg(['-i', clip, '-vf', 'setpts=N*N*0.1/TB', '-fps_mode', 'vfr', '-c:v', 'ffv1', vfr]);
+    const overlay = join(tmp, 'vfr-overlay.mp4');
+    const r = pranet(['segment', vfr, '--overlay-video', overlay]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/segmented 5 frames \(\d+x\d+, 2\.50 fps\)/);
+    const duration = Number(spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', overlay], { encoding: 'utf8' }).stdout);
+    expect(duration, 'seconds of overlay (the clip spans 1.6 s and 5 frames)').to.be.within(1.9, 2.1);
   });
 
   it('Ctrl-C stops cleanly: exit 130, no overlay video or CSV, no partial file, the masks written so far whole', async () => {

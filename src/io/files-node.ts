@@ -83,6 +83,16 @@ async function writeStraight(path: string, bytes: Uint8Array): Promise<void> {
 }
 
 /**
+ * A name cut to at most 128 bytes of UTF-8 (whole characters), for a temporary file beside it: a legal name of
+ * up to 255 bytes plus the temporary suffix would be too long for the file system.
+ */
+function shortened(name: string): string {
+  const chars = [...name];
+  while (Buffer.byteLength(chars.join('')) > 128) chars.pop();
+  return chars.join('');
+}
+
+/**
  * Writes `bytes` to a temporary file next to `path`, flushes it, then renames it over `path`, so `path`
  * either keeps its old content or gets the complete new one, never a partial file. Only a regular file (or
  * nothing) is replaced: character devices and FIFOs (/dev/null, a pipe) are written into, and a symbolic link,
@@ -96,7 +106,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   if (st?.isDirectory()) throw cannot(path, 'it is a folder', 'EISDIR');
   if (st && !st.isFile()) throw cannot(path, 'it is not a regular file', 'ENOTREG');
   if (st && isReadOnlyFile(path, st.mode)) throw cannot(path, 'the file is read-only (permission denied)', 'EACCES');
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${shortened(basename(path))}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     pendingTemps.add(tmp);
     const handle = await open(tmp, 'wx');

@@ -62,6 +62,9 @@ function checkOptions(o: EvalOptions): Sources {
     if (misplaced) throw new UsageError(`--${misplaced} is for segmenting with --images; it cannot be combined with --pred`, 'eval');
   }
   if (o.batch !== undefined && o.batch < 1) throw new UsageError(`--batch must be at least 1, got ${o.batch}`, 'eval');
+  if (o.quiet && !OUTPUT_OPTIONS.some((k) => o[k] !== undefined)) {
+    throw new UsageError('--quiet prints no scores: name where they go (--json, --csv or --report; - for standard output)', 'eval');
+  }
   return sources;
 }
 
@@ -100,15 +103,21 @@ async function scoreMaps(pairs: readonly PairedName[], withImages: boolean, scor
   return new Map(withImages ? pairs.map((p) => [p.name, p.paths[2]!]) : []);
 }
 
+/** An image (or its mask) that could not be read, by its pair's name. */
+interface NotScored {
+  name: string;
+  error: string;
+}
+
 /**
  * --images: segments each image and scores its 8-bit map (what `pranet segment` writes), optionally saving it.
- * An image or mask that cannot be read is skipped, as `pranet segment` skips it; returns their errors.
+ * An image or mask that cannot be read is skipped, as `pranet segment` skips it; returns their names and errors.
  */
-async function scoreImages(o: EvalOptions, pairs: readonly PairedName[], scorer: Scorer, keepImages: boolean, say: Say): Promise<string[]> {
+async function scoreImages(o: EvalOptions, pairs: readonly PairedName[], scorer: Scorer, keepImages: boolean, say: Say): Promise<NotScored[]> {
   const saveMaps = o['save-maps'];
   const batch = o.batch ?? 1;
   const model = await loadSegmenter(o.weights, { batch, backend: o.backend, tuning: tuningChoice(o.tuning) });
-  const skipped: string[] = [];
+  const skipped: NotScored[] = [];
   let saved = 0;
   const summary = onInterrupt(() => (saveMaps !== undefined ? `wrote ${saved} of ${pairs.length} maps into ${saveMaps}` : undefined));
   try {
@@ -121,7 +130,7 @@ async function scoreImages(o: EvalOptions, pairs: readonly PairedName[], scorer:
         try {
           chunk.push({ name, imagePath, gtPath, image: await readImageFile(imagePath), gt: await readGroundTruth(gtPath) });
         } catch (err) {
-          skipped.push((err as Error).message);
+          skipped.push({ name, error: (err as Error).message });
         }
       }
       const results = chunk.length > 0 ? await model.segmentBatch(chunk.map((c) => c.image)) : [];
@@ -171,7 +180,7 @@ export const evaluate = defineCommand({
     const started = performance.now();
     const imagePaths = sources.pred !== undefined ? await scoreMaps(pairs, sources.images !== undefined, scorer, o.quiet) : new Map<string, string>();
     const skipped = sources.pred === undefined ? await scoreImages(o, pairs, scorer, report !== undefined, say) : [];
-    for (const why of skipped) console.error(`pranet eval: skipped ${why}`);
+    for (const { error } of skipped) console.error(`pranet eval: skipped ${error}`);
     if (skipped.length === pairs.length) throw new Error(`none of the ${pairs.length} images in ${sources.images} could be read; nothing to score`);
     const metrics = scorer.summarize();
     const seconds = (performance.now() - started) / 1000;
@@ -193,7 +202,9 @@ export const evaluate = defineCommand({
 
     // Everything to write is made first, so a failure leaves no output behind.
     const outputs: [string, string][] = [];
-    if (o.json !== undefined) outputs.push([o.json, `${JSON.stringify(summary, null, 2)}\n`]);
+    // The images left out are listed, so a summary of fewer images than the folder holds says so itself.
+    const json = skipped.length > 0 ? { ...summary, notScored: skipped } : summary;
+    if (o.json !== undefined) outputs.push([o.json, `${JSON.stringify(json, null, 2)}\n`]);
     if (o.csv !== undefined) outputs.push([o.csv, imageScoresCsv(metrics.images)]);
     if (report !== undefined) {
       const sourceRows: [string, string][] =

@@ -17,7 +17,7 @@ import { sayer } from '../say.js';
 import { checkPlannedOutputs } from '../writable.js';
 import { isStdout, writeOutput, writeText } from '../write-output.js';
 import { UsageError } from '../args.js';
-import { isVideoFile } from '../video/ffmpeg.js';
+import { isVideoFile, videoOutputProblem } from '../video/ffmpeg.js';
 import { segmentVideo } from '../video/segment-video.js';
 
 async function expandInputs(inputs: string[]): Promise<{ files: string[]; folders: string[] }> {
@@ -133,6 +133,8 @@ export const segment = defineCommand({
       ] as const) {
         if (given) throw new UsageError(`--${name} is for images; a video takes -o DIR (a mask per frame), --overlay-video and --frames-csv`, 'segment');
       }
+      const badVideo = o['overlay-video'] !== undefined ? videoOutputProblem(o['overlay-video']) : undefined;
+      if (badVideo) throw new UsageError(badVideo, 'segment');
       if (output !== undefined && (/\.(png|jpe?g)$/i.test(output) || isVideoFile(output)))
         throw new UsageError(`-o ${output}: for a video, -o names the folder for a mask per frame (an overlay video is --overlay-video FILE)`, 'segment');
       if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
@@ -164,6 +166,8 @@ export const segment = defineCommand({
       });
     }
     if (o['overlay-video'] || o['frames-csv']) throw new UsageError('--overlay-video and --frames-csv take one video input', 'segment');
+    const video = inputs.find(isVideoFile);
+    if (video !== undefined) throw new UsageError(`${video} is a video: a video is segmented on its own (one input), images may come many at once`, 'segment');
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`, 'segment');
     if (o.raw && threshold !== undefined) throw new UsageError('give either --raw (the probability) or --threshold (a binary mask), not both', 'segment');
     if (batch < 1) throw new UsageError(`--batch must be at least 1, got ${batch}`, 'segment');

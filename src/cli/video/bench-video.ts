@@ -75,8 +75,8 @@ export async function benchVideo(
   let size: { width: number; height: number };
   if ('path' in source) {
     const missing = whyNoFfmpeg();
-    if (missing) throw new Error(`--video needs ${missing}`);
-    const info = probeVideo(source.path);
+    if (missing) throw new Error(`--video needs ffmpeg and ffprobe: ${missing}`);
+    const info = await probeVideo(source.path);
     frames = () => decodeFrames(source.path, info);
     size = info;
   } else {

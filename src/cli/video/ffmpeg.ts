@@ -1,8 +1,8 @@
 // Video files through ffmpeg and ffprobe (system tools found on PATH, not npm dependencies): probing a file,
 // decoding it into raw RGBA frames through a pipe, and encoding raw RGBA frames into a new file, written under
 // a temporary name and renamed only when complete. No temporary file per frame.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { trackTempFile } from '../../io/files-node.js';
 
@@ -10,12 +10,14 @@ export interface VideoInfo {
   /** the size of the decoded frames: as shown, after the stream's rotation (a phone clip held upright) */
   width: number;
   height: number;
-  /** frames per second (the stream's average rate) */
+  /** frames per second: the stream's average rate, or the frames' own where the stream's does not fit them */
   fps: number;
   /** frames in the stream, counted by ffprobe */
   frames: number;
   /** each frame's time in seconds from the first (variable-rate streams are not evenly spaced) */
   times: number[];
+  /** what ffprobe reported while decoding a file it could read (a damaged or truncated one): its first line */
+  damage?: string;
 }
 
 /**
@@ -26,18 +28,50 @@ const ffmpegPath = (path: string): string => `file:${path}`;
 
 const INSTALL = 'install ffmpeg (it brings ffprobe): on Debian/Ubuntu `apt-get install ffmpeg`, on macOS `brew install ffmpeg`';
 
-/** Why ffmpeg and ffprobe cannot run here, or null when they can. */
+/** Why ffmpeg and ffprobe cannot run here, or null when they can: both on PATH, ffmpeg 5.1 or newer (-fps_mode). */
 export function whyNoFfmpeg(): string | null {
   for (const tool of ['ffprobe', 'ffmpeg']) {
     const r = spawnSync(tool, ['-version'], { encoding: 'utf8' });
     if (r.error || r.status !== 0) return `${tool} is not on PATH (${r.error?.message ?? `exit ${r.status}`}); ${INSTALL}`;
+    // Release builds say "ffmpeg version 6.0-..."; builds from git ("N-111111-g...") are taken as new.
+    const [major, minor] = (/^\S+ version n?(\d+)\.(\d+)/.exec(r.stdout)?.slice(1) ?? []).map(Number);
+    if (major !== undefined && (major < 5 || (major === 5 && minor! < 1))) {
+      return `${tool} ${major}.${minor} is too old: 5.1 or newer is needed (for -fps_mode); ${INSTALL}, or a static build from ffmpeg.org`;
+    }
   }
   return null;
 }
 
+/** ffprobe's answer, waited for without blocking, so Ctrl-C stops the command as it does elsewhere. */
+function probe(args: string[]): Promise<{ code: number | string | null; stdout: string; stderr: string; message?: string }> {
+  return new Promise((resolve) => {
+    // A line of about 50 bytes per frame: 64 MiB is over ten hours at 30 frames/s.
+    execFile('ffprobe', args, { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number | string }).code ?? null) : 0, stdout, stderr, message: err?.message });
+    });
+  });
+}
+
+/** A frame rate for frames at `times` (seconds): the stream's stated average where it fits them within 1%. */
+function frameRate(stated: number, times: number[]): number {
+  const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
+  if (!(span > 0)) return stated;
+  // Matroska and WebM store no average rate: ffprobe's is a guess from the first frames.
+  const measured = (times.length - 1) / span;
+  return Math.abs(stated - measured) <= 0.01 * measured ? stated : measured;
+}
+
 /** Width, height, frame rate and frame count of the first video stream; a one-line error for anything else. */
-export function probeVideo(path: string): VideoInfo {
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+export async function probeVideo(path: string): Promise<VideoInfo> {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new Error(`${path}: no such file`);
+  // A pipe would be read up by the probe, and the decoder then wait for ever.
+  if (!stat.isFile()) throw new Error(`${path}: not a regular file (a pipe, device or folder): give a video file`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new Error(`${path}: permission denied`);
+  }
   const args = [
     '-v',
     'error',
@@ -50,11 +84,15 @@ export function probeVideo(path: string): VideoInfo {
     'json=compact=1',
     ffmpegPath(path),
   ];
-  // A line of about 50 bytes per frame: 64 MiB is over ten hours at 30 frames/s.
-  const r = spawnSync('ffprobe', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw new Error(`ffprobe cannot run (${r.error.message}); ${INSTALL}`);
-  const why = r.stderr.trim().split('\n').pop() ?? '';
-  if (r.status !== 0) throw new Error(`${path}: not a video ffmpeg can read${why ? ` (${why})` : ''}`);
+  const r = await probe(args);
+  if (typeof r.code === 'string') throw new Error(`ffprobe cannot run (${r.message}); ${INSTALL}`);
+  // "[h264 @ 0x55c5b2b9c580] Invalid NAL unit size": the decoder's address says nothing to a user.
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replaceAll(ffmpegPath(path), path).replace(/^\[[^\]]* @ 0x[0-9a-f]+\] */, ''));
+  if (r.code !== 0) throw new Error(`${path}: not a video ffmpeg can read${lines.length ? ` (${lines.at(-1)})` : ''}`);
   const probed = JSON.parse(r.stdout) as { streams?: Record<string, unknown>[]; frames?: { best_effort_timestamp_time?: string }[] };
   const stream = probed.streams?.[0];
   if (!stream) throw new Error(`${path}: no video stream`);
@@ -62,13 +100,15 @@ export function probeVideo(path: string): VideoInfo {
     const [n, d] = (typeof v === 'string' ? v : '').split('/').map(Number);
     return n && d ? n / d : NaN;
   };
-  const fps = Number.isFinite(rate(stream.avg_frame_rate)) ? rate(stream.avg_frame_rate) : rate(stream.r_frame_rate);
+  const stated = Number.isFinite(rate(stream.avg_frame_rate)) ? rate(stream.avg_frame_rate) : rate(stream.r_frame_rate);
   const stamps = (probed.frames ?? []).map((f) => Number(f.best_effort_timestamp_time));
-  const times = stamps.map((t, i) => (Number.isFinite(t) && Number.isFinite(stamps[0]) ? t - stamps[0]! : i / fps));
+  const times = stamps.map((t, i) => (Number.isFinite(t) && Number.isFinite(stamps[0]) ? t - stamps[0]! : i / stated));
+  const fps = frameRate(stated, times);
   // ffmpeg turns frames upright by the stream's rotation (its default, autorotate): a quarter turn swaps the sides.
   const quarterTurn = Math.abs(Math.round(rotationOf(stream) / 90)) % 2 === 1;
   const [w, h] = [Number(stream.width), Number(stream.height)];
-  const info = { width: quarterTurn ? h : w, height: quarterTurn ? w : h, fps, frames: times.length, times };
+  const info: VideoInfo = { width: quarterTurn ? h : w, height: quarterTurn ? w : h, fps, frames: times.length, times };
+  if (lines.length) info.damage = `${lines.at(-1)}${lines.length > 1 ? `, after ${lines.length - 1} more lines` : ''}`;
   if (!(info.width > 0 && info.height > 0 && info.frames > 0 && info.fps > 0))
     throw new Error(`${path}: ffprobe found no decodable frames (width ${info.width}, height ${info.height}, ${info.frames} frames, ${info.fps} fps)`);
   return info;
@@ -126,15 +166,15 @@ function codecArgs(path: string): string[] {
   // yuv420p needs an even width and height: an odd one gets a black column or row.
   if (ext === '.mp4') return ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', '-movflags', '+faststart'];
   if (ext === '.mkv') return ['-c:v', 'ffv1', '-pix_fmt', 'bgr0'];
-  throw new Error(`${path}: video outputs are .mp4 (H.264) or .mkv (lossless FFV1)`);
+  throw new Error(videoOutputProblem(path));
 }
 
-/** Checks an output video's name before any work. */
-export function checkVideoOutput(path: string): void {
-  codecArgs(path);
+/** What is wrong with an output video's name (checked before any work), if anything. */
+export function videoOutputProblem(path: string): string | undefined {
+  return ['.mp4', '.mkv'].includes(extname(path).toLowerCase()) ? undefined : `${path}: video outputs are .mp4 (H.264) or .mkv (lossless FFV1)`;
 }
 
-/** Writes RGBA frames into a video file; the file appears only when finish() succeeds. */
+/** Writes RGBA frames into a video file; the file appears only when commit() is called after finish(). */
 export class VideoWriter {
   private readonly ff: ChildProcess;
   private readonly temp: string;
@@ -181,15 +221,20 @@ export class VideoWriter {
     await Promise.race([new Promise<void>((resolve) => this.ff.stdin!.once('drain', resolve)), stopped]);
   }
 
+  /** Ends the encoding; the video stays under its temporary name until commit() (or abort()). */
   async finish(): Promise<void> {
     this.ff.stdin!.end();
     const code = await this.exited;
-    this.untrack();
     if (code !== 0) {
-      rmSync(this.temp, { force: true });
+      this.abort();
       throw new Error(`${this.path}: ffmpeg could not encode the video (exit ${code}): ${this.stderr.trim().split('\n').pop() ?? ''}`);
     }
+  }
+
+  /** Puts the finished video in place: last, once every other output of the run is written. */
+  commit(): void {
     renameSync(this.temp, this.path);
+    this.untrack();
   }
 
   /** Stops and removes the partial file (Ctrl-C, errors). */
@@ -200,5 +245,24 @@ export class VideoWriter {
   }
 }
 
-/** Video inputs are told from images by their extension. */
-export const isVideoFile = (path: string): boolean => ['.mp4', '.mkv', '.avi', '.mov', '.webm', '.m4v', '.mpg', '.mpeg'].includes(extname(path).toLowerCase());
+/** Video inputs are told from images by their extension: the containers cameras, recorders and phones write. */
+const VIDEO_EXTENSIONS = [
+  '.mp4',
+  '.mkv',
+  '.avi',
+  '.mov',
+  '.webm',
+  '.m4v',
+  '.mpg',
+  '.mpeg',
+  '.ts',
+  '.mts',
+  '.m2ts',
+  '.wmv',
+  '.flv',
+  '.3gp',
+  '.ogv',
+  '.mxf',
+  '.vob',
+];
+export const isVideoFile = (path: string): boolean => VIDEO_EXTENSIONS.includes(extname(path).toLowerCase());

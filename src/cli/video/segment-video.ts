@@ -2,6 +2,7 @@
 // encoded by ffmpeg through pipes. Writes a CSV row per frame, optionally a mask PNG per frame and an overlay
 // video. Ctrl-C stops cleanly: the overlay video and the CSV appear only when complete, each mask PNG is written
 // whole, and the process exits 130.
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadFrameSegmenter, type FrameResult, segmentFrames } from '../../index.js';
@@ -14,7 +15,7 @@ import { binarize, bytescale, minMaxNormalize } from '../../io/postprocess.js';
 import { encodePng } from '../../io/png-encode.js';
 import type { TuningChoice } from '../../tuning/resolve.js';
 import { formatDuration, Progress } from '../progress.js';
-import { checkVideoOutput, decodeFrames, probeVideo, VideoWriter, whyNoFfmpeg } from './ffmpeg.js';
+import { decodeFrames, probeVideo, VideoWriter, videoOutputProblem, whyNoFfmpeg } from './ffmpeg.js';
 
 export interface VideoOptions {
   input: string;
@@ -45,9 +46,10 @@ const csvRow = (r: FrameResult, time: number, frame: number) =>
 
 export async function segmentVideo(o: VideoOptions): Promise<number> {
   const missing = whyNoFfmpeg();
-  if (missing) throw new Error(`video input needs ${missing}`);
-  if (o.overlayVideo) checkVideoOutput(o.overlayVideo);
-  const info = probeVideo(o.input);
+  if (missing) throw new Error(`a video needs ffmpeg and ffprobe: ${missing}`);
+  const badOutput = o.overlayVideo && videoOutputProblem(o.overlayVideo);
+  if (badOutput) throw new Error(badOutput);
+  const info = await probeVideo(o.input);
   const segmenter = await loadFrameSegmenter(o.weights, {
     backend: o.backend,
     tuning: o.tuning,
@@ -61,15 +63,20 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
   const say = sayer({ quiet: o.quiet, stdoutTaken: isStdout(o.framesCsv) });
   // Frames wait here for their results (which come in order), for the overlay.
   const frames: Uint8Array[] = [];
-  // Ctrl-C stops after the frame in hand; a second one during the clean-up does not cut it short.
+  // Ctrl-C stops after the frame in hand (the decoder is stopped at once: it may be waiting on a slow file);
+  // a second one during the clean-up does not cut it short.
   let interrupted: StopSignal | undefined;
-  const release = takeInterrupts((signal) => (interrupted ??= signal));
+  let decoder: ChildProcess | undefined;
+  const release = takeInterrupts((signal) => {
+    interrupted ??= signal;
+    decoder?.kill('SIGKILL');
+  });
   let done = 0;
   let present = 0;
   try {
     if (o.masks) mkdirSync(o.masks, { recursive: true });
     async function* source() {
-      for await (const f of decodeFrames(o.input, info)) {
+      for await (const f of decodeFrames(o.input, info, (p) => (decoder = p))) {
         if (interrupted) return;
         frames.push(f.data);
         yield f;
@@ -103,12 +110,19 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
       if (!isStandardStream(o.framesCsv)) mkdirSync(dirname(o.framesCsv), { recursive: true });
       await writeText(o.framesCsv, `${rows.join('\n')}\n`);
     }
+    writer?.commit(); // last: a run whose CSV could not be written leaves no overlay video either
     const wrote = [o.framesCsv, o.overlayVideo, o.masks && `${done} masks in ${o.masks}`].filter(Boolean).join(', ');
     const seconds = (performance.now() - started) / 1000;
     say(
       `segmented ${done} frames (${info.width}x${info.height}, ${info.fps.toFixed(2)} fps) in ${formatDuration(seconds)} (${(done / seconds).toFixed(2)} frames/s); a polyp in ${present}${wrote ? `; wrote ${wrote}` : ''}`,
     );
-    return 0;
+    if (info.damage === undefined) return 0;
+    // Frames ffmpeg could only partly decode give results of what it could: said, and a failing exit status.
+    console.error(
+      `pranet segment: warning: ${o.input} is damaged or incomplete: ffmpeg reported "${info.damage}" while decoding it; ` +
+        'the results of the damaged frames are of what it could decode',
+    );
+    return 1;
   } catch (err) {
     writer?.abort();
     throw err;
