@@ -301,4 +301,11 @@ describe('pranet outputs: guarded, checked before work, streams, quiet, overlays
     p.finish();
     expect(writes.at(-1)).to.match(/\r\[=+\] 20\/20 MiB, .*\n$/);
   });
+
+  it('the progress shows no rate before a second has passed (a first file failing at once read as 500 images/s)', () => {
+    const writes: string[] = [];
+    const tty = { isTTY: true, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream;
+    new Progress(4, 'images', tty).update(1);
+    expect(writes.at(-1)).to.match(/ 1\/4 images, \? images\/s, \? left/);
+  });
 });

@@ -51,7 +51,14 @@ describe('random PraNet weights', () => {
     const w = randomPraNetWeights('tiny', 0);
     for (const k of [...w.keys()]) if (k.startsWith('resnet.layer4.') || k.startsWith('ra2_conv')) w.delete(k);
     expect(() => buildPraNet(w, { source: 'cut.pth' })).to.throw(
-      /^cut\.pth: cannot tell the PraNet configuration from the tensor shapes; not found: the depth of resnet\.layer4 .*; the split width of resnet\.layer4 .*; the output width of resnet\.layer4 .*; the RA2 width /,
+      /^cut\.pth: cannot tell the PraNet configuration from the tensor shapes \(the file's keys begin 'resnet\.conv1\.0\.weight', .*, \.\.\.\); not found: the depth of resnet\.layer4 .*; the split width of resnet\.layer4 .*; the output width of resnet\.layer4 .*; the RA2 width /,
+    );
+  });
+
+  it('says what is wrong with a PraNet saved inside another module (every key prefixed) in one line, not as 20 widths not found', () => {
+    const w = new Map([...randomPraNetWeights('tiny', 0)].map(([k, t]) => [`net.${k}`, t]));
+    expect(() => buildPraNet(w, { source: 'wrapped.pth' })).to.throw(
+      "wrapped.pth: its keys start with 'net.' (e.g. 'net.resnet.conv1.0.weight'), where PraNet's have no prefix: save the PraNet module's own state_dict(), or strip 'net.' from the keys",
     );
   });
 

@@ -95,6 +95,9 @@ describe('tuning tables', () => {
       return () => parseTuningTable(JSON.stringify(x), 'bad.json');
     };
     expect(() => parseTuningTable('{', 'bad.json')).to.throw(/bad\.json: not a tuning table \(not JSON/);
+    // An image read as UTF-8 (bytes that are not UTF-8 become U+FFFD): its bytes stay off the terminal.
+    const jpeg = new TextDecoder().decode(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46));
+    expect(() => parseTuningTable(jpeg, 'polyp.jpg')).to.throw(/^polyp\.jpg: not a tuning table \(a binary file, not JSON text\)$/);
     expect(() => parseTuningTable('{"rules": []}', 'bad.json')).to.throw(/bad\.json: not a tuning table \(no "format"/);
     expect(bad((x) => ((x.rules as Record<string, unknown>[])[0]!.tiling = { lanes: 'diagonal', tm: 1, tn: 1, wgx: 1, wgy: 1 }))).to.throw(
       /bad\.json: rule 0: lanes must be one of pixels, channels, shared, splitk/,

@@ -2,7 +2,7 @@
 // size, encoded losslessly (FFV1, RGB), so only the pre-processing differs from the still-image path.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '../src/io/image.js';
@@ -146,6 +146,17 @@ describe('video: pranet segment and bench on a clip', function () {
     const r2 = pranet(['segment', clip, '--frames-csv', join(tmp, 'y.csv')], { PATH: '/nonexistent' });
     expect(r2.status).to.equal(1);
     expect(r2.stderr).to.match(/^pranet segment: a video needs ffmpeg and ffprobe: ffprobe is not on PATH .*; install ffmpeg/);
+    const old = join(tmp, 'ffmpeg-4.4');
+    mkdirSync(old);
+    for (const tool of ['ffprobe', 'ffmpeg']) {
+      writeFileSync(join(old, tool), `#!/bin/sh\necho "${tool} version 4.4.2-0ubuntu0.22.04.1 Copyright (c) 2007-2021 the FFmpeg developers"\n`);
+      chmodSync(join(old, tool), 0o755);
+    }
+    const r6 = pranet(['segment', clip, '--frames-csv', join(tmp, 'y.csv')], { PATH: `${old}:${process.env.PATH}` });
+    expect([r6.status, r6.stderr]).to.deep.equal([
+      1,
+      'pranet segment: a video needs ffmpeg and ffprobe: ffprobe 4.4 is too old: 5.1 or newer is needed (for -fps_mode); install ffmpeg (it brings ffprobe): on Debian/Ubuntu `apt-get install ffmpeg`, on macOS `brew install ffmpeg`, or a static build from ffmpeg.org\n',
+    ]);
     const r3 = pranet(['segment', clip, '--overlay-video', join(tmp, 'o.avi')]);
     expect(r3.status, 'a usage error').to.equal(2);
     expect(r3.stderr).to.match(/o\.avi: video outputs are \.mp4 \(H\.264\) or \.mkv/);

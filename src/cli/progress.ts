@@ -21,12 +21,13 @@ export class Progress {
   update(done: number): void {
     this.last = done;
     const elapsed = (performance.now() - this.start) / 1000;
-    const rate = done / Math.max(elapsed, 1e-9);
+    // Under a second says little of the rate (an unreadable first file fails in a millisecond).
+    const rate = elapsed >= 1 ? done / elapsed : NaN;
     const left = rate > 0 ? Math.max(0, this.total - done) / rate : NaN;
     const width = 24;
     const filled = Math.round((width * done) / Math.max(this.total, 1));
     const bar = `[${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}]`;
-    const line = `${bar} ${done}/${this.total} ${this.unit}, ${rate.toFixed(2)} ${this.unit}/s, ${formatDuration(left)} left`;
+    const line = `${bar} ${done}/${this.total} ${this.unit}, ${Number.isNaN(rate) ? '?' : rate.toFixed(2)} ${this.unit}/s, ${formatDuration(left)} left`;
     if (this.stream.isTTY) {
       this.stream.write(`\r${line}\x1b[K${done === this.total ? '\n' : ''}`);
     } else {

@@ -148,7 +148,30 @@ export function inferConfig(r: WeightReader): PraNetConfig {
     ]),
   };
   if (unknown.length > 0) {
-    throw new Error(`${r.source}: cannot tell the PraNet configuration from the tensor shapes; not found: ${unknown.join('; ')}`);
+    const prefix = keyPrefix(r);
+    if (prefix !== undefined) {
+      // A PraNet saved inside another module: every key wears the module's name, and nothing else is wrong.
+      throw new Error(
+        `${r.source}: its keys start with '${prefix}' (e.g. '${prefix}resnet.conv1.0.weight'), where PraNet's have no prefix: ` +
+          `save the PraNet module's own state_dict(), or strip '${prefix}' from the keys`,
+      );
+    }
+    const keys = [...r.keys()];
+    const some =
+      keys.length > 0
+        ? ` (the file's keys begin ${keys
+            .slice(0, 3)
+            .map((k) => `'${k}'`)
+            .join(', ')}${keys.length > 3 ? ', ...' : ''})`
+        : ' (the file holds no tensors)';
+    throw new Error(`${r.source}: cannot tell the PraNet configuration from the tensor shapes${some}; not found: ${unknown.join('; ')}`);
   }
   return config;
+}
+
+/** The prefix every PraNet key of the file wears ('net.' in 'net.resnet.conv1.0.weight'), if that is what is wrong. */
+function keyPrefix(r: WeightReader): string | undefined {
+  if (r.has('resnet.conv1.0.weight')) return undefined;
+  const stem = [...r.keys()].find((k) => k.endsWith('.resnet.conv1.0.weight'));
+  return stem?.slice(0, -'resnet.conv1.0.weight'.length);
 }

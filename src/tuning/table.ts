@@ -113,7 +113,10 @@ export function parseTuningTable(text: string, source: string): TuningTable {
   try {
     v = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source}: not a tuning table (not JSON: ${(err as Error).message})`, { cause: err });
+    // JSON.parse quotes the text: an image given by mistake would put its bytes on the terminal.
+    const binary = [...text.slice(0, 4096)].some((ch) => ch === '\ufffd' || (ch < ' ' && !'\t\n\r'.includes(ch)) || ch === '\x7f');
+    const why = binary ? 'a binary file, not JSON text' : `not JSON: ${(err as Error).message}`;
+    throw new Error(`${source}: not a tuning table (${why})`, { cause: err });
   }
   const t = v as Partial<TuningTable> | null;
   if (typeof t !== 'object' || t === null || t.format !== 'pranet-wgsl tuning table')

@@ -85,7 +85,7 @@ export const bench = defineCommand({
         name: 'json',
         type: 'string',
         meta: 'FILE',
-        help: "write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory} ('-': standard output)",
+        help: "write {device, results: [{name, median_ms, min_ms, max_ms, runs}], cold_start, memory}; with --video or --frames {video, network_ms, network_fps, end_to_end_fps, ratio} ('-': standard output)",
       },
       {
         name: 'peers',
@@ -128,7 +128,7 @@ export const bench = defineCommand({
       say(`Video: ${what}, ${r.video.width}x${r.video.height}, ${r.video.frames} frames`);
       say(`  network only (median of ${runs} forward passes): ${r.network_ms.toFixed(1)} ms = ${r.network_fps.toFixed(2)} frames/s`);
       say(
-        `  end to end (${stages}, network, resize to the frame, read-back; 2 frames in flight): ${r.end_to_end_fps.toFixed(2)} frames/s = ${(100 * r.ratio).toFixed(0)}% of the network alone`,
+        `  end to end (${stages}, network, resize to the frame, read-back; 2 frames in flight): ${r.end_to_end_fps.toFixed(2)} frames/s = ${(100 * r.ratio).toFixed(0)}% of the network alone (which runs one frame at a time: frames in flight may overlap past 100%)`,
       );
       if (o.json) await writeText(o.json, `${JSON.stringify(r, null, 2)}\n`);
       return 0;

@@ -28,7 +28,12 @@ const OPTIONS = [
   { name: 'gt', type: 'string', meta: 'DIR', help: 'ground-truth masks (PNG or JPEG; gray > 128 is polyp)' },
   { name: 'json', type: 'string', meta: 'FILE', help: "write the dataset metrics as one JSON object ('-': standard output)" },
   { name: 'csv', type: 'string', meta: 'FILE', help: "write one row of scores per image ('-': standard output)" },
-  { name: 'report', type: 'string', meta: 'FILE', help: 'write a self-contained HTML report: metrics, Dice histogram, worst and best 6 images' },
+  {
+    name: 'report',
+    type: 'string',
+    meta: 'FILE',
+    help: "write a self-contained HTML report: metrics, Dice histogram, worst and best 6 images ('-': standard output)",
+  },
   { name: 'resize', type: 'boolean', help: "resize maps whose size differs from their mask (bilinear; MATLAB's main.m uses bicubic)" },
   WEIGHTS_OPTION,
   { name: 'batch', type: 'int', meta: 'N', help: 'with --images: images per forward pass (default 1)' },

@@ -29,7 +29,7 @@ export const profile = defineCommand({
     options: [
       ...MODEL_OPTIONS,
       { name: 'top', type: 'int', meta: 'N', default: 25, help: 'kernel rows to print, slowest first (0 = all)' },
-      { name: 'trace', type: 'string', meta: 'FILE', help: 'write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)' },
+      { name: 'trace', type: 'string', meta: 'FILE', help: "write a Chrome trace (open in ui.perfetto.dev or chrome://tracing; '-': standard output)" },
       { name: 'json', type: 'string', meta: 'FILE', help: "write every kernel row and the summaries as JSON ('-': standard output)" },
       { name: 'dump-wgsl', type: 'string', meta: 'DIR', help: "write every dispatch's complete WGSL module into DIR (NNN-<step>.wgsl, in pass order)" },
       { name: 'gemm-ceiling', type: 'boolean', help: "measure the best GEMM rate of the engine's conv kernel first and show each conv against it" },

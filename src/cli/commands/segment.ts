@@ -103,7 +103,7 @@ export const segment = defineCommand({
         name: 'frames-csv',
         type: 'string',
         meta: 'FILE',
-        help: 'video input: one row per frame (frame, time_s, max_probability, polyp_present, area_fraction)',
+        help: "video input: one row per frame (frame, time_s, max_probability, polyp_present, area_fraction) ('-': standard output)",
       },
       { name: 'overlay-video', type: 'string', meta: 'FILE', help: 'video input: the video with the polyp tinted and outlined (.mp4 H.264 or .mkv lossless)' },
       { name: 'batch', type: 'int', meta: 'N', default: 1, help: 'images per forward pass' },
