@@ -7,6 +7,7 @@ import { postprocessOnCpu } from '../src/api/postprocess-cpu.js';
 import { FrameSegmenter, segmentFrames, type FrameResult } from '../src/api/frames.js';
 import { Segmenter } from '../src/api/segmenter.js';
 import { DEFAULT_WEIGHTS_FILE } from '../src/api/default-weights.js';
+import type { GpuContext } from '../src/gpu/context.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { decodeImage } from '../src/io/image.js';
 import { frameInputReference } from '../src/kernels/frame-input.js';
@@ -65,6 +66,35 @@ describe('video frames on the GPU', function () {
     } finally {
       await frames.dispose();
       model.destroy();
+    }
+  });
+
+  it('a frame whose map is too large for one GPU buffer is resized on the CPU, as a still that large is; one whose pixels are too large is refused by name', async () => {
+    const { ctx } = await testGpu();
+    // The same device, said to hold at most 4 MiB per storage buffer: a 600x500 map (vec4 pixels, 16 bytes each:
+    // 4.8 MB) is over it, its RGBA pixels (1.2 MB) and the tiny network's tensors are not.
+    const limits: Record<string, unknown> = {};
+    for (const k in ctx.limits) limits[k] = ctx.limits[k as keyof GPUSupportedLimits];
+    limits.maxStorageBufferBindingSize = 4 << 20;
+    const small = Object.create(ctx, { limits: { value: limits } }) as GpuContext;
+    const [onGpu, onCpu] = await Promise.all([FrameSegmenter.create(ctx, tiny(), { size: 64 }), FrameSegmenter.create(small, tiny(), { size: 64 })]);
+    try {
+      const frame = noiseFrame(600, 500, 4);
+      const [want, got] = [await onGpu.segment(frame), await onCpu.segment(frame)];
+      expect([got.width, got.height]).to.deep.equal([600, 500]);
+      expectClose(got.probability, want.probability, 1e-4, '600x500 resized on the CPU vs on the GPU');
+      expect(got.maxProbability).to.equal(got.probability.reduce((a, b) => Math.max(a, b), 0));
+      const huge = noiseFrame(1100, 1000, 5);
+      const refused = await onCpu.segment(huge).then(
+        () => 'segmented',
+        (e: Error) => e.message,
+      );
+      expect(refused).to.equal(
+        `a 1100x1000 frame is larger than this device takes: its 4400000 bytes of pixels exceed maxStorageBufferBindingSize (${4 << 20}); scale the frames down`,
+      );
+      expect((await onCpu.segment(frame)).probability, 'the next frame works').to.deep.equal(got.probability);
+    } finally {
+      await Promise.all([onGpu.dispose(), onCpu.dispose()]);
     }
   });
 

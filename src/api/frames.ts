@@ -19,6 +19,7 @@ import { PraNetModel } from '../models/pranet-model.js';
 import type { SegmenterOptions } from './segmenter.js';
 import { defaultsText } from '../tuning/resolve.js';
 import { checkFinite, presenceOf, probabilityOption } from './presence.js';
+import { probabilityOnCpu } from './postprocess-cpu.js';
 import { type BrowserFrame, browserFrameProblem, type CopyCheck, browserFrameSize, browserFrameType, FrameCopier, invalidCopy } from './frame-copy.js';
 
 /**
@@ -96,6 +97,14 @@ function frameProblem(f: unknown, index: number): string | undefined {
 
 const frameSize = (f: FrameInput): [number, number] => (isRgba(f) ? [f.width, f.height] : browserFrameSize(f));
 
+/** sigmoid(resize(logits)) from the network's size x size logits to the frame's size, on the GPU. */
+function postGraph(size: number, width: number, height: number): Graph {
+  const g = new Graph();
+  const x = g.input('logits', { n: 1, c: 1, h: size, w: size });
+  g.output('probability', g.add(sigmoidOp, 'sigmoid', [g.add(resizeOp, 'to_frame_size', [x], { outH: height, outW: width, alignCorners: false })], {}));
+  return g;
+}
+
 /** What one frame size needs: the resize to it, and per slot a frame buffer, its input dispatch and a read-back buffer. */
 interface SizeResources {
   width: number;
@@ -104,7 +113,8 @@ interface SizeResources {
   fromTexture: boolean;
   /** u32 words per frame row: the width, or 256-byte rows where texture copies write them */
   rowWords: number;
-  post: CompiledGraph;
+  /** the resize to the frame's size and the sigmoid; none where the map is too large for one GPU buffer (done on the CPU) */
+  post?: CompiledGraph;
   taps: GPUBuffer;
   weights: GPUBuffer;
   slots: { frame: GPUBuffer; texture?: GPUTexture; input: PreparedBatch; staging: GPUBuffer; busy: boolean }[];
@@ -196,13 +206,16 @@ export class FrameSegmenter {
       if (copied) encoder.copyTextureToBuffer({ texture: slot.texture! }, { buffer: slot.frame, bytesPerRow: 4 * res.rowWords }, [res.width, res.height]);
       const uploadMs = performance.now() - t0;
       const logits = this.model.compiled.locate('output', 'lateral_map_2');
-      const postIn = res.post.locate('input', 'logits');
-      const probability = res.post.locate('output', 'probability');
+      // What is read back: the probability map at the frame's size, or the logits where the CPU resizes them.
+      const result = res.post ? res.post.locate('output', 'probability') : logits;
       encodeDispatches(encoder, slot.input.dispatches, 'frame input');
-      this.model.compiled.encode(encoder, { buffer: slot.staging, offset: probability.bytes });
-      encoder.copyBufferToBuffer(logits.buffer, logits.offset, postIn.buffer, postIn.offset, logits.bytes);
-      res.post.encode(encoder);
-      encoder.copyBufferToBuffer(probability.buffer, probability.offset, slot.staging, 0, probability.bytes);
+      this.model.compiled.encode(encoder, { buffer: slot.staging, offset: result.bytes });
+      if (res.post) {
+        const postIn = res.post.locate('input', 'logits');
+        encoder.copyBufferToBuffer(logits.buffer, logits.offset, postIn.buffer, postIn.offset, logits.bytes);
+        res.post.encode(encoder);
+      }
+      encoder.copyBufferToBuffer(result.buffer, result.offset, slot.staging, 0, result.bytes);
       device.queue.submit([encoder.finish()]);
       const invalid = copied && (await settle(this.gpu, copied.validated));
       if (invalid) throw invalidCopy(invalid, frame as BrowserFrame, index);
@@ -211,11 +224,12 @@ export class FrameSegmenter {
       let map: Float32Array;
       let flagged: boolean;
       try {
-        map = probability.decode(slot.staging.getMappedRange(0, probability.bytes).slice(0));
-        flagged = this.model.compiled.statusSet(slot.staging, probability.bytes);
+        map = result.decode(slot.staging.getMappedRange(0, result.bytes).slice(0));
+        flagged = this.model.compiled.statusSet(slot.staging, result.bytes);
       } finally {
         slot.staging.unmap();
       }
+      if (!res.post) map = probabilityOnCpu(map, this.model.size, res.width, res.height);
       // A NaN or overflow inside the network may still give finite probabilities (a ReLU maps NaN to 0): the
       // status word, not the map, says whether this frame's result is valid.
       if (flagged) {
@@ -297,11 +311,16 @@ export class FrameSegmenter {
     try {
       const device = this.gpu.device;
       const size = this.model.size;
-      const g = new Graph();
-      const x = g.input('logits', { n: 1, c: 1, h: size, w: size });
-      g.output('probability', g.add(sigmoidOp, 'sigmoid', [g.add(resizeOp, 'to_frame_size', [x], { outH: height, outW: width, alignCorners: false })], {}));
-      const post = keep(await CompiledGraph.compile(this.gpu, this.cache, g));
       const rowWords = fromTexture ? Math.ceil((4 * width) / 256) * 64 : width;
+      const limit = this.gpu.limits.maxStorageBufferBindingSize;
+      if (4 * rowWords * height > limit) {
+        throw new Error(
+          `a ${width}x${height} frame is larger than this device takes: its ${4 * rowWords * height} bytes of pixels exceed maxStorageBufferBindingSize (${limit}); scale the frames down`,
+        );
+      }
+      // A one-channel map is stored as vec4 pixels (16 bytes each): a frame above limit / 16 pixels (8.4 Mpx at
+      // 128 MiB, a DCI 4K frame) is resized on the CPU, as a still image that large is.
+      const post = width * height * 16 > limit ? undefined : keep(await CompiledGraph.compile(this.gpu, this.cache, postGraph(size, width, height)));
       const table = frameInputTable(width, height, size);
       const constant = (data: Uint32Array | Float32Array, label: string) =>
         keep(createStorageBuffer(this.gpu, data.byteLength, label, (m) => m.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))));
@@ -309,12 +328,12 @@ export class FrameSegmenter {
       const weights = constant(table.weights, 'frame weights');
       const input = this.model.compiled.locate('input', 'image');
       const logits = this.model.compiled.locate('output', 'lateral_map_2');
-      const postIn = post.locate('input', 'logits');
-      if (logits.bytes !== postIn.bytes || logits.view.cs !== postIn.view.cs || logits.view.co !== postIn.view.co) {
+      const postIn = post?.locate('input', 'logits');
+      if (postIn && (logits.bytes !== postIn.bytes || logits.view.cs !== postIn.view.cs || logits.view.co !== postIn.view.co)) {
         throw new Error("frame pipeline: the network's logits and the resize's input are laid out differently (engine bug)");
       }
       const call = frameInputKernel({ width, height, rowWords }, input.view, this.gpu.limits.maxComputeWorkgroupsPerDimension);
-      const probabilityBytes = post.locate('output', 'probability').bytes;
+      const readBytes = (post ? post.locate('output', 'probability') : logits).bytes;
       const slots: SizeResources['slots'] = [];
       for (let i = 0; i < this.maxInFlight; i++) {
         const frame = keep(device.createBuffer({ label: `frame ${i}`, size: 4 * rowWords * height, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }));
@@ -338,14 +357,14 @@ export class FrameSegmenter {
         const staging = keep(
           device.createBuffer({
             label: `frame read-back ${i}`,
-            size: probabilityBytes + this.model.compiled.statusBytes,
+            size: readBytes + this.model.compiled.statusBytes,
             usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
           }),
         );
         slots.push({ frame, ...(texture ? { texture } : {}), input: prepared, staging, busy: false });
       }
       this.gpu.checkErrors();
-      return { width, height, fromTexture, rowWords, post, taps, weights, slots };
+      return { width, height, fromTexture, rowWords, ...(post ? { post } : {}), taps, weights, slots };
     } catch (err) {
       for (const r of made) r.destroy();
       throw err;
@@ -392,7 +411,7 @@ function freeResources(r: SizeResources): void {
   }
   r.taps.destroy();
   r.weights.destroy();
-  r.post.destroy();
+  r.post?.destroy();
 }
 
 /**
