@@ -168,6 +168,11 @@ describe('video: pranet segment and bench on a clip', function () {
       2,
       `pranet segment: ${clip} is a video: a video is segmented on its own (one input), images may come many at once. Try \`pranet segment --help\`.`,
     ]);
+    const r7 = pranet(['segment', clip, '-o', join(tmp, 'cm'), '--frames-csv', join(tmp, 'cm', 'frame_000002.png')]);
+    expect([r7.status, r7.stderr.trim()]).to.deep.equal([
+      2,
+      `pranet segment: --frames-csv ${join(tmp, 'cm', 'frame_000002.png')} is named as a frame's mask in -o ${join(tmp, 'cm')} (frame_NNNNNN.png), which would overwrite it. Try \`pranet segment --help\`.`,
+    ]);
     const before = readFileSync(clip);
     const r5 = pranet(['segment', clip, '--frames-csv', clip]);
     expect(r5.status, 'an output on the input is refused before any work').to.equal(2);
@@ -204,6 +209,20 @@ describe('video: pranet segment and bench on a clip', function () {
     expect(r.stdout).to.match(/segmented 5 frames \(\d+x\d+, 2\.50 fps\)/);
     const duration = Number(spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', overlay], { encoding: 'utf8' }).stdout);
     expect(duration, 'seconds of overlay (the clip spans 1.6 s and 5 frames)').to.be.within(1.9, 2.1);
+  });
+
+  it('an anamorphic clip (pixels wider than tall, as PAL 16:9) gives an overlay of the same shape of pixel, so it plays as wide', () => {
+    const pal = join(tmp, 'pal.mkv');
+    ffmpeg(['-i', clip, '-vf', 'scale=360:288,setsar=64/45', '-c:v', 'ffv1', pal]);
+    for (const ext of ['mp4', 'mkv']) {
+      const overlay = join(tmp, `pal-overlay.${ext}`);
+      const r = pranet(['segment', pal, '--overlay-video', overlay]);
+      expect(r.status, r.stderr).to.equal(0);
+      const shape = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height,sample_aspect_ratio', '-of', 'csv=p=0', overlay], {
+        encoding: 'utf8',
+      });
+      expect(shape.stdout.trim(), ext).to.equal('360,288,64:45');
+    }
   });
 
   it('Ctrl-C stops cleanly: exit 130, no overlay video or CSV, no partial file, the masks written so far whole', async () => {

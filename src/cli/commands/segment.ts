@@ -1,7 +1,7 @@
 // `pranet segment`: images (files or folders) -> polyp masks at each image's size, optional overlays,
 // thresholded masks and the raw logits.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { loadSegmenter, type SegmentTimings } from '../../index.js';
 import { drawOverlay } from '../../io/overlay.js';
 import { binarize } from '../../io/postprocess.js';
@@ -146,6 +146,13 @@ export const segment = defineCommand({
         ...(o['frames-csv'] !== undefined ? [{ path: o['frames-csv'], what: '--frames-csv' }] : []),
       ];
       const outputFolders = output !== undefined ? [{ path: output, what: '-o' }] : [];
+      // The masks' names are not known before the frames are counted: one of them may not be another output.
+      const masked = outputs.find((f) => output !== undefined && resolve(dirname(f.path)) === resolve(output) && /^frame_\d{6,}\.png$/i.test(basename(f.path)));
+      if (masked)
+        throw new UsageError(
+          `${masked.what} ${masked.path} is named as a frame's mask in -o ${output} (frame_NNNNNN.png), which would overwrite it`,
+          'segment',
+        );
       checkPlannedOutputs(
         { inputs: [{ path: inputs[0]!, what: 'input' }, ...optionInputs(o.weights, o.tuning)], outputs, outputFolders },
         'segment',

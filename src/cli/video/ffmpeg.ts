@@ -16,6 +16,8 @@ export interface VideoInfo {
   frames: number;
   /** each frame's time in seconds from the first (variable-rate streams are not evenly spaced) */
   times: number[];
+  /** the shape of a pixel, 'w/h', where it is not square (anamorphic PAL 16:9 is 64/45); the overlay keeps it */
+  pixelAspect?: string;
   /** what ffprobe reported while decoding a file it could read (a damaged or truncated one): its first line */
   damage?: string;
 }
@@ -79,7 +81,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
     'v:0',
     '-count_frames',
     '-show_entries',
-    'stream=width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:frame=best_effort_timestamp_time',
+    'stream=width,height,sample_aspect_ratio,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:frame=best_effort_timestamp_time',
     '-of',
     'json=compact=1',
     ffmpegPath(path),
@@ -108,6 +110,8 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
   const quarterTurn = Math.abs(Math.round(rotationOf(stream) / 90)) % 2 === 1;
   const [w, h] = [Number(stream.width), Number(stream.height)];
   const info: VideoInfo = { width: quarterTurn ? h : w, height: quarterTurn ? w : h, fps, frames: times.length, times };
+  const [sn, sd] = String(stream.sample_aspect_ratio ?? '').split(':').map(Number);
+  if (sn && sd && sn !== sd) info.pixelAspect = quarterTurn ? `${sd}/${sn}` : `${sn}/${sd}`;
   if (lines.length) info.damage = `${lines.at(-1)}${lines.length > 1 ? `, after ${lines.length - 1} more lines` : ''}`;
   if (!(info.width > 0 && info.height > 0 && info.frames > 0 && info.fps > 0))
     throw new Error(`${path}: ffprobe found no decodable frames (width ${info.width}, height ${info.height}, ${info.frames} frames, ${info.fps} fps)`);
@@ -160,12 +164,16 @@ export async function* decodeFrames(
   }
 }
 
-/** Encoder arguments by output extension: H.264 for .mp4 (viewable anywhere), lossless FFV1 for .mkv. */
-function codecArgs(path: string): string[] {
+/**
+ * Encoder arguments by output extension: H.264 for .mp4 (viewable anywhere), lossless FFV1 for .mkv; pixels of
+ * the input's shape (`pixelAspect`), so an anamorphic clip plays as wide as its input.
+ */
+function codecArgs(path: string, pixelAspect = '1'): string[] {
   const ext = extname(path).toLowerCase();
+  const sar = `setsar=${pixelAspect}`;
   // yuv420p needs an even width and height: an odd one gets a black column or row.
-  if (ext === '.mp4') return ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', '-movflags', '+faststart'];
-  if (ext === '.mkv') return ['-c:v', 'ffv1', '-pix_fmt', 'bgr0'];
+  if (ext === '.mp4') return ['-vf', `pad=ceil(iw/2)*2:ceil(ih/2)*2,${sar}`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', '-movflags', '+faststart'];
+  if (ext === '.mkv') return ['-vf', sar, '-c:v', 'ffv1', '-pix_fmt', 'bgr0'];
   throw new Error(videoOutputProblem(path));
 }
 
@@ -203,7 +211,7 @@ export class VideoWriter {
       String(info.fps),
       '-i',
       '-',
-      ...codecArgs(path),
+      ...codecArgs(path, info.pixelAspect),
       ffmpegPath(this.temp),
     ];
     this.ff = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
