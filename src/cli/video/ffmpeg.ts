@@ -110,7 +110,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
   const quarterTurn = Math.abs(Math.round(rotationOf(stream) / 90)) % 2 === 1;
   const [w, h] = [Number(stream.width), Number(stream.height)];
   const info: VideoInfo = { width: quarterTurn ? h : w, height: quarterTurn ? w : h, fps, frames: times.length, times };
-  const [sn, sd] = String(stream.sample_aspect_ratio ?? '').split(':').map(Number);
+  const [sn, sd] = (typeof stream.sample_aspect_ratio === 'string' ? stream.sample_aspect_ratio : '').split(':').map(Number);
   if (sn && sd && sn !== sd) info.pixelAspect = quarterTurn ? `${sd}/${sn}` : `${sn}/${sd}`;
   if (lines.length) info.damage = `${lines.at(-1)}${lines.length > 1 ? `, after ${lines.length - 1} more lines` : ''}`;
   if (!(info.width > 0 && info.height > 0 && info.frames > 0 && info.fps > 0))
