@@ -49,7 +49,10 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
   if (missing) throw new Error(`a video needs ffmpeg and ffprobe: ${missing}`);
   const badOutput = o.overlayVideo && videoOutputProblem(o.overlayVideo);
   if (badOutput) throw new Error(badOutput);
-  const info = await probeVideo(o.input);
+  // ffprobe reads the whole file to count its frames (a minute for a long procedure): a terminal is told so.
+  const tty = !o.quiet && process.stderr.isTTY;
+  if (tty) process.stderr.write(`reading ${o.input} to count its frames...`);
+  const info = await probeVideo(o.input).finally(() => tty && process.stderr.write('\r\x1b[K'));
   const segmenter = await loadFrameSegmenter(o.weights, {
     backend: o.backend,
     tuning: o.tuning,
