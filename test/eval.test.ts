@@ -433,6 +433,10 @@ describe('pranet eval', () => {
       ]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^n +2 /m);
+      // --quiet with only maps to save is a run with an output (the scores are not asked for).
+      const quiet = pranet(['eval', '--images', dirs.images, '--gt', dirs.masks, '--weights', weights, '--save-maps', join(tmp, 'quiet-maps'), '-q']);
+      expect([quiet.status, quiet.stdout], quiet.stderr).to.deep.equal([0, '']);
+      expect(readdirSync(join(tmp, 'quiet-maps')).sort()).to.deep.equal(names.map((n) => `${n}.png`));
 
       const segmented = join(tmp, 'segmented');
       const seg = pranet(['segment', dirs.images, '-o', segmented, '--weights', weights, '--batch', '2']);

@@ -23,7 +23,7 @@ export class Progress {
     const elapsed = (performance.now() - this.start) / 1000;
     // Under a second says little of the rate (an unreadable first file fails in a millisecond).
     const rate = elapsed >= 1 ? done / elapsed : NaN;
-    const left = rate > 0 ? Math.max(0, this.total - done) / rate : NaN;
+    const left = done >= this.total ? 0 : rate > 0 ? (this.total - done) / rate : NaN;
     const width = 24;
     const filled = Math.round((width * done) / Math.max(this.total, 1));
     const bar = `[${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}]`;

@@ -211,6 +211,20 @@ describe('browser: FrameSegmenter with frames the GPU copy refuses', function ()
     });
   }
 
+  it("cross-origin <video>, and no ImageBitmap of it: the video itself is tried once more, and its SecurityError named beside the ImageBitmap's failure", function () {
+    if (!result('<video>').directRefused) {
+      console.log('      (this browser copies a <video> directly: the ImageBitmap way, and so this case, is not taken)');
+      this.skip();
+    }
+    const r = result('cross-origin <video>, and no ImageBitmap of it');
+    expect(r.directCopies, 'copies of the video itself').to.equal(1);
+    expect(r.directRefused, 'refused').to.equal(1);
+    expect(r.bitmapsMade, 'ImageBitmaps made (the one asked for failed)').to.equal(0);
+    expect(r.error).to.match(
+      /to the GPU \(SecurityError: [^)]+\) nor make an ImageBitmap of it \(InvalidStateError: The source image could not be decoded\.\); it holds another origin's pixels/,
+    );
+  });
+
   it('as Firefox (a TypeError for every <video> and VideoFrame): each goes as an ImageBitmap', () => {
     for (const name of SEGMENTED.filter((n) => n.includes('Firefox') && isVideo(n))) {
       const r = result(name);

@@ -67,7 +67,7 @@ function checkOptions(o: EvalOptions): Sources {
     if (misplaced) throw new UsageError(`--${misplaced} is for segmenting with --images; it cannot be combined with --pred`, 'eval');
   }
   if (o.batch !== undefined && o.batch < 1) throw new UsageError(`--batch must be at least 1, got ${o.batch}`, 'eval');
-  if (o.quiet && !OUTPUT_OPTIONS.some((k) => o[k] !== undefined)) {
+  if (o.quiet && !OUTPUT_OPTIONS.some((k) => o[k] !== undefined) && o['save-maps'] === undefined) {
     throw new UsageError('--quiet prints no scores: name where they go (--json, --csv or --report; - for standard output)', 'eval');
   }
   return sources;

@@ -18,7 +18,7 @@ export interface VideoInfo {
   times: number[];
   /** the shape of a pixel, 'w/h', where it is not square (anamorphic PAL 16:9 is 64/45); the overlay keeps it */
   pixelAspect?: string;
-  /** what ffprobe reported while decoding a file it could read (a damaged or truncated one): its first line */
+  /** what ffprobe reported while decoding a file it could read (a damaged or truncated one): its last line */
   damage?: string;
 }
 
@@ -54,13 +54,16 @@ function probe(args: string[]): Promise<{ code: number | string | null; stdout: 
   });
 }
 
-/** A frame rate for frames at `times` (seconds): the stream's stated average where it fits them within 1%. */
-function frameRate(stated: number, times: number[]): number {
+/**
+ * A frame rate for frames at `times` (seconds). Matroska and WebM store no average rate (ffprobe's is a guess
+ * from the first frames), nor does a stream without one: there the frames' own, if their times only go
+ * forward. Other containers state theirs (a transport stream's clock may jump, which would skew a measured one).
+ */
+function frameRate(stated: number, times: number[], statesNone: boolean): number {
   const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
-  if (!(span > 0)) return stated;
-  // Matroska and WebM store no average rate: ffprobe's is a guess from the first frames.
-  const measured = (times.length - 1) / span;
-  return Math.abs(stated - measured) <= 0.01 * measured ? stated : measured;
+  const forward = times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= times[i - 1]!));
+  if (!(statesNone || !Number.isFinite(stated)) || !forward || !(span > 0)) return stated;
+  return (times.length - 1) / span;
 }
 
 /** Width, height, frame rate and frame count of the first video stream; a one-line error for anything else. */
@@ -81,7 +84,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
     'v:0',
     '-count_frames',
     '-show_entries',
-    'stream=width,height,sample_aspect_ratio,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:frame=best_effort_timestamp_time',
+    'format=format_name:stream=width,height,sample_aspect_ratio,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:frame=best_effort_timestamp_time',
     '-of',
     'json=compact=1',
     ffmpegPath(path),
@@ -95,7 +98,11 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
     .filter(Boolean)
     .map((l) => l.replaceAll(ffmpegPath(path), path).replace(/^\[[^\]]* @ 0x[0-9a-f]+\] */, ''));
   if (r.code !== 0) throw new Error(`${path}: not a video ffmpeg can read${lines.length ? ` (${lines.at(-1)})` : ''}`);
-  const probed = JSON.parse(r.stdout) as { streams?: Record<string, unknown>[]; frames?: { best_effort_timestamp_time?: string }[] };
+  const probed = JSON.parse(r.stdout) as {
+    streams?: Record<string, unknown>[];
+    frames?: { best_effort_timestamp_time?: string }[];
+    format?: { format_name?: string };
+  };
   const stream = probed.streams?.[0];
   if (!stream) throw new Error(`${path}: no video stream`);
   const rate = (v: unknown) => {
@@ -105,7 +112,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
   const stated = Number.isFinite(rate(stream.avg_frame_rate)) ? rate(stream.avg_frame_rate) : rate(stream.r_frame_rate);
   const stamps = (probed.frames ?? []).map((f) => Number(f.best_effort_timestamp_time));
   const times = stamps.map((t, i) => (Number.isFinite(t) && Number.isFinite(stamps[0]) ? t - stamps[0]! : i / stated));
-  const fps = frameRate(stated, times);
+  const fps = frameRate(stated, times, /matroska|webm/.test(probed.format?.format_name ?? ''));
   // ffmpeg turns frames upright by the stream's rotation (its default, autorotate): a quarter turn swaps the sides.
   const quarterTurn = Math.abs(Math.round(rotationOf(stream) / 90)) % 2 === 1;
   const [w, h] = [Number(stream.width), Number(stream.height)];

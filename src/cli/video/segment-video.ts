@@ -100,15 +100,23 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
     } catch (err) {
       if (!interrupted) throw err; // Ctrl-C in a terminal also stops the ffmpeg children: that is no decoding error
     }
-    if (interrupted) {
+    const stopped = (signal: StopSignal) => {
       writer?.abort();
       console.error(
-        `\npranet segment: interrupted (${interrupted}) after ${done} of ${info.frames} frames${o.masks ? `; ${done} masks are in ${o.masks}` : ''}; no overlay video or CSV was written`,
+        `\npranet segment: interrupted (${signal}) after ${done} of ${info.frames} frames${o.masks ? `; ${done} masks are in ${o.masks}` : ''}; no overlay video or CSV was written`,
       );
-      return exitStatusOf(interrupted);
-    }
+      return exitStatusOf(signal);
+    };
+    if (interrupted) return stopped(interrupted);
     if (done !== info.frames) throw new Error(`${o.input}: ffprobe counted ${info.frames} frames but ${done} were decoded`);
-    await writer?.finish();
+    try {
+      await writer?.finish();
+    } catch (err) {
+      // Ctrl-C in a terminal also stops the encoder while it finishes: that is the interruption, not its error.
+      if (interrupted) return stopped(interrupted);
+      throw err;
+    }
+    if (interrupted) return stopped(interrupted);
     if (o.framesCsv) {
       if (!isStandardStream(o.framesCsv)) mkdirSync(dirname(o.framesCsv), { recursive: true });
       await writeText(o.framesCsv, `${rows.join('\n')}\n`);
