@@ -225,6 +225,18 @@ describe('video: pranet segment and bench on a clip', function () {
     }
   });
 
+  it('masks of an earlier, longer clip left in the -o folder are named, not mixed in silently', () => {
+    const masks = join(tmp, 'reused-masks');
+    mkdirSync(masks);
+    for (const n of [5, 6, 12]) writeFileSync(join(masks, `frame_${String(n).padStart(6, '0')}.png`), 'old');
+    const r = pranet(['segment', clip, '-o', masks]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.include(
+      `pranet segment: note: ${masks} also holds 2 frame masks beyond this clip's 5 (frame_000006.png, frame_000012.png), from an earlier, longer run: they are not of ${clip}`,
+    );
+    expect(readFileSync(join(masks, 'frame_000005.png')).subarray(1, 4).toString(), 'frame 5 rewritten').to.equal('PNG');
+  });
+
   it('Ctrl-C stops cleanly: exit 130, no overlay video or CSV, no partial file, the masks written so far whole', async () => {
     const long = join(tmp, 'long.mkv');
     spawnSync('ffmpeg', ['-v', 'error', '-stream_loop', '5', '-i', clip, '-c:v', 'ffv1', '-pix_fmt', 'bgr0', long]);

@@ -3,7 +3,7 @@
 // video. Ctrl-C stops cleanly: the overlay video and the CSV appear only when complete, each mask PNG is written
 // whole, and the process exits 130.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadFrameSegmenter, type FrameResult, segmentFrames } from '../../index.js';
 import { writeFileAtomic } from '../../io/files-node.js';
@@ -43,6 +43,13 @@ function frameMask(r: FrameResult, o: VideoOptions): Uint8Array {
 /** Frames are numbered from 1, as the mask files are; time_s is the frame's time from the first frame's. */
 const csvRow = (r: FrameResult, time: number, frame: number) =>
   `${frame},${time.toFixed(6)},${r.maxProbability.toFixed(6)},${r.polypPresent ? 1 : 0},${r.areaFraction.toFixed(6)}`;
+
+/** Frame masks in `dir` numbered past `frames` (left by an earlier run of a longer clip), by name. */
+function staleMasks(dir: string, frames: number): string[] {
+  return readdirSync(dir)
+    .filter((name) => /^frame_\d{6,}\.png$/.test(name) && Number(name.slice(6, -4)) > frames)
+    .sort();
+}
 
 export async function segmentVideo(o: VideoOptions): Promise<number> {
   const missing = whyNoFfmpeg();
@@ -127,6 +134,13 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
     say(
       `segmented ${done} frames (${info.width}x${info.height}, ${info.fps.toFixed(2)} fps) in ${formatDuration(seconds)} (${(done / seconds).toFixed(2)} frames/s); a polyp in ${present}${wrote ? `; wrote ${wrote}` : ''}`,
     );
+    const stale = o.masks ? staleMasks(o.masks, done) : [];
+    if (stale.length > 0) {
+      console.error(
+        `pranet segment: note: ${o.masks} also holds ${stale.length} frame mask${stale.length > 1 ? 's' : ''} beyond this clip's ${done} ` +
+          `(${stale.slice(0, 2).join(', ')}${stale.length > 2 ? ', ...' : ''}), from an earlier, longer run: they are not of ${o.input}`,
+      );
+    }
     if (info.damage === undefined) return 0;
     // Frames ffmpeg could only partly decode give results of what it could: said, and a failing exit status.
     console.error(
