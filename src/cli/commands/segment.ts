@@ -18,7 +18,7 @@ import { checkPlannedOutputs } from '../writable.js';
 import { isStdout, writeOutput, writeText } from '../write-output.js';
 import { UsageError } from '../args.js';
 import { isVideoFile, videoOutputProblem } from '../video/ffmpeg.js';
-import { segmentVideo } from '../video/segment-video.js';
+import { frameOfMaskName, segmentVideo } from '../video/segment-video.js';
 
 async function expandInputs(inputs: string[]): Promise<{ files: string[]; folders: string[] }> {
   const files: string[] = [];
@@ -147,7 +147,10 @@ export const segment = defineCommand({
       ];
       const outputFolders = output !== undefined ? [{ path: output, what: '-o' }] : [];
       // The masks' names are not known before the frames are counted: one of them may not be another output.
-      const masked = outputs.find((f) => output !== undefined && resolve(dirname(f.path)) === resolve(output) && /^frame_\d{6,}\.png$/i.test(basename(f.path)));
+      const masked = outputs.find(
+        // lower case: a file system that ignores case would take FRAME_000002.PNG for the mask too
+        (f) => output !== undefined && resolve(dirname(f.path)) === resolve(output) && frameOfMaskName(basename(f.path).toLowerCase()) !== undefined,
+      );
       if (masked)
         throw new UsageError(
           `${masked.what} ${masked.path} is named as a frame's mask in -o ${output} (frame_NNNNNN.png), which would overwrite it`,

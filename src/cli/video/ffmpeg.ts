@@ -60,10 +60,10 @@ function probe(args: string[]): Promise<{ code: number | string | null; stdout: 
  * forward. Other containers state theirs (a transport stream's clock may jump, which would skew a measured one).
  */
 function frameRate(stated: number, times: number[], statesNone: boolean): number {
+  const guessed = statesNone || !Number.isFinite(stated);
   const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
   const forward = times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= times[i - 1]!));
-  if (!(statesNone || !Number.isFinite(stated)) || !forward || !(span > 0)) return stated;
-  return (times.length - 1) / span;
+  return guessed && forward && span > 0 ? (times.length - 1) / span : stated;
 }
 
 /** Width, height, frame rate and frame count of the first video stream; a one-line error for anything else. */

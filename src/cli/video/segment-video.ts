@@ -15,7 +15,7 @@ import { binarize, bytescale, minMaxNormalize } from '../../io/postprocess.js';
 import { encodePng } from '../../io/png-encode.js';
 import type { TuningChoice } from '../../tuning/resolve.js';
 import { formatDuration, Progress } from '../progress.js';
-import { decodeFrames, probeVideo, VideoWriter, videoOutputProblem, whyNoFfmpeg } from './ffmpeg.js';
+import { decodeFrames, probeVideo, VideoWriter, whyNoFfmpeg } from './ffmpeg.js';
 
 export interface VideoOptions {
   input: string;
@@ -44,18 +44,25 @@ function frameMask(r: FrameResult, o: VideoOptions): Uint8Array {
 const csvRow = (r: FrameResult, time: number, frame: number) =>
   `${frame},${time.toFixed(6)},${r.maxProbability.toFixed(6)},${r.polypPresent ? 1 : 0},${r.areaFraction.toFixed(6)}`;
 
+/** The mask file of frame `n` (from 1) in the -o folder. */
+const frameMaskName = (n: number): string => `frame_${String(n).padStart(6, '0')}.png`;
+
+/** The frame a mask file name is of, if it is one (frame_000012.png: 12). */
+export const frameOfMaskName = (name: string): number | undefined => {
+  const m = /^frame_(\d{6,})\.png$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
+
 /** Frame masks in `dir` numbered past `frames` (left by an earlier run of a longer clip), by name. */
 function staleMasks(dir: string, frames: number): string[] {
   return readdirSync(dir)
-    .filter((name) => /^frame_\d{6,}\.png$/.test(name) && Number(name.slice(6, -4)) > frames)
+    .filter((name) => (frameOfMaskName(name) ?? 0) > frames)
     .sort();
 }
 
 export async function segmentVideo(o: VideoOptions): Promise<number> {
   const missing = whyNoFfmpeg();
   if (missing) throw new Error(`a video needs ffmpeg and ffprobe: ${missing}`);
-  const badOutput = o.overlayVideo && videoOutputProblem(o.overlayVideo);
-  if (badOutput) throw new Error(badOutput);
   // ffprobe reads the whole file to count its frames (a minute for a long procedure): a terminal is told so.
   const tty = !o.quiet && process.stderr.isTTY;
   if (tty) process.stderr.write(`reading ${o.input} to count its frames...`);
@@ -98,7 +105,7 @@ export async function segmentVideo(o: VideoOptions): Promise<number> {
         const frame = done + 1;
         rows.push(csvRow(r, info.times[frame - 1] ?? (frame - 1) / info.fps, frame));
         present += Number(r.polypPresent);
-        if (o.masks) await writeFileAtomic(join(o.masks, `frame_${String(frame).padStart(6, '0')}.png`), encodePng(frameMask(r, o), r.width, r.height));
+        if (o.masks) await writeFileAtomic(join(o.masks, frameMaskName(frame)), encodePng(frameMask(r, o), r.width, r.height));
         if (writer) await writer.write(drawOverlay({ width: r.width, height: r.height, data: pixels }, r.probability, o.threshold ?? 0.5).data);
         done = frame;
         progress?.update(done);
